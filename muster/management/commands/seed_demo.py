@@ -1,0 +1,20 @@
+"""``manage.py seed_demo``: build (or refresh) the demo world. Safe to run again."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from verification import demo as verification_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo world drawn from the source documents and print the demo sign-ins. Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            sign_ins = verification_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo world ready."))
+        self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
+        for sign_in in sign_ins:
+            self.stdout.write(f"  {sign_in.email:<34} {sign_in.description}")

@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from muster.health import run_checks
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = run_checks()
+    down = sorted(name for name, state in results.items() if state != "ok")
+    payload = {"status": "down" if down else "ok", "down": down, "checks": results}
+    return JsonResponse(payload, status=503 if down else 200)
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "pages/landing.html")
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/about.html")
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/help.html")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/home.html")
