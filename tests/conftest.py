@@ -1,0 +1,55 @@
+"""Project-wide fixtures.
+
+``MUSTER_REQUIRE_SERVICES=1`` (set by CI) turns every skipped test into a
+failure: a missing PostgreSQL, Redis or browser must never pass silently.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("MUSTER_REQUIRE_SERVICES", "") not in ("", "0", "false")
+CHROMIUM_PATH = os.environ.get("MUSTER_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"skipped, but MUSTER_REQUIRE_SERVICES is set: {reason}"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis the suite was pointed at; skips (fails in CI) without one."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    return str(settings.REDIS_URL)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not shutil.which(CHROMIUM_PATH):
+        pytest.skip(f"Chromium not found at {CHROMIUM_PATH}")
+    return CHROMIUM_PATH
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Rate limits and other cached state must not leak between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
