@@ -38,7 +38,7 @@ def check_channel_layer() -> None:
 def check_broker() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run in-process: there is no broker to reach
-    with celery_app.connection_for_write() as conn:
+    with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
 
 
