@@ -1,0 +1,165 @@
+"""Accounts through django-allauth: sign-up with mandatory e-mail confirmation,
+sign-in, reset, MFA, rate limits and no account enumeration."""
+
+import re
+
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.test import Client
+
+from tests.verification.factories import TEST_PASSWORD, MemberFactory
+from verification.models import Member
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase-91"
+
+
+def sign_up(client: Client, email: str, password: str = NEW_PASSWORD):
+    return client.post(
+        "/accounts/signup/", {"email": email, "password1": password, "password2": password}, follow=True
+    )
+
+
+def sign_in(client: Client, email: str, password: str = TEST_PASSWORD):
+    return client.post("/accounts/login/", {"login": email, "password": password}, follow=True)
+
+
+def link_in(message: mail.EmailMessage) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/\S+)", str(message.body))
+    assert match, message.body
+    return match.group(1)
+
+
+def test_sign_up_requires_confirming_the_email_before_signing_in(client: Client) -> None:
+    response = sign_up(client, "new.member@county.gov")
+
+    assert "verify your email address" in response.content.decode().lower()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.member@county.gov"]
+
+    blocked = sign_in(client, "new.member@county.gov", NEW_PASSWORD)
+    assert blocked.wsgi_request.user.is_authenticated is False
+
+    confirm_url = link_in(mail.outbox[-1])
+    client.post(confirm_url)
+    signed_in = sign_in(client, "new.member@county.gov", NEW_PASSWORD)
+    assert signed_in.wsgi_request.user.is_authenticated is True
+    assert signed_in.redirect_chain[-1][0] == "/home/"
+
+
+def test_sign_up_with_a_taken_email_looks_the_same_and_tells_the_owner_instead(client: Client) -> None:
+    owner = MemberFactory(email="taken@county.gov")
+
+    response = sign_up(client, "taken@county.gov")
+
+    assert "verify your email address" in response.content.decode().lower()
+    assert Member.objects.filter(email="taken@county.gov").count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [owner.email]
+    assert "already" in str(mail.outbox[0].body).lower()
+
+
+def test_sign_up_rejects_a_common_password_and_keeps_the_email_typed(client: Client) -> None:
+    response = client.post(
+        "/accounts/signup/", {"email": "keep.me@county.gov", "password1": "password1234", "password2": "password1234"}
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "too common" in body
+    assert 'value="keep.me@county.gov"' in body
+    assert not Member.objects.filter(email="keep.me@county.gov").exists()
+
+
+def test_failed_sign_in_does_not_say_whether_the_account_exists(client: Client) -> None:
+    MemberFactory(email="real@county.gov")
+
+    wrong_password = client.post("/accounts/login/", {"login": "real@county.gov", "password": "nope-nope-nope"})
+    no_account = client.post("/accounts/login/", {"login": "ghost@county.gov", "password": "nope-nope-nope"})
+
+    assert wrong_password.status_code == no_account.status_code == 200
+    assert wrong_password.context["form"].errors == no_account.context["form"].errors
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client: Client) -> None:
+    MemberFactory(email="real@county.gov")
+
+    known = client.post("/accounts/password/reset/", {"email": "real@county.gov"}, follow=True)
+    unknown = client.post("/accounts/password/reset/", {"email": "ghost@county.gov"}, follow=True)
+
+    assert known.redirect_chain == unknown.redirect_chain == [("/accounts/password/reset/done/", 302)]
+    assert [m.to for m in mail.outbox] == [["real@county.gov"], ["ghost@county.gov"]]
+
+
+def test_password_reset_link_sets_a_new_password_that_signs_in(client: Client) -> None:
+    member = MemberFactory(email="forgetful@county.gov")
+    client.post("/accounts/password/reset/", {"email": member.email})
+    reset_page = client.get(link_in(mail.outbox[0]), follow=True)
+    form_url = reset_page.redirect_chain[-1][0]
+
+    client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    assert sign_in(Client(), member.email, NEW_PASSWORD).wsgi_request.user.is_authenticated is True
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client: Client) -> None:
+    MemberFactory(email="target@county.gov")
+
+    answers = [
+        client.post("/accounts/login/", {"login": "target@county.gov", "password": f"guess-{i}"}).content.decode()
+        for i in range(6)
+    ]
+
+    assert "Too many failed login attempts" not in answers[0]
+    assert "Too many failed login attempts" in answers[-1]
+    # Once limited, even the right password is refused for that account for now.
+    right = client.post("/accounts/login/", {"login": "target@county.gov", "password": TEST_PASSWORD})
+    assert right.wsgi_request.user.is_authenticated is False
+    assert "Too many failed login attempts" in right.content.decode()
+
+
+def test_signed_in_member_changes_password_and_manages_emails(client: Client) -> None:
+    member = MemberFactory()
+    sign_in(client, member.email)
+
+    changed = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": TEST_PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        follow=True,
+    )
+    added = client.post("/accounts/email/", {"action_add": "", "email": "second@county.gov"}, follow=True)
+
+    assert changed.status_code == 200
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+    assert added.status_code == 200
+    assert member.emailaddress_set.filter(email="second@county.gov", verified=False).exists()
+
+
+def test_member_sets_up_totp_and_must_give_a_code_at_next_sign_in(client: Client) -> None:
+    member = MemberFactory()
+    sign_in(client, member.email)
+    asked_again = client.get("/accounts/2fa/totp/activate/")
+    assert asked_again.url.startswith("/accounts/reauthenticate/")
+    client.post(asked_again.url, {"password": TEST_PASSWORD})
+    setup_page = client.get("/accounts/2fa/totp/activate/")
+    secret = setup_page.context["form"].secret
+
+    client.post("/accounts/2fa/totp/activate/", {"code": pyotp.TOTP(secret).now()})
+    assert Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists()
+    assert Authenticator.objects.filter(user=member, type=Authenticator.Type.RECOVERY_CODES).exists()
+
+    fresh = Client()
+    first_step = sign_in(fresh, member.email)
+    assert first_step.redirect_chain[-1][0] == "/accounts/2fa/authenticate/"
+    assert first_step.wsgi_request.user.is_authenticated is False
+
+    wrong = fresh.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.wsgi_request.user.is_authenticated is False
+
+    done = fresh.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()}, follow=True)
+    assert done.wsgi_request.user.is_authenticated is True
+    assert done.redirect_chain[-1][0] == "/home/"
