@@ -215,8 +215,16 @@ def test_email_url_points_at_the_port_mailpit_accepts_smtp_on() -> None:
 
 def test_mailpit_publishes_the_port_its_web_interface_listens_on() -> None:
     ui_port = environment("mailpit")["MP_UI_BIND_ADDR"].rsplit(":", 1)[-1]
+    published = [str(mapping).split(":")[-2:] for mapping in service("mailpit")["ports"]]
 
-    assert f"{ui_port}:{ui_port}" in [str(mapping) for mapping in service("mailpit")["ports"]]
+    assert [ui_port, ui_port] in published
+
+
+@pytest.mark.parametrize("name", ["web", "mailpit"])
+def test_published_ports_listen_on_loopback_only(name: str) -> None:
+    # Plain HTTP and the mail catcher (which shows every sign-in link) stay behind the proxy.
+    for mapping in service(name)["ports"]:
+        assert str(mapping).startswith("127.0.0.1:"), mapping
 
 
 def test_services_wait_for_the_postgres_and_redis_they_need_to_be_healthy() -> None:
