@@ -27,5 +27,7 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /app muster \
     && chown -R muster:muster /app/var
 USER muster
 
+# Daphne sits behind a proxy (docs/operations.md): --proxy-headers takes the member's
+# address from X-Forwarded-For, which the proxy must set, not append to.
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "muster.asgi:application"]
+CMD ["daphne", "--proxy-headers", "-b", "0.0.0.0", "-p", "8000", "muster.asgi:application"]
