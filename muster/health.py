@@ -10,7 +10,7 @@ from django.db import connection
 
 from muster.celery_app import app as celery_app
 
-BROKER_TIMEOUT_SECONDS = 2.0
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def check_database() -> None:

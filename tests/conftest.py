@@ -6,24 +6,27 @@ failure: a missing PostgreSQL, Redis or browser must never pass silently.
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 REQUIRE_SERVICES = os.environ.get("MUSTER_REQUIRE_SERVICES", "") not in ("", "0", "false")
 CHROMIUM_PATH = os.environ.get("MUSTER_CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped, but MUSTER_REQUIRE_SERVICES is set: {reason}"
+    return report
 
 
 @pytest.fixture
@@ -47,9 +50,6 @@ def _isolated_media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    # Rate limits and other cached state must not leak between tests.
-    from django.core.cache import cache
-
+def _clear_cache() -> None:
+    """Rate limits and other cached state must not leak between tests."""
     cache.clear()
-    yield

@@ -5,7 +5,7 @@ from verification.models import Member
 
 
 @admin.register(Member)
-class MemberAdmin(UserAdmin):
+class MemberAdmin(UserAdmin[Member]):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name")

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 
 from verification.models import Member
 
-DEMO_PASSWORD = "muster-demo-2026"
+DEMO_PASSWORD = "muster-demo-2026"  # noqa: S105 - printed by seed_demo on purpose
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,7 @@ def ensure_member(
     if created:
         member.set_password(DEMO_PASSWORD)
         member.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=member, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=member, email=email, defaults={"verified": True, "primary": True})
     return member
 
 

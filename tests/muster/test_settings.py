@@ -28,7 +28,11 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
 
 def test_import_platform_gives_pythons_own_module_in_a_project_process() -> None:
     result = run_manage(
-        "shell", "--no-imports", "-c", "import platform; print(platform.__file__); print(platform.system())", env=PRODUCTION_ENV
+        "shell",
+        "--no-imports",
+        "-c",
+        "import platform; print(platform.__file__); print(platform.system())",
+        env=PRODUCTION_ENV,
     )
 
     assert result.returncode == 0, result.stderr
@@ -62,7 +66,7 @@ def test_development_settings_fail_check_deploy_so_the_check_means_something() -
 
 @pytest.mark.django_db
 def test_signed_in_pages_are_never_stored_by_browsers_or_proxies(client: Client) -> None:
-    client.force_login(MemberFactory())
+    client.force_login(MemberFactory.create())
 
     response = client.get("/home/")
 

@@ -5,6 +5,7 @@ import re
 
 import pyotp
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import Client
@@ -18,9 +19,7 @@ NEW_PASSWORD = "a-long-and-unusual-passphrase-91"
 
 
 def sign_up(client: Client, email: str, password: str = NEW_PASSWORD):
-    return client.post(
-        "/accounts/signup/", {"email": email, "password1": password, "password2": password}, follow=True
-    )
+    return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password}, follow=True)
 
 
 def sign_in(client: Client, email: str, password: str = TEST_PASSWORD):
@@ -51,7 +50,7 @@ def test_sign_up_requires_confirming_the_email_before_signing_in(client: Client)
 
 
 def test_sign_up_with_a_taken_email_looks_the_same_and_tells_the_owner_instead(client: Client) -> None:
-    owner = MemberFactory(email="taken@county.gov")
+    owner = MemberFactory.create(email="taken@county.gov")
 
     response = sign_up(client, "taken@county.gov")
 
@@ -75,7 +74,7 @@ def test_sign_up_rejects_a_common_password_and_keeps_the_email_typed(client: Cli
 
 
 def test_failed_sign_in_does_not_say_whether_the_account_exists(client: Client) -> None:
-    MemberFactory(email="real@county.gov")
+    MemberFactory.create(email="real@county.gov")
 
     wrong_password = client.post("/accounts/login/", {"login": "real@county.gov", "password": "nope-nope-nope"})
     no_account = client.post("/accounts/login/", {"login": "ghost@county.gov", "password": "nope-nope-nope"})
@@ -85,17 +84,17 @@ def test_failed_sign_in_does_not_say_whether_the_account_exists(client: Client) 
 
 
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client: Client) -> None:
-    MemberFactory(email="real@county.gov")
+    MemberFactory.create(email="real@county.gov")
 
     known = client.post("/accounts/password/reset/", {"email": "real@county.gov"}, follow=True)
     unknown = client.post("/accounts/password/reset/", {"email": "ghost@county.gov"}, follow=True)
 
     assert known.redirect_chain == unknown.redirect_chain == [("/accounts/password/reset/done/", 302)]
-    assert [m.to for m in mail.outbox] == [["real@county.gov"], ["ghost@county.gov"]]
+    assert [list(m.to) for m in mail.outbox] == [["real@county.gov"], ["ghost@county.gov"]]
 
 
 def test_password_reset_link_sets_a_new_password_that_signs_in(client: Client) -> None:
-    member = MemberFactory(email="forgetful@county.gov")
+    member = MemberFactory.create(email="forgetful@county.gov")
     client.post("/accounts/password/reset/", {"email": member.email})
     reset_page = client.get(link_in(mail.outbox[0]), follow=True)
     form_url = reset_page.redirect_chain[-1][0]
@@ -106,7 +105,7 @@ def test_password_reset_link_sets_a_new_password_that_signs_in(client: Client) -
 
 
 def test_repeated_failed_sign_ins_are_rate_limited(client: Client) -> None:
-    MemberFactory(email="target@county.gov")
+    MemberFactory.create(email="target@county.gov")
 
     answers = [
         client.post("/accounts/login/", {"login": "target@county.gov", "password": f"guess-{i}"}).content.decode()
@@ -122,7 +121,7 @@ def test_repeated_failed_sign_ins_are_rate_limited(client: Client) -> None:
 
 
 def test_signed_in_member_changes_password_and_manages_emails(client: Client) -> None:
-    member = MemberFactory()
+    member = MemberFactory.create()
     sign_in(client, member.email)
 
     changed = client.post(
@@ -136,15 +135,15 @@ def test_signed_in_member_changes_password_and_manages_emails(client: Client) ->
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
     assert added.status_code == 200
-    assert member.emailaddress_set.filter(email="second@county.gov", verified=False).exists()
+    assert EmailAddress.objects.filter(user=member, email="second@county.gov", verified=False).exists()
 
 
 def test_member_sets_up_totp_and_must_give_a_code_at_next_sign_in(client: Client) -> None:
-    member = MemberFactory()
+    member = MemberFactory.create()
     sign_in(client, member.email)
     asked_again = client.get("/accounts/2fa/totp/activate/")
-    assert asked_again.url.startswith("/accounts/reauthenticate/")
-    client.post(asked_again.url, {"password": TEST_PASSWORD})
+    assert asked_again["Location"].startswith("/accounts/reauthenticate/")
+    client.post(asked_again["Location"], {"password": TEST_PASSWORD})
     setup_page = client.get("/accounts/2fa/totp/activate/")
     secret = setup_page.context["form"].secret
 

@@ -1,7 +1,14 @@
 from django.db import migrations
 
 DEFAULT_MARKINGS = [
-    {"slug": "unmarked", "name": "Unmarked", "banner_text": "Unmarked", "colour": "#ffffff", "text_colour": "#1b1f24", "rank": 0},
+    {
+        "slug": "unmarked",
+        "name": "Unmarked",
+        "banner_text": "Unmarked",
+        "colour": "#ffffff",
+        "text_colour": "#1b1f24",
+        "rank": 0,
+    },
     {
         "slug": "fouo",
         "name": "For Official Use Only",

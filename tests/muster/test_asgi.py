@@ -1,0 +1,133 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from websockets.typing import Origin
+
+from muster.asgi import application
+from muster.consumers import CLOSE_UNAUTHENTICATED
+from tests.verification.factories import MemberFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def session_headers(client: Client, origin: str = "http://127.0.0.1:8000") -> list[tuple[bytes, bytes]]:
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    return [(b"origin", origin.encode()), (b"cookie", cookie.encode()), (b"host", b"127.0.0.1:8000")]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_knows_the_signed_in_member_from_the_session_cookie() -> None:
+    client = Client()
+    member = await sync_to_async(MemberFactory.create)()
+    await sync_to_async(client.force_login)(member)
+    communicator = WebsocketCommunicator(application, "/ws/session/", headers=session_headers(client))
+
+    connected, _ = await communicator.connect()
+
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "session.ready", "member": member.email}
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_without_a_session_is_closed_as_unauthenticated() -> None:
+    communicator = WebsocketCommunicator(
+        application, "/ws/session/", headers=[(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+    )
+
+    connected, _ = await communicator.connect()
+
+    assert connected
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_from_a_foreign_origin_is_refused_even_with_a_valid_session() -> None:
+    client = Client()
+    await sync_to_async(client.force_login)(await sync_to_async(MemberFactory.create)())
+    communicator = WebsocketCommunicator(
+        application, "/ws/session/", headers=session_headers(client, origin=Origin("https://evil.example.com"))
+    )
+
+    connected, _ = await communicator.connect()
+
+    assert not connected
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def daphne_server(tmp_path: Path):
+    """A real Daphne process serving the project on its own SQLite database."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": "", "DJANGO_DEBUG": "true"})
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "muster.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://{base}/healthz", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback test server
+        return int(response.status), response.read().decode()
+
+
+def test_daphne_serves_pages_static_files_and_health(daphne_server: str) -> None:
+    landing_status, landing = fetch(f"http://{daphne_server}/")
+    css_status, css = fetch(f"http://{daphne_server}/static/css/muster.css")
+    health_status, health = fetch(f"http://{daphne_server}/healthz")
+
+    assert landing_status == 200
+    assert "How to join" in landing
+    assert css_status == 200
+    assert "skip-link" in css
+    assert health_status == 200
+    assert json.loads(health)["status"] == "ok"
+
+
+async def test_daphne_closes_an_anonymous_websocket_and_refuses_a_foreign_origin(daphne_server: str) -> None:
+    url = f"ws://{daphne_server}/ws/session/"
+
+    async with websockets.connect(url, origin=Origin(f"http://{daphne_server}")) as anonymous:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await anonymous.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == CLOSE_UNAUTHENTICATED
+
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(url, origin=Origin("https://evil.example.com"))
+    assert refused.value.response.status_code == 403
