@@ -6,6 +6,7 @@ channel layer, Celery tasks run in-process, e-mail to the console). Pointing
 production / scale-out shape without any other change.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "muster",
     "verification",
+    "communities",
+    "library",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "muster.middleware.NoStoreForSignedInMiddleware",
+    "verification.middleware.VettingGateMiddleware",
 ]
 
 ROOT_URLCONF = "muster.urls"
@@ -125,7 +130,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE = {
+    "verification-expiry-sweep": {
+        "task": "verification.tasks.sweep_verification_expiry",
+        "schedule": timedelta(hours=6),
+    },
+}
 
 AUTH_USER_MODEL = "verification.Member"
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +186,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Muster <no-reply@muster.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Muster] "
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -242,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
 MUSTER_VERIFICATION_DAYS = env.int("MUSTER_VERIFICATION_DAYS", default=365)
 MUSTER_SPONSOR_LINK_DAYS = env.int("MUSTER_SPONSOR_LINK_DAYS", default=14)
 MUSTER_EXPIRY_REMINDER_DAYS = (30, 7)
+# A lapsed member is told once, if the sweep sees the lapse within this window.
+MUSTER_EXPIRED_NOTICE_WINDOW_DAYS = 7
 
 LOGGING = {
     "version": 1,

@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from muster import views
-from verification import views as verification_views
+from verification.views.markings import marking_styles
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("about/", views.about, name="about"),
     path("help/", views.help_page, name="help"),
     path("healthz", views.healthz, name="healthz"),
-    path("markings.css", verification_views.marking_styles, name="marking_styles"),
+    path("markings.css", marking_styles, name="marking_styles"),
     path("home/", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("verification/", include("verification.urls")),
     path("admin/", admin.site.urls),
 ]

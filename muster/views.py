@@ -5,8 +5,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from muster.health import run_checks
+from verification.gate import public_page
 
 
+@public_page
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -16,16 +18,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(payload, status=503 if down else 200)
 
 
+@public_page
 def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     return render(request, "pages/landing.html")
 
 
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/about.html")
 
 
+@public_page
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/help.html")
 

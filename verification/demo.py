@@ -36,3 +36,18 @@ def seed() -> list[DemoSignIn]:
         DemoSignIn("admin@muster.test", "site administrator (staff, /admin/)"),
         DemoSignIn("dana.reyes@galvestoncounty.gov", "member with a confirmed e-mail"),
     ]
+
+
+def enrol_totp(member: Member, secret: str) -> None:
+    """Give the member an authenticator with a known secret and recovery codes (demo and tests only)."""
+    from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    Authenticator.objects.update_or_create(
+        user=member,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": get_mfa_adapter().encrypt(secret)}},
+    )
+    if not Authenticator.objects.filter(user=member, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(member)

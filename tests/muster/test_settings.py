@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.verification.factories import MemberFactory
+from tests.verification.factories import make_verified_member
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -66,7 +66,7 @@ def test_development_settings_fail_check_deploy_so_the_check_means_something() -
 
 @pytest.mark.django_db
 def test_signed_in_pages_are_never_stored_by_browsers_or_proxies(client: Client) -> None:
-    client.force_login(MemberFactory.create())
+    client.force_login(make_verified_member())
 
     response = client.get("/home/")
 

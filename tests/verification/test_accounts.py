@@ -46,7 +46,8 @@ def test_sign_up_requires_confirming_the_email_before_signing_in(client: Client)
     client.post(confirm_url)
     signed_in = sign_in(client, "new.member@county.gov", NEW_PASSWORD)
     assert signed_in.wsgi_request.user.is_authenticated is True
-    assert signed_in.redirect_chain[-1][0] == "/home/"
+    # Not yet vetted: the member lands on their verification page.
+    assert signed_in.redirect_chain[-1][0] == "/verification/"
 
 
 def test_sign_up_with_a_taken_email_looks_the_same_and_tells_the_owner_instead(client: Client) -> None:
@@ -161,4 +162,4 @@ def test_member_sets_up_totp_and_must_give_a_code_at_next_sign_in(client: Client
 
     done = fresh.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()}, follow=True)
     assert done.wsgi_request.user.is_authenticated is True
-    assert done.redirect_chain[-1][0] == "/home/"
+    assert done.redirect_chain[-1][0] == "/verification/"

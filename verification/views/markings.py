@@ -2,9 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from verification.gate import public_page
 from verification.models import Marking
 
 
+@public_page
 @require_GET
 @cache_control(max_age=300)
 def marking_styles(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,37 @@
+"""Writing to the append-only audit log. Every write goes through ``audit_record``."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from verification.models import AuditEvent, Member
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    action: str,
+    *,
+    actor: Member | None,
+    target: models.Model | None = None,
+    marking: str = "",
+    request: HttpRequest | None = None,
+    actor_email: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor_email or (actor.email if actor is not None else ""),
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:300] if target is not None else "",
+        marking=marking,
+        ip_address=client_ip(request),
+        detail=detail,
+    )

@@ -1,0 +1,360 @@
+"""The access policy: the one place that decides who may see and do what.
+
+A member may see a content item only when all hold (DESIGN.md, "Access"):
+
+1. signed in, active, verified (approved, not expired, not suspended), has
+   accepted the current Rules of Behavior, and has MFA when they are staff, a
+   verifier, or cleared for any marking;
+2. may view its community: open communities admit every verified member,
+   restricted and private ones only their members (a guardian object
+   permission on the community, held through the community's role groups);
+3. is authorised for its marking (and the community's marking);
+4. no per-item restriction leaves them out (guardian object permissions on the
+   item, to the member or to one of their groups).
+
+``filter_*`` functions narrow a queryset in SQL (a constant number of queries,
+whatever the rows); ``can_*`` answer for one object; ``check_*`` raise
+``PermissionDenied`` and write the denial to the audit log. Guardian is used
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from guardian.shortcuts import assign_perm, remove_perm
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from verification.audit import audit_record
+from verification.models import AuditEvent, Marking, MarkingAuthorisation, Member, RulesOfBehavior
+
+if TYPE_CHECKING:
+    from communities.models import Community, CommunityContent
+
+ContentT = TypeVar("ContentT", bound="CommunityContent")
+AnyUser = Member | AnonymousUser
+
+ACCESS_CACHE_ATTRIBUTE = "_muster_access"
+
+
+class Barrier(StrEnum):
+    """Why a signed-in member may not see content yet, in the order they must be cleared."""
+
+    NONE = "none"
+    ANONYMOUS = "anonymous"
+    INACTIVE = "inactive"
+    SUSPENDED = "suspended"
+    UNVERIFIED = "unverified"
+    EXPIRED = "expired"
+    RULES = "rules"
+    MFA = "mfa"
+
+
+@dataclass(frozen=True)
+class MemberAccess:
+    """What the policy knows about one member, computed once per request."""
+
+    member_id: int | None
+    barrier: Barrier
+    visible_marking_ids: frozenset[int]
+    has_mfa: bool
+    is_verifier: bool
+
+    @property
+    def may_see_content(self) -> bool:
+        return self.barrier is Barrier.NONE
+
+
+def _current_rules_id() -> int | None:
+    return RulesOfBehavior.objects.order_by("-version").values_list("pk", flat=True).first()
+
+
+def member_access(user: AnyUser | None) -> MemberAccess:
+    """The member's standing, cached on the user object (so once per request)."""
+    if user is None or not user.is_authenticated:
+        return MemberAccess(None, Barrier.ANONYMOUS, frozenset(), False, False)
+    assert isinstance(user, Member)
+    cached = getattr(user, ACCESS_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+
+    has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    is_verifier = user.has_perm("verification.review_application")
+    authorised = set(MarkingAuthorisation.objects.filter(member=user).values_list("marking_id", flat=True))
+    unmarked = set(Marking.objects.filter(rank=0).values_list("pk", flat=True))
+    rules_id = _current_rules_id()
+    accepted_rules = rules_id is None or user.rules_acceptances.filter(rules_id=rules_id).exists()
+
+    if not user.is_active:
+        barrier = Barrier.INACTIVE
+    elif user.is_suspended:
+        barrier = Barrier.SUSPENDED
+    elif user.is_expired:
+        barrier = Barrier.EXPIRED
+    elif not user.is_verified:
+        barrier = Barrier.UNVERIFIED
+    elif not accepted_rules:
+        barrier = Barrier.RULES
+    elif not has_mfa and (user.is_staff or is_verifier or authorised):
+        barrier = Barrier.MFA
+    else:
+        barrier = Barrier.NONE
+
+    visible = frozenset(unmarked | authorised) if barrier is Barrier.NONE else frozenset()
+    access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier)
+    setattr(user, ACCESS_CACHE_ATTRIBUTE, access)
+    return access
+
+
+def forget_member_access(user: AnyUser) -> None:
+    """Drop the cached standing after the member's vetting, rules or MFA changed."""
+    if hasattr(user, ACCESS_CACHE_ATTRIBUTE):
+        delattr(user, ACCESS_CACHE_ATTRIBUTE)
+
+
+# --- Communities -----------------------------------------------------------
+
+
+def _communities_where(member_id: int, codename: str) -> Q:
+    """Communities on which the member holds ``codename``, directly or through a group."""
+    from communities.models import CommunityGroupObjectPermission, CommunityUserObjectPermission
+
+    through_groups = CommunityGroupObjectPermission.objects.filter(
+        permission__codename=codename, group__user=member_id
+    ).values("content_object_id")
+    direct = CommunityUserObjectPermission.objects.filter(permission__codename=codename, user=member_id).values(
+        "content_object_id"
+    )
+    return Q(pk__in=through_groups) | Q(pk__in=direct)
+
+
+def filter_known_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Communities the member may know exist: open and restricted ones, and private ones they belong to."""
+    from communities.models import Community
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    listed = Q(visibility__in=(Community.Visibility.OPEN, Community.Visibility.RESTRICTED))
+    return queryset.filter(
+        listed | _communities_where(access.member_id, "access_community"),
+        marking_id__in=access.visible_marking_ids,
+    )
+
+
+def filter_content_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Communities whose content the member may see: open ones, and any they belong to."""
+    from communities.models import Community
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(visibility=Community.Visibility.OPEN) | _communities_where(access.member_id, "access_community"),
+        marking_id__in=access.visible_marking_ids,
+    )
+
+
+def filter_member_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Communities the member belongs to (and may still see)."""
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    return queryset.filter(
+        _communities_where(access.member_id, "access_community"), marking_id__in=access.visible_marking_ids
+    )
+
+
+def _holds_community_permission(user: AnyUser | None, community: Community, codename: str) -> bool:
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return False
+    from communities.models import Community
+
+    return Community.objects.filter(
+        _communities_where(access.member_id, codename),
+        pk=community.pk,
+        marking_id__in=access.visible_marking_ids,
+    ).exists()
+
+
+def can_know_community(user: AnyUser | None, community: Community) -> bool:
+    from communities.models import Community
+
+    return filter_known_communities(user, Community.objects.filter(pk=community.pk)).exists()
+
+
+def can_view_community_content(user: AnyUser | None, community: Community) -> bool:
+    from communities.models import Community
+
+    return filter_content_communities(user, Community.objects.filter(pk=community.pk)).exists()
+
+
+def is_community_member(user: AnyUser | None, community: Community) -> bool:
+    return _holds_community_permission(user, community, "access_community")
+
+
+def can_moderate(user: AnyUser | None, community: Community) -> bool:
+    return _holds_community_permission(user, community, "moderate_community")
+
+
+def can_manage_community(user: AnyUser | None, community: Community) -> bool:
+    return _holds_community_permission(user, community, "manage_community")
+
+
+def can_post(user: AnyUser | None, community: Community, marking: Marking) -> bool:
+    """Members post in communities they belong to, at markings they are cleared for."""
+    access = member_access(user)
+    return marking.pk in access.visible_marking_ids and is_community_member(user, community)
+
+
+# --- Content items ---------------------------------------------------------
+
+
+def _item_grants(model: type[models.Model], member_id: int) -> Q:
+    """Items on which the member holds ``view_<model>``, directly or through a group."""
+    user_model = get_user_obj_perms_model(model)
+    group_model = get_group_obj_perms_model(model)
+    if "guardian" in (user_model._meta.app_label, group_model._meta.app_label):
+        # Generic permission rows cannot be joined by primary key in one query.
+        raise ImproperlyConfigured(f"{model._meta.label} needs direct guardian permission models.")
+    codename = f"view_{model._meta.model_name}"
+    direct = user_model.objects.filter(permission__codename=codename, user=member_id).values("content_object_id")
+    through_groups = group_model.objects.filter(permission__codename=codename, group__user=member_id).values(
+        "content_object_id"
+    )
+    return Q(pk__in=direct) | Q(pk__in=through_groups)
+
+
+def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QuerySet[ContentT]:
+    """The items of ``queryset`` the member may see, in one SQL query."""
+    from communities.models import Community
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    community_ok = Q(community__visibility=Community.Visibility.OPEN) | Q(
+        community_id__in=Community.objects.filter(_communities_where(access.member_id, "access_community")).values(
+            "pk"
+        )
+    )
+    marking_ok = Q(marking_id__in=access.visible_marking_ids, community__marking_id__in=access.visible_marking_ids)
+    restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
+    return queryset.filter(community_ok & marking_ok & restriction_ok)
+
+
+def can_view(user: AnyUser | None, item: CommunityContent) -> bool:
+    return filter_visible(user, type(item)._default_manager.filter(pk=item.pk)).exists()
+
+
+def can_edit(user: AnyUser | None, item: CommunityContent) -> bool:
+    """Authors edit what they can still see; moderators edit anything in their community they can see."""
+    if not can_view(user, item):
+        return False
+    assert user is not None
+    return item.author_id == user.pk or can_moderate(user, item.community)
+
+
+def can_download(user: AnyUser | None, item: CommunityContent) -> bool:
+    return can_view(user, item)
+
+
+def can_moderate_item(user: AnyUser | None, item: CommunityContent) -> bool:
+    return can_view(user, item) and can_moderate(user, item.community)
+
+
+# --- Checks that raise -----------------------------------------------------
+
+
+def _deny(user: AnyUser | None, verb: str, target: models.Model, request: HttpRequest | None) -> PermissionDenied:
+    actor = user if isinstance(user, Member) else None
+    audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, target=target, request=request, verb=verb)
+    return PermissionDenied(f"You may not {verb} this.")
+
+
+def check_view_permission(user: AnyUser | None, item: CommunityContent, request: HttpRequest | None = None) -> None:
+    if not can_view(user, item):
+        raise _deny(user, "view", item, request)
+
+
+def check_edit_permission(user: AnyUser | None, item: CommunityContent, request: HttpRequest | None = None) -> None:
+    if not can_edit(user, item):
+        raise _deny(user, "edit", item, request)
+
+
+def check_download_permission(
+    user: AnyUser | None, item: CommunityContent, request: HttpRequest | None = None
+) -> None:
+    if not can_download(user, item):
+        raise _deny(user, "download", item, request)
+
+
+def check_moderate_permission(user: AnyUser | None, community: Community, request: HttpRequest | None = None) -> None:
+    if not can_moderate(user, community):
+        raise _deny(user, "moderate", community, request)
+
+
+def check_post_permission(
+    user: AnyUser | None, community: Community, marking: Marking, request: HttpRequest | None = None
+) -> None:
+    if not can_post(user, community, marking):
+        raise _deny(user, "post", community, request)
+
+
+def check_review_permission(user: AnyUser | None, request: HttpRequest | None = None) -> None:
+    """Verifiers (with MFA, like everyone who sees content) work the vetting queue."""
+    access = member_access(user)
+    if not (access.may_see_content and access.is_verifier):
+        actor = user if isinstance(user, Member) else None
+        audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, request=request, verb="review applications")
+        raise PermissionDenied("Only verifiers may do this.")
+
+
+def can_read_audit_log(user: AnyUser | None) -> bool:
+    access = member_access(user)
+    return access.may_see_content and user is not None and user.has_perm("verification.view_auditevent")
+
+
+def record_view(
+    user: Member, item: CommunityContent | Community, request: HttpRequest | None = None, *, download: bool = False
+) -> None:
+    """Every view and download of a marked item is written to the audit log."""
+    marking = item.marking
+    if marking.is_unmarked:
+        return
+    action = AuditEvent.Action.DOWNLOADED_MARKED if download else AuditEvent.Action.VIEWED_MARKED
+    audit_record(action, actor=user, target=item, marking=marking.slug, request=request)
+
+
+# --- Grants (the only guardian writes in the project) ------------------------
+
+COMMUNITY_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "member_group": ("access_community",),
+    "moderator_group": ("access_community", "moderate_community"),
+    "owner_group": ("access_community", "moderate_community", "manage_community"),
+}
+
+
+def grant_community_role_permissions(community: Community) -> None:
+    """Give each of the community's role groups its object permissions on the community."""
+    for group_field, codenames in COMMUNITY_ROLE_PERMISSIONS.items():
+        group: Group = getattr(community, group_field)
+        for codename in codenames:
+            assign_perm(f"communities.{codename}", group, community)
+
+
+def grant_item_access(item: CommunityContent, to: Member | Group) -> None:
+    """Let a named member or group see a restricted item."""
+    assign_perm(f"view_{item._meta.model_name}", to, item)
+
+
+def revoke_item_access(item: CommunityContent, to: Member | Group) -> None:
+    remove_perm(f"view_{item._meta.model_name}", to, item)

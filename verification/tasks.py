@@ -1,0 +1,60 @@
+"""Vetting e-mail and the expiry sweep. Each task loads rows by id, calls one
+service, and is safe to retry: ``deliver_once`` keys every message."""
+
+from smtplib import SMTPException
+
+from django.urls import reverse
+
+from messaging.mail import deliver_once
+from muster.celery_app import app
+from verification.models import Member, VerificationApplication
+
+RETRY = {"autoretry_for": (SMTPException, OSError), "retry_backoff": True, "max_retries": 6}
+
+
+@app.task(**RETRY)
+def send_sponsor_request(application_id: int) -> None:
+    """Ask the sponsor to confirm the applicant's affiliation by a signed link. Idempotent per sponsor."""
+    from verification.services import sponsor_token
+
+    application = VerificationApplication.objects.select_related("member__profile").get(pk=application_id)
+    link = reverse("verification:sponsor", args=[sponsor_token(application)])
+    deliver_once(
+        key=f"sponsor-request:{application.pk}:{application.sponsor_email}",
+        to=application.sponsor_email,
+        template="email/verification/sponsor_request.txt",
+        context={"application": application, "link": link},
+    )
+
+
+@app.task(**RETRY)
+def send_application_decision(application_id: int) -> None:
+    """Tell the applicant what the verifier decided. Idempotent per decision."""
+    application = VerificationApplication.objects.select_related("member").get(pk=application_id)
+    decided = application.decided_at.isoformat() if application.decided_at else ""
+    deliver_once(
+        key=f"application-decision:{application.pk}:{application.status}:{decided}",
+        to=application.member.email,
+        template="email/verification/decision.txt",
+        context={"application": application},
+    )
+
+
+@app.task(**RETRY)
+def send_expiry_notice(member_id: int, days_before: int) -> None:
+    """Remind a member to renew (days_before > 0) or tell them it lapsed (0). Idempotent per period."""
+    member = Member.objects.get(pk=member_id)
+    until = member.verified_until.isoformat() if member.verified_until else ""
+    deliver_once(
+        key=f"expiry:{member.pk}:{until}:{days_before}",
+        to=member.email,
+        template="email/verification/expiry.txt",
+        context={"member": member, "days_before": days_before},
+    )
+
+
+@app.task
+def sweep_verification_expiry() -> int:
+    from verification.services import verification_expiry_sweep
+
+    return verification_expiry_sweep()
