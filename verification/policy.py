@@ -28,13 +28,13 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from verification.audit import audit_record
-from verification.models import AuditEvent, Marking, MarkingAuthorisation, Member, RulesOfBehavior
+from verification.models import AuditEvent, Marking, Member, RulesAcceptance, RulesOfBehavior
 
 if TYPE_CHECKING:
     from communities.models import Community, CommunityContent
@@ -73,10 +73,6 @@ class MemberAccess:
         return self.barrier is Barrier.NONE
 
 
-def _current_rules_id() -> int | None:
-    return RulesOfBehavior.objects.order_by("-version").values_list("pk", flat=True).first()
-
-
 def member_access(user: AnyUser | None) -> MemberAccess:
     """The member's standing, cached on the user object (so once per request)."""
     if user is None or not user.is_authenticated:
@@ -88,10 +84,16 @@ def member_access(user: AnyUser | None) -> MemberAccess:
 
     has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     is_verifier = user.has_perm("verification.review_application")
-    authorised = set(MarkingAuthorisation.objects.filter(member=user).values_list("marking_id", flat=True))
-    unmarked = set(Marking.objects.filter(rank=0).values_list("pk", flat=True))
-    rules_id = _current_rules_id()
-    accepted_rules = rules_id is None or user.rules_acceptances.filter(rules_id=rules_id).exists()
+    markings = Marking.objects.filter(Q(rank=0) | Q(authorisations__member=user)).values_list("pk", "rank")
+    unmarked = {pk for pk, rank in markings if rank == 0}
+    authorised = {pk for pk, rank in markings if rank != 0}
+    current_rules = (
+        RulesOfBehavior.objects.order_by("-version")
+        .annotate(accepted=Exists(RulesAcceptance.objects.filter(rules=OuterRef("pk"), member=user)))
+        .values_list("accepted", flat=True)
+        .first()
+    )
+    accepted_rules = current_rules is None or current_rules
 
     if not user.is_active:
         barrier = Barrier.INACTIVE
