@@ -16,8 +16,8 @@ from django.test import Client
 from websockets.typing import Origin
 
 from muster.asgi import application
-from muster.consumers import CLOSE_UNAUTHENTICATED
-from tests.verification.factories import MemberFactory
+from muster.consumers import CLOSE_NOT_CLEARED, CLOSE_UNAUTHENTICATED
+from tests.verification.factories import MemberFactory, make_verified_member
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def session_headers(client: Client, origin: str = "http://127.0.0.1:8000") -> li
 @pytest.mark.django_db(transaction=True)
 async def test_websocket_knows_the_signed_in_member_from_the_session_cookie() -> None:
     client = Client()
-    member = await sync_to_async(MemberFactory.create)()
+    member = await sync_to_async(make_verified_member)()
     await sync_to_async(client.force_login)(member)
     communicator = WebsocketCommunicator(application, "/ws/session/", headers=session_headers(client))
 
@@ -41,6 +41,25 @@ async def test_websocket_knows_the_signed_in_member_from_the_session_cookie() ->
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("markings", "mfa", "reason"), [([], False, "unverified"), (["fouo"], False, "mfa")])
+async def test_websocket_refuses_members_who_may_not_see_content_and_says_why(markings, mfa, reason) -> None:
+    def make_member():
+        if reason == "unverified":
+            return MemberFactory.create()
+        return make_verified_member(markings=markings, mfa=mfa)
+
+    client = Client()
+    await sync_to_async(client.force_login)(await sync_to_async(make_member)())
+    communicator = WebsocketCommunicator(application, "/ws/session/", headers=session_headers(client))
+
+    connected, _ = await communicator.connect()
+
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "session.refused", "reason": reason}
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_NOT_CLEARED}
 
 
 @pytest.mark.django_db(transaction=True)
