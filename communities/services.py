@@ -61,3 +61,11 @@ def membership_set_role(*, community: Community, member: Member, role: str) -> N
 def membership_remove(*, community: Community, member: Member) -> None:
     member.groups.remove(*(getattr(community, field) for field in ROLE_GROUP_FIELDS.values()))
     forget_member_access(member)
+
+
+@transaction.atomic
+def community_delete(*, community: Community) -> None:
+    """Delete the community, its content, its role groups and every permission row on them."""
+    groups = [getattr(community, field) for field in ROLE_GROUP_FIELDS.values()]
+    community.delete()
+    Group.objects.filter(pk__in=[group.pk for group in groups]).delete()
