@@ -63,7 +63,8 @@ def make_verified_member(
 
     The TOTP secret, when enrolled, is left on ``member.totp_secret`` for tests that sign in.
     """
-    member = MemberFactory.create(verified_until=timezone.now() + timedelta(days=365), **fields)
+    fields.setdefault("verified_until", timezone.now() + timedelta(days=365))
+    member = MemberFactory.create(**fields)
     if accept_rules:
         accept_current_rules(member)
     slugs = list(markings)
