@@ -162,4 +162,4 @@ class SponsorAnswerForm(forms.Form):
 
 class RulesAcceptForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    accept = forms.BooleanField(label="I have read and accept the Rules of Behavior")
+    accept = forms.BooleanField(label="I have read and accept the Rules of Behavior", label_suffix="")
