@@ -50,6 +50,12 @@ def _isolated_media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hashing strength is Django's concern, not this suite's; a fast hasher keeps tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Rate limits and other cached state must not leak between tests."""
     cache.clear()

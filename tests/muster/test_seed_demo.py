@@ -1,8 +1,14 @@
 from io import StringIO
 
+import pyotp
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import Client
+
+from verification import policy
+from verification.demo import DEMO_PASSWORD
+from verification.models import Marking, Member
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +35,30 @@ def test_seed_demo_run_twice_changes_nothing_the_second_time() -> None:
 
     assert row_counts() == first
     assert first["verification.Member"] >= 2
+
+
+def test_seed_demo_has_a_member_at_every_vetting_state() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    barriers = {member.email: policy.member_access(member).barrier for member in Member.objects.all()}
+    assert barriers["dana.reyes@galvestoncounty.gov"] is policy.Barrier.NONE
+    assert barriers["pat.lee@houstontx.gov"] is policy.Barrier.UNVERIFIED
+    assert barriers["chris.morgan@noaa.example.gov"] is policy.Barrier.EXPIRED
+    assert barriers["taylor.brooks@ems.example.org"] is policy.Barrier.SUSPENDED
+    assert policy.member_access(Member.objects.get(email="dana.reyes@galvestoncounty.gov")).visible_marking_ids == {
+        Marking.objects.get(slug=slug).pk for slug in ("unmarked", "fouo")
+    }
+
+
+def test_the_printed_totp_secret_signs_the_fouo_demo_member_in(client: Client) -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    index = next(i for i, line in enumerate(lines) if "dana.reyes@galvestoncounty.gov" in line)
+    secret = lines[index + 1].split("TOTP secret ")[1].split()[0]
+
+    client.post("/accounts/login/", {"login": "dana.reyes@galvestoncounty.gov", "password": DEMO_PASSWORD})
+    done = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()}, follow=True)
+
+    assert done.redirect_chain[-1][0] == "/home/"
+    assert done.status_code == 200

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from communities import demo as communities_demo
 from verification import demo as verification_demo
 
 
@@ -14,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             sign_ins = verification_demo.seed()
+            communities_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
         for sign_in in sign_ins:
-            self.stdout.write(f"  {sign_in.email:<34} {sign_in.description}")
+            self.stdout.write(f"  {sign_in.email:<38} {sign_in.description}")
+            if sign_in.totp_secret:
+                self.stdout.write(f"  {'':<38} TOTP secret {sign_in.totp_secret} (add it to an authenticator app)")
