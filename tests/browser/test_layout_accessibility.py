@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import BrowserPage
-from tests.verification.factories import TEST_PASSWORD, MemberFactory
+from tests.verification.factories import TEST_PASSWORD, MemberFactory, make_verified_member
 from verification.models import Marking, Member
 
 pytestmark = pytest.mark.browser
@@ -44,8 +44,15 @@ AXE = Axe()
 
 @pytest.fixture
 def member(transactional_db: None) -> Member:
-    member: Member = MemberFactory.create(first_name="Dana", last_name="Reyes")
-    return member
+    """A verified member who has accepted the Rules of Behavior: the vetting gate lets them in."""
+    return make_verified_member(first_name="Dana", last_name="Reyes")
+
+
+@pytest.fixture
+def applicant(transactional_db: None) -> Member:
+    """A member who has signed up but is not verified yet."""
+    applicant: Member = MemberFactory.create(first_name="Sam", last_name="Okafor")
+    return applicant
 
 
 def accessibility_problems(page: Page) -> list[str]:
@@ -150,6 +157,17 @@ def test_signed_in_home_has_no_serious_accessibility_violations(desktop: Browser
     expect(desktop.page.get_by_role("heading", level=1)).to_have_text("Welcome, Dana Reyes")
     assert_layout_landmarks(desktop.page)
     assert accessibility_problems(desktop.page) == []
+
+
+def test_unverified_members_first_page_has_no_serious_accessibility_violations(
+    desktop: BrowserPage, applicant: Member
+) -> None:
+    desktop.sign_in(applicant.email, TEST_PASSWORD)
+
+    expect(desktop.page).not_to_have_url(f"{desktop.base_url}/home/")
+    assert_layout_landmarks(desktop.page)
+    assert accessibility_problems(desktop.page) == []
+    assert desktop.trouble.all() == []
 
 
 def test_form_errors_are_accessible_and_keep_what_was_typed(desktop: BrowserPage, member: Member) -> None:
@@ -313,7 +331,7 @@ def test_signing_in_and_out_announces_a_notice_in_a_status_region(desktop: Brows
 
 @pytest.mark.parametrize("slug", ["fouo", "sbu"])
 def test_marked_page_carries_its_marking_at_top_and_bottom(
-    desktop: BrowserPage, settings: Any, transactional_db: None, slug: str
+    desktop: BrowserPage, settings: Any, member: Member, slug: str
 ) -> None:
     settings.ROOT_URLCONF = "tests.browser.urls"
     # Transactional tests empty the tables between tests, default markings included.
@@ -332,6 +350,8 @@ def test_marked_page_carries_its_marking_at_top_and_bottom(
             "rank": rank,
         },
     )
+
+    desktop.sign_in(member.email, TEST_PASSWORD)
 
     desktop.open(f"/browser-tests/marked/{slug}/")
 
@@ -356,9 +376,10 @@ def test_marked_page_carries_its_marking_at_top_and_bottom(
     assert desktop.trouble.all() == []
 
 
-def test_unmarked_page_carries_no_marking_banner(desktop: BrowserPage, settings: Any, transactional_db: None) -> None:
+def test_unmarked_page_carries_no_marking_banner(desktop: BrowserPage, settings: Any, member: Member) -> None:
     settings.ROOT_URLCONF = "tests.browser.urls"
     Marking.objects.get_or_create(slug="unmarked", defaults={"name": "Unmarked", "banner_text": "Unmarked", "rank": 0})
+    desktop.sign_in(member.email, TEST_PASSWORD)
 
     desktop.open("/browser-tests/marked/unmarked/")
 
