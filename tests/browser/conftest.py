@@ -5,18 +5,12 @@ script errors, Content-Security-Policy violations and failed requests, so a test
 can assert that a page loaded cleanly as well as what it shows.
 """
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
-
-# Playwright's sync API runs an event loop in the test thread; Django refuses
-# ORM calls from a thread with a running loop unless told this is safe. It is:
-# the loop belongs to Playwright, and the ORM calls are ordinary blocking ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -97,7 +91,12 @@ def _unhashed_static_files(settings: Any) -> None:
 
 
 @pytest.fixture
-def browser(chromium_path: str) -> Iterator[Browser]:
+def browser(chromium_path: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in the test thread; Django refuses
+    # ORM calls from a thread with a running loop unless told this is safe. It is
+    # here: the loop belongs to Playwright and the ORM calls are ordinary blocking
+    # ones. Set only for browser tests, so async tests elsewhere still catch misuse.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
