@@ -66,7 +66,7 @@ class ApproveForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept with the decision and sent to the applicant.",
+        help_text="Kept with the decision for other verifiers.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

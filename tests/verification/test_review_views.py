@@ -23,6 +23,7 @@ from verification.models import (
     Marking,
     MarkingAuthorisation,
     Member,
+    RulesOfBehavior,
     VerificationApplication,
 )
 
@@ -305,6 +306,33 @@ def test_dossier_offers_every_marking_but_unmarked_as_labelled_checkboxes_in_a_f
     assert '<label for="id_question">' in body
 
 
+def test_dossier_takes_the_same_number_of_queries_however_many_earlier_applications(
+    verifier_client: Client, verifier: Member, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    DomainRule.objects.create(domain=".gov")
+    member = MemberFactory.create()
+    ProfileFactory.create(member=member)
+
+    def reapply_after_rejection() -> VerificationApplication:
+        application = services.application_submit(member=member, sponsor_name="Chief", sponsor_email="c@county.gov")
+        services.application_reject(application=application, verifier=verifier, reason="Try again.")
+        return application
+
+    reapply_after_rejection()
+    latest = services.application_submit(member=member, sponsor_name="Chief", sponsor_email="c@county.gov")
+    with CaptureQueriesContext(connection) as one_earlier:
+        verifier_client.get(review_url(latest))
+
+    latest.refresh_from_db()
+    services.application_reject(application=latest, verifier=verifier, reason="Try again.")
+    for _ in range(5):
+        reapply_after_rejection()
+    latest = services.application_submit(member=member, sponsor_name="Chief", sponsor_email="c@county.gov")
+    with django_assert_num_queries(len(one_earlier)):
+        body = verifier_client.get(review_url(latest)).content.decode()
+    assert body.count("Try again.") == 7
+
+
 def test_dossier_of_an_unknown_application_is_not_found(verifier_client: Client) -> None:
     assert verifier_client.get(reverse("verification:review", args=[999999])).status_code == 404
 
@@ -574,3 +602,25 @@ def test_admin_shows_applications_but_leaves_deciding_to_the_queue(
     assert refused.status_code == 403
     application.refresh_from_db()
     assert application.status == VerificationApplication.Status.SUBMITTED
+
+
+def test_admin_publishes_new_rules_of_behavior_as_a_new_version_and_never_edits_a_published_one(
+    client: Client,
+) -> None:
+    superuser = make_verified_member(mfa=True, is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    current = RulesOfBehavior.objects.order_by("-version").first()
+    assert current is not None
+
+    edited = client.post(
+        reverse("admin:verification_rulesofbehavior_change", args=[current.pk]), {"text": "Rewritten history."}
+    )
+    added = client.post(reverse("admin:verification_rulesofbehavior_add"), {"text": "1. Be careful."})
+
+    assert added.status_code == 302
+    newest = RulesOfBehavior.objects.order_by("-version").first()
+    assert newest is not None
+    assert (newest.version, newest.text) == (current.version + 1, "1. Be careful.")
+    assert edited.status_code == 403
+    current.refresh_from_db()
+    assert current.text != "Rewritten history."
