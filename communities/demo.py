@@ -4,7 +4,7 @@ from communities.models import Community
 from communities.services import Role, community_create, membership_set_role
 from verification.models import Marking, Member
 
-DEMO_COMMUNITIES = (
+DEMO_COMMUNITIES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, dict[str, str]], ...] = (
     (
         "gulf-coast-hurricane-response", "Gulf Coast Hurricane Response", Community.Visibility.OPEN, "unmarked",
         "Responders and partners along the Gulf Coast planning for the first 72 hours after landfall.",

@@ -26,9 +26,7 @@ class Community(models.Model):
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     marking = models.ForeignKey(Marking, on_delete=models.PROTECT, related_name="+")
     tags = TaggableManager(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # One group per role; guardian object permissions on this community are granted to them.
     member_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+")
     moderator_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+")

@@ -20,7 +20,7 @@ def deliver_once(*, key: str, to: str, template: str, context: dict[str, object]
 
     The delivery row is locked while sending, so two workers running the same
     task cannot both send; an SMTP error propagates (for the task to retry) and
-    leaves the row unsent.
+    rolls the row back, so nothing records a send that did not happen.
     """
     subject, body = render_email(template, {**context, "site_url": settings.SITE_URL})
     with transaction.atomic():
@@ -28,8 +28,7 @@ def deliver_once(*, key: str, to: str, template: str, context: dict[str, object]
         delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.sent_at is not None:
             return False
-        delivery.attempts += 1
         EmailMessage(subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body=body, to=[to]).send()
         delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["attempts", "sent_at"])
+        delivery.save(update_fields=["sent_at"])
     return True

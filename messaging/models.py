@@ -10,7 +10,6 @@ class EmailDelivery(models.Model):
     subject = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "e-mail deliveries"

@@ -42,18 +42,20 @@ DEFAULT_MARKINGS: list[dict[str, Any]] = [
 
 RULES_OF_BEHAVIOR_V1 = """\
 1. Use Muster only for your work in emergency preparedness, response and recovery.
-2. Keep For Official Use Only (FOUO) and Sensitive But Unclassified (SBU) material on Muster. Do not copy, forward or print it except as its marking and your agency's rules allow.
+2. Keep For Official Use Only (FOUO) and Sensitive But Unclassified (SBU) material on Muster.
+   Do not copy, forward or print it except as its marking and your agency's rules allow.
 3. Share only what you have the right to share, and mark it correctly.
-4. Do not share your account, your password or your authenticator. Report a lost device or a suspected compromise at once.
+4. Do not share your account, your password or your authenticator.
+   Report a lost device or a suspected compromise at once.
 5. Treat other members with respect. No harassment, solicitation or advertising.
-6. Every view and download of marked material is recorded. Misuse ends your access and may be reported to your sponsor and agency.
+6. Every view and download of marked material is recorded.
+   Misuse ends your access and may be reported to your sponsor and agency.
 """
 
 ROLE_GROUPS: dict[str, list[tuple[str, str, str]]] = {
     "Verifiers": [("verification", "member", "review_application"), ("verification", "auditevent", "view_auditevent")],
     "Auditors": [("verification", "auditevent", "view_auditevent")],
 }
-
 
 
 def ensure_defaults(**kwargs: Any) -> None:

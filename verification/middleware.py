@@ -43,7 +43,7 @@ class VettingGateMiddleware:
             return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
         if is_account_page or getattr(view_func, VETTING_ATTRIBUTE, False) or getattr(view, VETTING_ATTRIBUTE, False):
             return None
-        access = member_access(request.user)  # type: ignore[arg-type]
+        access = member_access(request.user)
         if access.may_see_content:
             return None
         return HttpResponseRedirect(reverse(BARRIER_DESTINATIONS.get(access.barrier, "verification:status")))

@@ -1,11 +1,10 @@
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.utils import timezone
-from taggit.managers import TaggableManager
-
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
+from taggit.managers import TaggableManager
 
 
 class MemberManager(BaseUserManager["Member"]):
@@ -112,9 +111,7 @@ class MarkingAuthorisation(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="marking_authorisations")
     marking = models.ForeignKey(Marking, on_delete=models.CASCADE, related_name="authorisations")
-    granted_by = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -234,6 +231,8 @@ class VerificationApplication(models.Model):
     statement = models.TextField("anything the verifier should know", max_length=2000, blank=True)
     sponsor_name = models.CharField(max_length=120)
     sponsor_email = models.EmailField()
+    # Set each time a sponsor is asked; links carry it, so a superseded link stops working.
+    sponsor_requested_at = models.DateTimeField(default=timezone.now)
     sponsor_answer = models.CharField(max_length=20, choices=SponsorAnswer.choices, default=SponsorAnswer.PENDING)
     sponsor_comment = models.TextField(max_length=2000, blank=True)
     sponsor_answered_at = models.DateTimeField(null=True, blank=True)
@@ -337,6 +336,7 @@ class AuditEvent(models.Model):
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         VIEWED_MARKED = "viewed_marked", "Viewed marked item"
         DOWNLOADED_MARKED = "downloaded_marked", "Downloaded marked item"
+        AUDIT_EXPORTED = "audit_exported", "Exported the audit log"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.
@@ -367,7 +367,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise PermissionError("The audit log is append-only.")
         super().save(*args, **kwargs)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser, Group
@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -77,7 +78,8 @@ def member_access(user: AnyUser | None) -> MemberAccess:
     """The member's standing, cached on the user object (so once per request)."""
     if user is None or not user.is_authenticated:
         return MemberAccess(None, Barrier.ANONYMOUS, frozenset(), False, False)
-    assert isinstance(user, Member)
+    if not isinstance(user, Member):
+        raise TypeError(f"Expected a Member, got {type(user).__name__}")
     cached = getattr(user, ACCESS_CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -223,14 +225,17 @@ def can_post(user: AnyUser | None, community: Community, marking: Marking) -> bo
 
 def _item_grants(model: type[models.Model], member_id: int) -> Q:
     """Items on which the member holds ``view_<model>``, directly or through a group."""
-    user_model = get_user_obj_perms_model(model)
-    group_model = get_group_obj_perms_model(model)
+    # guardian's stubs say "instance", but the functions take the model class too.
+    user_model = get_user_obj_perms_model(cast(Any, model))
+    group_model = get_group_obj_perms_model(cast(Any, model))
     if "guardian" in (user_model._meta.app_label, group_model._meta.app_label):
         # Generic permission rows cannot be joined by primary key in one query.
         raise ImproperlyConfigured(f"{model._meta.label} needs direct guardian permission models.")
     codename = f"view_{model._meta.model_name}"
-    direct = user_model.objects.filter(permission__codename=codename, user=member_id).values("content_object_id")
-    through_groups = group_model.objects.filter(permission__codename=codename, group__user=member_id).values(
+    direct = user_model._default_manager.filter(permission__codename=codename, user=member_id).values(
+        "content_object_id"
+    )
+    through_groups = group_model._default_manager.filter(permission__codename=codename, group__user=member_id).values(
         "content_object_id"
     )
     return Q(pk__in=direct) | Q(pk__in=through_groups)
@@ -244,9 +249,7 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
     community_ok = Q(community__visibility=Community.Visibility.OPEN) | Q(
-        community_id__in=Community.objects.filter(_communities_where(access.member_id, "access_community")).values(
-            "pk"
-        )
+        community_id__in=Community.objects.filter(_communities_where(access.member_id, "access_community")).values("pk")
     )
     marking_ok = Q(marking_id__in=access.visible_marking_ids, community__marking_id__in=access.visible_marking_ids)
     restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
@@ -259,9 +262,8 @@ def can_view(user: AnyUser | None, item: CommunityContent) -> bool:
 
 def can_edit(user: AnyUser | None, item: CommunityContent) -> bool:
     """Authors edit what they can still see; moderators edit anything in their community they can see."""
-    if not can_view(user, item):
+    if user is None or not can_view(user, item):
         return False
-    assert user is not None
     return item.author_id == user.pk or can_moderate(user, item.community)
 
 
@@ -292,9 +294,7 @@ def check_edit_permission(user: AnyUser | None, item: CommunityContent, request:
         raise _deny(user, "edit", item, request)
 
 
-def check_download_permission(
-    user: AnyUser | None, item: CommunityContent, request: HttpRequest | None = None
-) -> None:
+def check_download_permission(user: AnyUser | None, item: CommunityContent, request: HttpRequest | None = None) -> None:
     if not can_download(user, item):
         raise _deny(user, "download", item, request)
 
@@ -323,6 +323,29 @@ def check_review_permission(user: AnyUser | None, request: HttpRequest | None = 
 def can_read_audit_log(user: AnyUser | None) -> bool:
     access = member_access(user)
     return access.may_see_content and user is not None and user.has_perm("verification.view_auditevent")
+
+
+def check_read_audit_log_permission(user: AnyUser | None, request: HttpRequest | None = None) -> None:
+    if not can_read_audit_log(user):
+        actor = user if isinstance(user, Member) else None
+        audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, request=request, verb="read the audit log")
+        raise PermissionDenied("Only verifiers and auditors may read the audit log.")
+
+
+# --- Members ---------------------------------------------------------------
+
+
+def filter_visible_members(user: AnyUser | None, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    """Cleared members see every verified, active, unsuspended member (and themselves)."""
+    access = member_access(user)
+    if not access.may_see_content:
+        return queryset.none()
+    verified = Q(is_active=True, suspended_at__isnull=True, verified_until__gt=timezone.now())
+    return queryset.filter(verified | Q(pk=access.member_id))
+
+
+def can_view_member(user: AnyUser | None, member: Member) -> bool:
+    return filter_visible_members(user, Member.objects.filter(pk=member.pk)).exists()
 
 
 def record_view(

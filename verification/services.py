@@ -7,8 +7,10 @@ queues e-mail only after the transaction commits.
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -47,18 +49,31 @@ PROFILE_FIELDS = (
 )
 
 
+@transaction.atomic
 def profile_save(*, member: Member, fields: dict[str, Any], expertise: Iterable[str] | None = None) -> Profile:
-    profile, _ = Profile.objects.update_or_create(
-        member=member, defaults={k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "photo")}
-    )
+    """Create or update the member's profile. A replaced or removed photo's file is
+    deleted once the change has committed, never before."""
+    previous_photo = Profile.objects.filter(member=member).values_list("photo", flat=True).first() or ""
+    values = {k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "photo")}
+    if "photo" in values and values["photo"] is None:
+        values["photo"] = ""
+    profile, _ = Profile.objects.update_or_create(member=member, defaults=values)
     if expertise is not None:
         profile.expertise.set(list(expertise))
+    if previous_photo and previous_photo != profile.photo.name:
+        storage = profile.photo.storage
+        transaction.on_commit(partial(storage.delete, previous_photo))
     return profile
 
 
-def matching_domain_rule(email: str) -> DomainRule | None:
-    """The most specific active rule for the address (the longest domain wins)."""
-    rules = [rule for rule in DomainRule.objects.filter(is_active=True) if rule.matches(email)]
+def matching_domain_rule(member: Member) -> DomainRule | None:
+    """The most specific active rule matching one of the member's *confirmed* addresses.
+
+    Only addresses confirmed through allauth count: the work e-mail on the
+    profile is typed by the applicant and proves nothing.
+    """
+    confirmed = list(EmailAddress.objects.filter(user=member, verified=True).values_list("email", flat=True))
+    rules = [rule for rule in DomainRule.objects.filter(is_active=True) if any(rule.matches(e) for e in confirmed)]
     return max(rules, key=lambda rule: len(rule.domain), default=None)
 
 
@@ -68,8 +83,17 @@ def _snapshot(profile: Profile) -> dict[str, Any]:
     return data
 
 
+def renewal_is_due(member: Member) -> bool:
+    """Renewal opens when the first expiry reminder goes out (30 days before, by default)."""
+    if member.verified_until is None:
+        return False
+    window = timedelta(days=max(settings.MUSTER_EXPIRY_REMINDER_DAYS))
+    return member.verified_until <= timezone.now() + window
+
+
 def sponsor_token(application: VerificationApplication) -> str:
-    return signing.dumps({"a": application.pk, "e": application.sponsor_email}, salt=SPONSOR_SALT)
+    requested = application.sponsor_requested_at.isoformat()
+    return signing.dumps({"a": application.pk, "e": application.sponsor_email, "r": requested}, salt=SPONSOR_SALT)
 
 
 def application_from_sponsor_token(token: str) -> VerificationApplication:
@@ -77,8 +101,8 @@ def application_from_sponsor_token(token: str) -> VerificationApplication:
     max_age = timedelta(days=settings.MUSTER_SPONSOR_LINK_DAYS)
     data = signing.loads(token, salt=SPONSOR_SALT, max_age=max_age)
     application = VerificationApplication.objects.select_related("member__profile").get(pk=data["a"])
-    if application.sponsor_email != data["e"]:
-        raise signing.BadSignature("The sponsor of this application has changed.")
+    if application.sponsor_email != data["e"] or application.sponsor_requested_at.isoformat() != data.get("r"):
+        raise signing.BadSignature("This link has been replaced by a newer request.")
     return application
 
 
@@ -108,6 +132,8 @@ def application_submit(
     )
     if open_application is not None and open_application.status == VerificationApplication.Status.SUBMITTED:
         raise ValidationError("Your application is already waiting for a verifier.")
+    if open_application is None and member.is_verified and not renewal_is_due(member):
+        raise ValidationError("You are verified. Renewal opens 30 days before your verification ends.")
 
     sponsor_changed = open_application is None or open_application.sponsor_email != sponsor_email
     application = open_application or VerificationApplication(member=member)
@@ -118,11 +144,12 @@ def application_submit(
     application.sponsor_name = sponsor_name
     application.sponsor_email = sponsor_email
     application.submitted_at = timezone.now()
-    application.domain_rule = matching_domain_rule(profile.work_email) or matching_domain_rule(member.email)
+    application.domain_rule = matching_domain_rule(member)
     if sponsor_changed:
         application.sponsor_answer = VerificationApplication.SponsorAnswer.PENDING
         application.sponsor_comment = ""
         application.sponsor_answered_at = None
+        application.sponsor_requested_at = timezone.now()
     application.save()
     audit_record(AuditEvent.Action.APPLICATION_SUBMITTED, actor=member, target=application, request=request)
 
@@ -140,6 +167,8 @@ def sponsor_answer(*, application: VerificationApplication, confirmed: bool, com
     application = VerificationApplication.objects.select_for_update().get(pk=application.pk)
     if application.sponsor_answer != VerificationApplication.SponsorAnswer.PENDING:
         raise ValidationError("This request has already been answered.")
+    if not application.is_open:
+        raise ValidationError("This application has already been decided; your answer is no longer needed.")
     application.sponsor_answer = (
         VerificationApplication.SponsorAnswer.CONFIRMED if confirmed else VerificationApplication.SponsorAnswer.DENIED
     )
@@ -190,6 +219,7 @@ def application_approve(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> VerificationApplication:
+    """Verify the member. ``markings`` become exactly their authorisations: any not given are withdrawn."""
     application = _lock_open_application(application)
     if application.member_id == verifier.pk:
         raise ValidationError("Verifiers cannot decide their own application.")
@@ -269,6 +299,7 @@ def member_suspend(*, member: Member, verifier: Member, reason: str, request: Ht
     member.suspended_at = timezone.now()
     member.suspension_reason = reason.strip()
     member.save(update_fields=["suspended_at", "suspension_reason"])
+    forget_member_access(member)
     audit_record(AuditEvent.Action.SUSPENDED, actor=verifier, target=member, request=request, reason=reason.strip())
     return member
 
@@ -283,6 +314,7 @@ def member_reinstate(*, member: Member, verifier: Member, reason: str, request: 
     member.suspended_at = None
     member.suspension_reason = ""
     member.save(update_fields=["suspended_at", "suspension_reason"])
+    forget_member_access(member)
     audit_record(AuditEvent.Action.REINSTATED, actor=verifier, target=member, request=request, reason=reason.strip())
     return member
 
@@ -300,6 +332,8 @@ def rules_publish(*, text: str) -> RulesOfBehavior:
 
 @transaction.atomic
 def rules_accept(*, member: Member, rules: RulesOfBehavior, request: HttpRequest | None = None) -> RulesAcceptance:
+    if not member.is_verified:
+        raise ValidationError("Only verified members accept the Rules of Behavior.")
     acceptance, created = RulesAcceptance.objects.get_or_create(member=member, rules=rules)
     if created:
         audit_record(AuditEvent.Action.RULES_ACCEPTED, actor=member, target=rules, request=request)
@@ -329,7 +363,8 @@ def verification_expiry_sweep(*, now: datetime | None = None) -> int:
     )
     queued = 0
     for member in candidates:
-        assert member.verified_until is not None
+        if member.verified_until is None:
+            continue
         step = _expiry_step(member.verified_until, now)
         with transaction.atomic():
             _, created = ExpiryReminder.objects.get_or_create(
@@ -339,6 +374,6 @@ def verification_expiry_sweep(*, now: datetime | None = None) -> int:
                 continue
             if step == 0:
                 audit_record(AuditEvent.Action.EXPIRED, actor=None, target=member)
-            transaction.on_commit(lambda member_id=member.pk, days=step: tasks.send_expiry_notice.delay(member_id, days))
+            transaction.on_commit(partial(tasks.send_expiry_notice.delay, member.pk, step))
         queued += 1
     return queued

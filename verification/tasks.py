@@ -9,25 +9,25 @@ from messaging.mail import deliver_once
 from muster.celery_app import app
 from verification.models import Member, VerificationApplication
 
-RETRY = {"autoretry_for": (SMTPException, OSError), "retry_backoff": True, "max_retries": 6}
+RETRY_ON = (SMTPException, OSError)
 
 
-@app.task(**RETRY)
+@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
 def send_sponsor_request(application_id: int) -> None:
-    """Ask the sponsor to confirm the applicant's affiliation by a signed link. Idempotent per sponsor."""
+    """Ask the sponsor to confirm the applicant's affiliation by a signed link. Idempotent per request."""
     from verification.services import sponsor_token
 
     application = VerificationApplication.objects.select_related("member__profile").get(pk=application_id)
     link = reverse("verification:sponsor", args=[sponsor_token(application)])
     deliver_once(
-        key=f"sponsor-request:{application.pk}:{application.sponsor_email}",
+        key=f"sponsor-request:{application.pk}:{application.sponsor_requested_at.isoformat()}",
         to=application.sponsor_email,
         template="email/verification/sponsor_request.txt",
         context={"application": application, "link": link},
     )
 
 
-@app.task(**RETRY)
+@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
 def send_application_decision(application_id: int) -> None:
     """Tell the applicant what the verifier decided. Idempotent per decision."""
     application = VerificationApplication.objects.select_related("member").get(pk=application_id)
@@ -40,7 +40,7 @@ def send_application_decision(application_id: int) -> None:
     )
 
 
-@app.task(**RETRY)
+@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
 def send_expiry_notice(member_id: int, days_before: int) -> None:
     """Remind a member to renew (days_before > 0) or tell them it lapsed (0). Idempotent per period."""
     member = Member.objects.get(pk=member_id)

@@ -5,7 +5,7 @@ import factory
 import pyotp
 from allauth.account.models import EmailAddress
 from django.utils import timezone
-from factory.declarations import PostGenerationMethodCall, Sequence
+from factory.declarations import LazyAttribute, PostGenerationMethodCall, Sequence, SubFactory
 from factory.faker import Faker
 from factory.helpers import post_generation
 
@@ -40,14 +40,14 @@ class ProfileFactory(factory.django.DjangoModelFactory[Profile]):
     class Meta:
         model = Profile
 
-    member = factory.SubFactory(MemberFactory)
+    member = SubFactory(MemberFactory)
     affiliation_type = "responder"
     discipline = "emergency_management"
     organisation = "Galveston County Office of Emergency Management"
     jurisdiction_state = "Texas"
     jurisdiction_local = "Galveston County"
     title = "Planner"
-    work_email = factory.LazyAttribute(lambda profile: profile.member.email)
+    work_email = LazyAttribute(lambda profile: profile.member.email)
 
 
 def accept_current_rules(member: Member) -> None:

@@ -1,5 +1,7 @@
 """Guardian permission rows never outlive the objects they are about."""
 
+from typing import Any, cast
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -34,8 +36,8 @@ def test_every_object_with_permissions_has_direct_permission_tables_so_deletes_c
     guarded = [Community] + [m for m in apps.get_models() if issubclass(m, CommunityContent)]
 
     for model in guarded:
-        assert get_user_obj_perms_model(model)._meta.app_label != "guardian", model
-        assert get_group_obj_perms_model(model)._meta.app_label != "guardian", model
+        assert get_user_obj_perms_model(cast(Any, model))._meta.app_label != "guardian", model
+        assert get_group_obj_perms_model(cast(Any, model))._meta.app_label != "guardian", model
     assert Document in guarded
 
 

@@ -114,7 +114,7 @@ def world() -> tuple[dict[Cell, Document], dict[tuple[str, str], Community], Gro
 def test_every_cell_of_the_permission_matrix(vetting: str, clearance: str, world) -> None:
     documents, communities, partners, _ = world
     member = make_member(vetting, clearance, partners)
-    for (visibility, membership), community in communities.items():
+    for (_, membership), community in communities.items():
         if membership != "none":
             membership_set_role(
                 community=community, member=member, role=Role.MODERATOR if membership == "moderator" else Role.MEMBER
@@ -149,7 +149,7 @@ def test_every_cell_of_the_permission_matrix(vetting: str, clearance: str, world
 
 
 def test_queryset_filter_runs_one_query_whatever_the_rows(django_assert_num_queries, world) -> None:
-    documents, _, partners, _ = world
+    _, _, partners, _ = world
     member = make_member("verified", "fouo", partners)
     policy.member_access(member)  # the member's standing is read once per request, before any list
 

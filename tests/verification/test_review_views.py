@@ -4,6 +4,7 @@ decisions, suspending and reinstating a member."""
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -381,7 +382,7 @@ def test_approving_without_ticking_a_marking_clears_for_unmarked_material_only(
 
 
 def test_a_renewal_dossier_keeps_the_current_authorisations_ticked(verifier_client: Client, verifier: Member) -> None:
-    member = make_verified_member(markings=["sbu"])
+    member = make_verified_member(markings=["sbu"], verified_until=timezone.now() + timedelta(days=20))
     renewal = submit_application(member)
     assert renewal.is_renewal
 
@@ -460,6 +461,8 @@ def test_asking_without_a_question_keeps_what_was_typed_elsewhere_out_and_shows_
 
 def test_a_verifier_cannot_decide_their_own_application_and_sees_why(client: Client) -> None:
     applicant_verifier = make_verifier()
+    applicant_verifier.verified_until = timezone.now() + timedelta(days=10)  # renewal is due
+    applicant_verifier.save()
     own = submit_application(applicant_verifier)
     client.force_login(applicant_verifier)
 

@@ -5,18 +5,15 @@ member's standing comes from ``verification.policy.member_access``.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from verification import services
+from verification import policy, services
 from verification.forms import ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
 from verification.gate import public_page, vetting_page
 from verification.models import AffiliationType, Discipline, Member, Profile, VerificationApplication
@@ -40,15 +37,6 @@ def _signed_in_member(request: HttpRequest) -> Member:
     if not isinstance(request.user, Member):
         raise PermissionDenied("Sign in first.")
     return request.user
-
-
-def _renewal_window() -> timedelta:
-    """Renewal opens when the first expiry reminder goes out (30 days before, by default)."""
-    return timedelta(days=max(settings.MUSTER_EXPIRY_REMINDER_DAYS))
-
-
-def _renewal_due(member: Member) -> bool:
-    return member.verified_until is not None and member.verified_until <= timezone.now() + _renewal_window()
 
 
 def _open_application(member: Member) -> VerificationApplication | None:
@@ -90,7 +78,7 @@ def _next_step(
             "mfa_activate_totp",
             "Set up two-factor authentication",
         )
-    if _renewal_due(member):
+    if services.renewal_is_due(member):
         return NextStep(
             "Your verification ends soon. Renewal is a short re-application.",
             "verification:apply",
@@ -157,7 +145,7 @@ def application_apply(request: HttpRequest) -> HttpResponse:
     if open_application is not None and open_application.status == VerificationApplication.Status.SUBMITTED:
         messages.info(request, "Your application is already waiting for a verifier.")
         return redirect("verification:status")
-    if open_application is None and member.is_verified and not _renewal_due(member):
+    if open_application is None and member.is_verified and not services.renewal_is_due(member):
         messages.info(request, "You are verified. Renewal opens 30 days before your verification ends.")
         return redirect("verification:status")
 
@@ -309,10 +297,8 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
     Photos are left out until a permission-checked view serves them (uploads have no public URL).
     """
     viewer = _signed_in_member(request)
-    member = get_object_or_404(Member, pk=pk, is_active=True)
+    member = get_object_or_404(policy.filter_visible_members(viewer, Member.objects.all()), pk=pk)
     is_owner = member.pk == viewer.pk
-    if not is_owner and not member.is_verified:
-        raise Http404("No such member.")
     profile = Profile.objects.filter(member=member).first()
     return render(
         request,
