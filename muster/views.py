@@ -4,8 +4,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from communities.selectors import communities_of
 from muster.health import run_checks
 from verification.gate import public_page
+from verification.models import Member
 
 
 @public_page
@@ -37,4 +39,5 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    assert isinstance(request.user, Member)  # noqa: S101 - login_required guarantees a member
+    return render(request, "pages/home.html", {"communities": communities_of(request.user)})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rules/", applicant.rules_accept_page, name="rules"),
     path("sponsor/<str:token>/", applicant.sponsor_answer_page, name="sponsor"),
     path("members/<int:pk>/", applicant.member_profile, name="member"),
+    path("members/<int:pk>/photo/", applicant.member_photo, name="member_photo"),
     path("queue/", review.review_queue, name="queue"),
     path("queue/<int:pk>/", review.review_application, name="review"),
     path("members/<int:pk>/standing/", review.member_standing, name="standing"),

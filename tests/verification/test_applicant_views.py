@@ -649,3 +649,27 @@ def test_member_profile_of_an_unknown_or_unverified_member_is_not_found() -> Non
 
     assert viewer.get(reverse("verification:member", args=[999_999])).status_code == 404
     assert viewer.get(reverse("verification:member", args=[applicant.pk])).status_code == 404
+
+
+def test_member_photo_is_served_only_when_shared_and_only_to_members_who_may_see_the_profile() -> None:
+    # Given a verified member with a photo they do not share yet
+    owner = make_verified_member()
+    ProfileFactory.create(member=owner, photo=SimpleUploadedFile("me.png", png_bytes(), content_type="image/png"))
+    viewer = make_verified_member()
+    photo_url = reverse("verification:member_photo", kwargs={"pk": owner.pk})
+
+    # Then another member gets nothing, and the owner sees it
+    assert signed_in_client(viewer).get(photo_url).status_code == 404
+    own = signed_in_client(owner).get(photo_url)
+    assert own.status_code == 200
+    assert own["Content-Type"] == "image/png"
+    assert own["X-Content-Type-Options"] == "nosniff"
+
+    # When the owner shares it, other verified members see it; an unverified member never does
+    Profile.objects.filter(member=owner).update(shared_fields=["photo"])
+    shared = signed_in_client(viewer).get(photo_url)
+    assert shared.status_code == 200
+    assert b"".join(shared.streaming_content) == png_bytes()  # type: ignore[attr-defined]
+    assert signed_in_client(MemberFactory.create()).get(photo_url).status_code == 302
+    page = signed_in_client(viewer).get(reverse("verification:member", kwargs={"pk": owner.pk})).content.decode()
+    assert photo_url in page

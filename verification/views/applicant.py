@@ -4,12 +4,13 @@ Views parse input and call one service from ``verification.services``; the
 member's standing comes from ``verification.policy.member_access``.
 """
 
+import mimetypes
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -291,13 +292,27 @@ def _profile_details(profile: Profile, *, is_owner: bool) -> list[ProfileDetail]
     ]
 
 
-def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cleared members only: the gate sends everyone else away.
-
-    Photos are left out until a permission-checked view serves them (uploads have no public URL).
-    """
+def _visible_profile(request: HttpRequest, pk: int) -> tuple[Member, Member]:
     viewer = _signed_in_member(request)
     member = get_object_or_404(policy.filter_visible_members(viewer, Member.objects.all()), pk=pk)
+    return viewer, member
+
+
+def member_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo, only to members who may see the profile and only when shared (or it is their own)."""
+    viewer, member = _visible_profile(request, pk)
+    profile = get_object_or_404(Profile, member=member)
+    if not profile.photo or not (member.pk == viewer.pk or profile.shares("photo")):
+        raise Http404("No photo.")
+    content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(profile.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cleared members only: the gate sends everyone else away."""
+    viewer, member = _visible_profile(request, pk)
     is_owner = member.pk == viewer.pk
     profile = Profile.objects.filter(member=member).first()
     return render(
@@ -308,5 +323,6 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile,
             "is_owner": is_owner,
             "details": _profile_details(profile, is_owner=is_owner) if profile else [],
+            "show_photo": bool(profile and (is_owner or profile.shares("photo"))),
         },
     )
