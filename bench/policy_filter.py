@@ -75,33 +75,27 @@ def build_world(size: int) -> Member:
     return Member.objects.get(pk=reader.pk)
 
 
+def measure(size: int) -> dict[str, Any]:
+    reader = build_world(size)
+    policy.member_access(reader)
+    everything = Document.objects.order_by("-created_at")
+    visible = policy.filter_visible(reader, everything)
+    page = {"baseline": timed(lambda: list(everything[:25])), "filtered": timed(lambda: list(visible[:25]))}
+    count = {"baseline": timed(everything.count), "filtered": timed(visible.count)}
+    return {
+        "documents": size,
+        "visible": visible.count(),
+        "page_ms": page,
+        "count_ms": count,
+        "page_ratio": page["filtered"] / page["baseline"],
+        "count_ratio": count["filtered"] / count["baseline"],
+    }
+
+
 def run() -> list[dict[str, Any]]:
     rows = []
     for size in SIZES:
-        reader = build_world(size)
-        policy.member_access(reader)
-        everything = Document.objects.order_by("-created_at")
-
-        def baseline_page() -> object:
-            return list(everything[:25])
-
-        def filtered_page() -> object:
-            return list(policy.filter_visible(reader, everything)[:25])
-
-        def baseline_count() -> object:
-            return everything.count()
-
-        def filtered_count() -> object:
-            return policy.filter_visible(reader, everything).count()
-
-        row = {
-            "documents": size,
-            "visible": policy.filter_visible(reader, everything).count(),
-            "page_ms": {"baseline": timed(baseline_page), "filtered": timed(filtered_page)},
-            "count_ms": {"baseline": timed(baseline_count), "filtered": timed(filtered_count)},
-        }
-        row["page_ratio"] = row["page_ms"]["filtered"] / row["page_ms"]["baseline"]
-        row["count_ratio"] = row["count_ms"]["filtered"] / row["count_ms"]["baseline"]
+        row = measure(size)
         rows.append(row)
         print(
             f"policy filter, {connection.vendor}, {size:>6} documents ({row['visible']} visible): "
