@@ -20,7 +20,8 @@ here and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -68,10 +69,15 @@ class MemberAccess:
     visible_marking_ids: frozenset[int]
     has_mfa: bool
     is_verifier: bool
+    # Community id -> the community permissions the member holds there (access, moderate, manage).
+    community_permissions: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
     @property
     def may_see_content(self) -> bool:
         return self.barrier is Barrier.NONE
+
+    def community_ids(self, codename: str = "access_community") -> frozenset[int]:
+        return frozenset(pk for pk, codenames in self.community_permissions.items() if codename in codenames)
 
 
 def member_access(user: AnyUser | None) -> MemberAccess:
@@ -113,7 +119,8 @@ def member_access(user: AnyUser | None) -> MemberAccess:
         barrier = Barrier.NONE
 
     visible = frozenset(unmarked | authorised) if barrier is Barrier.NONE else frozenset()
-    access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier)
+    communities = _community_permissions(user) if barrier is Barrier.NONE else {}
+    access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier, communities)
     setattr(user, ACCESS_CACHE_ATTRIBUTE, access)
     return access
 
@@ -127,17 +134,20 @@ def forget_member_access(user: AnyUser) -> None:
 # --- Communities -----------------------------------------------------------
 
 
-def _communities_where(member_id: int, codename: str) -> Q:
-    """Communities on which the member holds ``codename``, directly or through a group."""
+def _community_permissions(member: Member) -> dict[int, frozenset[str]]:
+    """Every community permission the member holds, directly or through a group, in one query."""
     from communities.models import CommunityGroupObjectPermission, CommunityUserObjectPermission
 
-    through_groups = CommunityGroupObjectPermission.objects.filter(
-        permission__codename=codename, group__user=member_id
-    ).values("content_object_id")
-    direct = CommunityUserObjectPermission.objects.filter(permission__codename=codename, user=member_id).values(
-        "content_object_id"
+    through_groups = CommunityGroupObjectPermission.objects.filter(group__user=member).values_list(
+        "content_object_id", "permission__codename"
     )
-    return Q(pk__in=through_groups) | Q(pk__in=direct)
+    direct = CommunityUserObjectPermission.objects.filter(user=member).values_list(
+        "content_object_id", "permission__codename"
+    )
+    held: dict[int, set[str]] = {}
+    for community_id, codename in through_groups.union(direct):
+        held.setdefault(community_id, set()).add(codename)
+    return {community_id: frozenset(codenames) for community_id, codenames in held.items()}
 
 
 def filter_known_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
@@ -149,7 +159,7 @@ def filter_known_communities(user: AnyUser | None, queryset: QuerySet[Community]
         return queryset.none()
     listed = Q(visibility__in=(Community.Visibility.OPEN, Community.Visibility.RESTRICTED))
     return queryset.filter(
-        listed | _communities_where(access.member_id, "access_community"),
+        listed | Q(pk__in=access.community_ids()),
         marking_id__in=access.visible_marking_ids,
     )
 
@@ -162,7 +172,7 @@ def filter_content_communities(user: AnyUser | None, queryset: QuerySet[Communit
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
     return queryset.filter(
-        Q(visibility=Community.Visibility.OPEN) | _communities_where(access.member_id, "access_community"),
+        Q(visibility=Community.Visibility.OPEN) | Q(pk__in=access.community_ids()),
         marking_id__in=access.visible_marking_ids,
     )
 
@@ -172,22 +182,16 @@ def filter_member_communities(user: AnyUser | None, queryset: QuerySet[Community
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
-    return queryset.filter(
-        _communities_where(access.member_id, "access_community"), marking_id__in=access.visible_marking_ids
-    )
+    return queryset.filter(pk__in=access.community_ids(), marking_id__in=access.visible_marking_ids)
 
 
 def _holds_community_permission(user: AnyUser | None, community: Community, codename: str) -> bool:
     access = member_access(user)
-    if not access.may_see_content or access.member_id is None:
-        return False
-    from communities.models import Community
-
-    return Community.objects.filter(
-        _communities_where(access.member_id, codename),
-        pk=community.pk,
-        marking_id__in=access.visible_marking_ids,
-    ).exists()
+    return (
+        access.may_see_content
+        and community.marking_id in access.visible_marking_ids
+        and codename in access.community_permissions.get(community.pk, frozenset())
+    )
 
 
 def can_know_community(user: AnyUser | None, community: Community) -> bool:
@@ -248,9 +252,7 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
-    community_ok = Q(community__visibility=Community.Visibility.OPEN) | Q(
-        community_id__in=Community.objects.filter(_communities_where(access.member_id, "access_community")).values("pk")
-    )
+    community_ok = Q(community__visibility=Community.Visibility.OPEN) | Q(community_id__in=access.community_ids())
     marking_ok = Q(marking_id__in=access.visible_marking_ids, community__marking_id__in=access.visible_marking_ids)
     restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
     return queryset.filter(community_ok & marking_ok & restriction_ok)

@@ -162,16 +162,19 @@ def test_queryset_filter_runs_one_query_whatever_the_rows(django_assert_num_quer
     assert len(many) > 10
 
 
-def test_member_standing_costs_five_queries_once_per_request(django_assert_num_queries, world) -> None:
-    _, _, partners, _ = world
+def test_member_standing_costs_six_queries_once_per_request(django_assert_num_queries, world) -> None:
+    _, communities, partners, _ = world
     member = make_member("verified", "fouo", partners)
     member = Member.objects.get(pk=member.pk)
+    community = communities[("open", "member")]
 
-    # MFA, the member's own and group permissions, markings, the current rules.
-    with django_assert_num_queries(5):
+    # MFA, the member's own and group permissions, markings, the current rules, community roles.
+    with django_assert_num_queries(6):
         policy.member_access(member)
     with django_assert_num_queries(0):
         policy.member_access(member)
+        # Community roles are then answered without touching the database.
+        assert policy.is_community_member(member, community) is False
 
 
 def test_fouo_community_hides_its_unmarked_items_from_members_without_fouo() -> None:
