@@ -9,6 +9,7 @@ from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
 
 from verification.models import Profile
+from verification.services import PROFILE_FIELDS
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -40,18 +41,7 @@ class ProfileForm(forms.ModelForm[Profile]):
 
     class Meta:
         model = Profile
-        fields = (
-            "affiliation_type",
-            "discipline",
-            "organisation",
-            "jurisdiction_state",
-            "jurisdiction_local",
-            "title",
-            "work_email",
-            "phone",
-            "bio",
-            "shared_fields",
-        )
+        fields = PROFILE_FIELDS
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {"bio": "A few sentences about your work (at most 2,000 characters)."}
 
