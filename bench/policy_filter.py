@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from communities.models import Community
-from communities.services import Role, community_create, membership_set_role
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from library.models import Document
 from verification import policy
 from verification.models import Marking, Member

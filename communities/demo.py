@@ -1,7 +1,7 @@
 """Demo communities for ``seed_demo``, drawn from the source documents. Idempotent."""
 
-from communities.models import Community
-from communities.services import Role, community_create, membership_set_role
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from verification.models import Marking, Member
 
 DEMO_COMMUNITIES: tuple[tuple[str, str, str, str, str, tuple[str, ...], str, dict[str, str]], ...] = (

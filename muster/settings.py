@@ -249,6 +249,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Communities: when true, communities that members (not staff) create wait for staff approval.
+MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
+
 # Vetting.
 MUSTER_VERIFICATION_DAYS = env.int("MUSTER_VERIFICATION_DAYS", default=365)
 MUSTER_SPONSOR_LINK_DAYS = env.int("MUSTER_SPONSOR_LINK_DAYS", default=14)

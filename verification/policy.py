@@ -26,7 +26,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -39,7 +41,7 @@ from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member, RulesAcceptance, RulesOfBehavior
 
 if TYPE_CHECKING:
-    from communities.models import Community, CommunityContent
+    from communities.models import ActivityEvent, Community, CommunityContent
 
 ContentT = TypeVar("ContentT", bound="CommunityContent")
 AnyUser = Member | AnonymousUser
@@ -69,6 +71,7 @@ class MemberAccess:
     visible_marking_ids: frozenset[int]
     has_mfa: bool
     is_verifier: bool
+    is_staff: bool
     # Community id -> the community permissions the member holds there (access, moderate, manage).
     community_permissions: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
@@ -83,7 +86,7 @@ class MemberAccess:
 def member_access(user: AnyUser | None) -> MemberAccess:
     """The member's standing, cached on the user object (so once per request)."""
     if user is None or not user.is_authenticated:
-        return MemberAccess(None, Barrier.ANONYMOUS, frozenset(), False, False)
+        return MemberAccess(None, Barrier.ANONYMOUS, frozenset(), False, False, False)
     if not isinstance(user, Member):
         raise TypeError(f"Expected a Member, got {type(user).__name__}")
     cached = getattr(user, ACCESS_CACHE_ATTRIBUTE, None)
@@ -120,7 +123,7 @@ def member_access(user: AnyUser | None) -> MemberAccess:
 
     visible = frozenset(unmarked | authorised) if barrier is Barrier.NONE else frozenset()
     communities = _community_permissions(user) if barrier is Barrier.NONE else {}
-    access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier, communities)
+    access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier, user.is_staff, communities)
     setattr(user, ACCESS_CACHE_ATTRIBUTE, access)
     return access
 
@@ -151,17 +154,17 @@ def _community_permissions(member: Member) -> dict[int, frozenset[str]]:
 
 
 def filter_known_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
-    """Communities the member may know exist: open and restricted ones, and private ones they belong to."""
+    """Communities the member may know exist: active open and restricted ones, private ones they
+    belong to, and communities still waiting for approval that they proposed (or, for staff, all of those)."""
     from communities.models import Community
 
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
     listed = Q(visibility__in=(Community.Visibility.OPEN, Community.Visibility.RESTRICTED))
-    return queryset.filter(
-        listed | Q(pk__in=access.community_ids()),
-        marking_id__in=access.visible_marking_ids,
-    )
+    active = Q(status=Community.Status.ACTIVE) & (listed | Q(pk__in=access.community_ids()))
+    proposed = Q(status=Community.Status.PENDING) & (Q() if access.is_staff else Q(created_by=access.member_id))
+    return queryset.filter(active | proposed, marking_id__in=access.visible_marking_ids)
 
 
 def filter_content_communities(user: AnyUser | None, queryset: QuerySet[Community]) -> QuerySet[Community]:
@@ -173,6 +176,7 @@ def filter_content_communities(user: AnyUser | None, queryset: QuerySet[Communit
         return queryset.none()
     return queryset.filter(
         Q(visibility=Community.Visibility.OPEN) | Q(pk__in=access.community_ids()),
+        status=Community.Status.ACTIVE,
         marking_id__in=access.visible_marking_ids,
     )
 
@@ -183,6 +187,29 @@ def filter_member_communities(user: AnyUser | None, queryset: QuerySet[Community
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
     return queryset.filter(pk__in=access.community_ids(), marking_id__in=access.visible_marking_ids)
+
+
+def filter_visible_activity(user: AnyUser | None, queryset: QuerySet[ActivityEvent]) -> QuerySet[ActivityEvent]:
+    """Feed events the member may see: the same rule as the items they are about, in one SQL query.
+
+    Events about restricted items are kept only when the item itself passes
+    ``filter_visible`` (one subquery per content type, however many events).
+    """
+    from communities.models import Community, CommunityContent
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    community_ok = Q(
+        community__status=Community.Status.ACTIVE,
+        community__marking_id__in=access.visible_marking_ids,
+    ) & (Q(community__visibility=Community.Visibility.OPEN) | Q(community_id__in=access.community_ids()))
+    restricted_ok = Q(is_restricted=False)
+    for model in apps.get_models():
+        if issubclass(model, CommunityContent):
+            visible_items = filter_visible(user, model._default_manager.filter(is_restricted=True)).values("pk")
+            restricted_ok |= Q(target_type=ContentType.objects.get_for_model(model), target_id__in=visible_items)
+    return queryset.filter(community_ok, restricted_ok, marking_id__in=access.visible_marking_ids)
 
 
 def _holds_community_permission(user: AnyUser | None, community: Community, codename: str) -> bool:

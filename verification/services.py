@@ -207,6 +207,10 @@ def _approve(
     application.decision_note = note
     application.save()
     forget_member_access(member)
+    # People invited to a community by address land in it once they are verified.
+    from communities.services import invitations_accept_for_newly_verified
+
+    invitations_accept_for_newly_verified(member=member)
     transaction.on_commit(lambda: tasks.send_application_decision.delay(application.pk))
 
 

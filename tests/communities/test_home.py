@@ -5,8 +5,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from communities.models import Community
-from communities.services import Role, community_create, membership_set_role
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from tests.verification.factories import make_verified_member
 from verification.models import Marking, Member
 

@@ -13,8 +13,8 @@ from guardian.models import (
 )
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from communities.models import Community, CommunityContent, CommunityGroupObjectPermission
-from communities.services import Role, community_create, community_delete, membership_set_role
+from communities.models import Community, CommunityContent, CommunityGroupObjectPermission, Role
+from communities.services import community_create, community_delete, membership_set_role
 from library.models import Document, DocumentGroupObjectPermission, DocumentUserObjectPermission
 from tests.verification.factories import make_verified_member
 from verification import policy

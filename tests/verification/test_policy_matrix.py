@@ -14,8 +14,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from communities.models import Community
-from communities.services import Role, community_create, membership_set_role
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from library.models import Document
 from tests.verification.factories import ProfileFactory, make_verified_member
 from verification import policy
