@@ -231,7 +231,7 @@ def test_the_feed_of_a_restricted_community_is_for_its_members_only() -> None:
 def test_activity_moves_a_community_up_the_active_sort() -> None:
     owner = make_verified_member()
     older = make_community(owner, "older")
-    newer = make_community(owner, "newer")
+    make_community(owner, "newer")
     Community.objects.filter(pk=older.pk).update(last_activity_at=timezone.now() - timedelta(days=3))
 
     services.activity_record(community=older, actor=owner, verb=ActivityEvent.Verb.POSTED, target=None, label="x")
