@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from communities.models import Community, JoinRequest, Membership
 from verification import policy
 from verification.demo import DEMO_PASSWORD
 from verification.models import Marking, Member
@@ -62,3 +63,16 @@ def test_the_printed_totp_secret_signs_the_fouo_demo_member_in(client: Client) -
 
     assert done.redirect_chain[-1][0] == "/home/"
     assert done.status_code == 200
+
+
+def test_seed_demo_builds_communities_with_members_in_each_role_and_keeps_the_private_one_private() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    roles = set(Membership.objects.values_list("role", flat=True))
+    pilot = Community.objects.get(slug="galveston-pilot")
+    outsider = Member.objects.get(email="marcus.bell@charlestonfire.gov")
+    insider = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
+    assert roles == {"owner", "moderator", "member"}
+    assert JoinRequest.objects.filter(status="pending").exists()
+    assert not policy.can_know_community(outsider, pilot)
+    assert policy.can_know_community(insider, pilot)
