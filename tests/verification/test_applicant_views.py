@@ -602,7 +602,7 @@ def test_member_profile_hides_unshared_fields_from_others_but_shows_them_to_the_
         shared_fields=["title"],
     )
     profile.expertise.set(["storm surge"])
-    url = reverse("verification:member", args=[owner.pk])
+    url = reverse("members:profile", args=[owner.pk])
 
     # When another verified member looks
     other = signed_in_client(make_verified_member()).get(url)
@@ -628,7 +628,7 @@ def test_unverified_member_is_redirected_away_from_member_profiles() -> None:
     # Given a verified member's profile page
     target = make_verified_member()
     ProfileFactory.create(member=target)
-    url = reverse("verification:member", args=[target.pk])
+    url = reverse("members:profile", args=[target.pk])
 
     # When an unverified applicant asks for it, the gate sends them to their status
     applicant = signed_in_client(applicant_with_profile())
@@ -647,8 +647,8 @@ def test_member_profile_of_an_unknown_or_unverified_member_is_not_found() -> Non
     viewer = signed_in_client(make_verified_member())
     applicant = applicant_with_profile()
 
-    assert viewer.get(reverse("verification:member", args=[999_999])).status_code == 404
-    assert viewer.get(reverse("verification:member", args=[applicant.pk])).status_code == 404
+    assert viewer.get(reverse("members:profile", args=[999_999])).status_code == 404
+    assert viewer.get(reverse("members:profile", args=[applicant.pk])).status_code == 404
 
 
 def test_member_photo_is_served_only_when_shared_and_only_to_members_who_may_see_the_profile() -> None:
@@ -656,7 +656,7 @@ def test_member_photo_is_served_only_when_shared_and_only_to_members_who_may_see
     owner = make_verified_member()
     ProfileFactory.create(member=owner, photo=SimpleUploadedFile("me.png", png_bytes(), content_type="image/png"))
     viewer = make_verified_member()
-    photo_url = reverse("verification:member_photo", kwargs={"pk": owner.pk})
+    photo_url = reverse("members:photo", kwargs={"pk": owner.pk})
 
     # Then another member gets nothing, and the owner sees it
     assert signed_in_client(viewer).get(photo_url).status_code == 404
@@ -671,5 +671,5 @@ def test_member_photo_is_served_only_when_shared_and_only_to_members_who_may_see
     assert shared.status_code == 200
     assert b"".join(shared.streaming_content) == png_bytes()  # type: ignore[attr-defined]
     assert signed_in_client(MemberFactory.create()).get(photo_url).status_code == 302
-    page = signed_in_client(viewer).get(reverse("verification:member", kwargs={"pk": owner.pk})).content.decode()
+    page = signed_in_client(viewer).get(reverse("members:profile", kwargs={"pk": owner.pk})).content.decode()
     assert photo_url in page

@@ -127,7 +127,7 @@ def test_cleared_member_reaches_the_content_pages_the_walk_checks(document: Docu
     client.force_login(member)
 
     assert client.get(reverse("home")).status_code == 200
-    assert client.get(reverse("verification:member", kwargs={"pk": member.pk})).status_code == 200
+    assert client.get(reverse("members:profile", kwargs={"pk": member.pk})).status_code == 200
 
 
 def test_anonymous_visitor_reaches_only_public_and_sign_in_pages(document: Document) -> None:

@@ -126,7 +126,7 @@ def test_a_suspended_members_profile_is_not_shown_to_other_members() -> None:
     suspended = make_verified_member()
     client = Client()
     client.force_login(viewer)
-    url = reverse("verification:member", kwargs={"pk": suspended.pk})
+    url = reverse("members:profile", kwargs={"pk": suspended.pk})
     assert client.get(url).status_code == 200
 
     services.member_suspend(member=suspended, verifier=make_verified_member(), reason="Under review")

@@ -1,20 +1,21 @@
 """The applicant's side of vetting: profile, application, its status, the sponsor's answer, the Rules of Behavior.
 
+Member profile pages and photos live in ``verification.views.directory``.
+
 Views parse input and call one service from ``verification.services``; the
 member's standing comes from ``verification.policy.member_access``.
 """
 
-import mimetypes
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from verification import policy, services
+from verification import services
 from verification.forms import ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
 from verification.gate import public_page, vetting_page
 from verification.models import AffiliationType, Discipline, Member, Profile, VerificationApplication
@@ -111,7 +112,7 @@ def application_status(request: HttpRequest) -> HttpResponse:
 def _after_profile_saved(member: Member) -> HttpResponse:
     """Cleared members see their page as others do; a new applicant goes on to the application."""
     if member_access(member).may_see_content:
-        return redirect("verification:member", pk=member.pk)
+        return redirect("members:profile", pk=member.pk)
     if not member.is_verified and _open_application(member) is None:
         return redirect("verification:apply")
     return redirect("verification:status")
@@ -264,65 +265,4 @@ def sponsor_answer_page(request: HttpRequest, token: str) -> HttpResponse:
         request,
         template,
         {"state": "open", "form": form, "application": application, "claims": _sponsor_claims(application)},
-    )
-
-
-@dataclass(frozen=True)
-class ProfileDetail:
-    field: str
-    label: str
-    value: str
-    shared: bool
-
-
-def _profile_details(profile: Profile, *, is_owner: bool) -> list[ProfileDetail]:
-    """The optional fields the viewer may see: those the member shares, or all of them for the member."""
-    values = {
-        "title": profile.title,
-        "jurisdiction": profile.jurisdiction,
-        "work_email": profile.work_email,
-        "phone": profile.phone,
-        "expertise": ", ".join(sorted(profile.expertise.names())),
-        "bio": profile.bio,
-    }
-    return [
-        ProfileDetail(field, Profile.SHAREABLE_FIELDS[field], value, profile.shares(field))
-        for field, value in values.items()
-        if value and (is_owner or profile.shares(field))
-    ]
-
-
-def _visible_profile(request: HttpRequest, pk: int) -> tuple[Member, Member]:
-    viewer = _signed_in_member(request)
-    member = get_object_or_404(policy.filter_visible_members(viewer, Member.objects.all()), pk=pk)
-    return viewer, member
-
-
-def member_photo(request: HttpRequest, pk: int) -> FileResponse:
-    """The photo, only to members who may see the profile and only when shared (or it is their own)."""
-    viewer, member = _visible_profile(request, pk)
-    profile = get_object_or_404(Profile, member=member)
-    if not profile.photo or not (member.pk == viewer.pk or profile.shares("photo")):
-        raise Http404("No photo.")
-    content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(profile.photo.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cleared members only: the gate sends everyone else away."""
-    viewer, member = _visible_profile(request, pk)
-    is_owner = member.pk == viewer.pk
-    profile = Profile.objects.filter(member=member).first()
-    return render(
-        request,
-        "verification/member_profile.html",
-        {
-            "member": member,
-            "profile": profile,
-            "is_owner": is_owner,
-            "details": _profile_details(profile, is_owner=is_owner) if profile else [],
-            "show_photo": bool(profile and (is_owner or profile.shares("photo"))),
-        },
     )
