@@ -180,7 +180,9 @@ def known_memberships(viewer: Member, member: Member) -> QuerySet[Membership]:
 def recent_public_activity(viewer: Member, member: Member) -> list[ActivityEvent]:
     """The member's newest feed events that the viewer may see, newest first."""
     events = policy.filter_visible_activity(viewer, ActivityEvent.objects.filter(actor=member))
-    return list(events.select_related("community", "marking").order_by("-created_at", "-id")[:RECENT_ACTIVITY_LIMIT])
+    return list(
+        events.select_related("community__marking", "marking").order_by("-created_at", "-id")[:RECENT_ACTIVITY_LIMIT]
+    )
 
 
 # --- Mention suggestions -----------------------------------------------------
