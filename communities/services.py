@@ -31,7 +31,11 @@ from communities.models import (
 from verification import policy
 from verification.models import Marking, Member
 
-ROLE_GROUP_FIELDS: dict[str, str] = {Role.MEMBER: "member_group", Role.MODERATOR: "moderator_group", Role.OWNER: "owner_group"}
+ROLE_GROUP_FIELDS: dict[str, str] = {
+    Role.MEMBER: "member_group",
+    Role.MODERATOR: "moderator_group",
+    Role.OWNER: "owner_group",
+}
 RESERVED_SLUGS = frozenset({"new", "mine", "autocomplete", "requests", "invitations", "pending"})
 
 

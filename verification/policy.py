@@ -279,7 +279,9 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
-    community_ok = Q(community__visibility=Community.Visibility.OPEN) | Q(community_id__in=access.community_ids())
+    community_ok = Q(community__status=Community.Status.ACTIVE) & (
+        Q(community__visibility=Community.Visibility.OPEN) | Q(community_id__in=access.community_ids())
+    )
     marking_ok = Q(marking_id__in=access.visible_marking_ids, community__marking_id__in=access.visible_marking_ids)
     restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
     return queryset.filter(community_ok & marking_ok & restriction_ok)

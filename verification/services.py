@@ -323,6 +323,30 @@ def member_reinstate(*, member: Member, verifier: Member, reason: str, request: 
     return member
 
 
+@transaction.atomic
+def member_verify_by_operator(*, member: Member, markings: Iterable[Marking], note: str) -> Member:
+    """Verify a member without a verifier: only for the first administrator of a new
+    installation, from the operator's shell (``manage.py verify_member``). Audited."""
+    if not note.strip():
+        raise ValidationError("Say why this member is verified without a verifier.")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    member.verified_until = timezone.now() + timedelta(days=settings.MUSTER_VERIFICATION_DAYS)
+    member.save(update_fields=["verified_until"])
+    EmailAddress.objects.update_or_create(user=member, email=member.email, defaults={"verified": True})
+    for marking in markings:
+        MarkingAuthorisation.objects.get_or_create(member=member, marking=marking)
+    forget_member_access(member)
+    audit_record(
+        AuditEvent.Action.APPLICATION_APPROVED,
+        actor=None,
+        actor_email="operator (manage.py verify_member)",
+        target=member,
+        note=note.strip(),
+        markings=sorted(m.slug for m in markings),
+    )
+    return member
+
+
 def current_rules() -> RulesOfBehavior | None:
     return RulesOfBehavior.objects.order_by("-version").first()
 

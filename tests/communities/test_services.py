@@ -237,3 +237,15 @@ def test_activity_moves_a_community_up_the_active_sort() -> None:
     services.activity_record(community=older, actor=owner, verb=ActivityEvent.Verb.POSTED, target=None, label="x")
 
     assert list(Community.objects.order_by("-last_activity_at").values_list("slug", flat=True)) == ["older", "newer"]
+
+
+def test_content_of_a_community_waiting_for_approval_is_hidden_even_from_its_creator(settings) -> None:
+    settings.MUSTER_COMMUNITY_APPROVAL = True
+    creator = make_verified_member()
+    community = make_community(creator)
+    document = Document.objects.create(community=community, author=creator, marking=unmarked(), title="Draft plan")
+    staff = make_verified_member(is_staff=True, mfa=True)
+
+    assert not policy.can_view(creator, document)
+    services.community_review(community=community, staff=staff, approve=True)
+    assert policy.can_view(Member.objects.get(pk=creator.pk), document)
