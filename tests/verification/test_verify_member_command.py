@@ -17,7 +17,7 @@ def test_the_operator_verifies_the_first_administrator_and_the_log_says_so() -> 
 
     admin = Member.objects.get(pk=admin.pk)
     assert admin.is_verified
-    assert policy.member_access(admin).barrier is policy.Barrier.MFA  # staff must still set up MFA
+    assert policy.member_access(admin).barrier is policy.Barrier.RULES  # next: accept the rules, then set up MFA
     event = AuditEvent.objects.get(action=AuditEvent.Action.APPLICATION_APPROVED)
     assert event.actor_email == "operator (manage.py verify_member)"
     assert event.detail == {"note": "First admin", "markings": ["fouo"]}
