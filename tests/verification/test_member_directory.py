@@ -14,11 +14,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from communities.models import ActivityEvent, Community, Role
 from communities.services import activity_record, community_create, membership_set_role
 from library.models import Document
-from tests.verification.factories import MemberFactory, ProfileFactory, make_verified_member
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import BrowserPage
+from tests.browser.test_layout_accessibility import (
+    accessibility_problems,
+    assert_fits_the_phone_screen,
+    assert_layout_landmarks,
+)
+from tests.verification.factories import TEST_PASSWORD, MemberFactory, ProfileFactory, make_verified_member
 from verification import policy, services
 from verification.models import Marking, Member, Profile
 from verification.selectors_members import DirectorySearch, members_for_directory
@@ -312,7 +320,7 @@ def test_profile_hides_a_marked_community_from_a_viewer_not_cleared_for_its_mark
     cleared = signed_in_client(make_verified_member(markings=["fouo"])).get(url).content.decode()
 
     assert "port-ops" not in uncleared
-    assert "FOUO" not in uncleared.upper().replace("MARKING_STYLES", "")
+    assert "fouo" not in uncleared.lower()
     assert "Community port-ops" in cleared
     # A page that names a marked community carries its marking as a banner at top and bottom.
     assert cleared.count('class="marking-banner marking-fouo"') == 2
@@ -470,3 +478,55 @@ def test_profile_page_runs_the_same_number_of_queries_for_one_and_for_twenty_com
     twenty = queries_for(client, reverse("members:profile", args=[many.pk]))
 
     assert one == twenty
+
+
+# --- In a real browser -----------------------------------------------------------
+
+# The browser fixtures live beside the browser tests; these pages are checked the same way.
+browser = browser_fixtures.browser
+desktop = browser_fixtures.desktop
+phone = browser_fixtures.phone
+_unhashed_static_files = browser_fixtures._unhashed_static_files
+
+
+@pytest.fixture
+def searcher(transactional_db: None) -> Member:
+    """A verified member with a profile, and a colleague with a shared jurisdiction and expertise to find."""
+    listed_member("Dana", "Ortiz", shared=["jurisdiction", "expertise", "title"], expertise=["storm surge"])
+    return listed_member("Sam", "Reyes")
+
+
+@pytest.mark.browser
+def test_member_searches_the_directory_and_opens_a_profile_with_no_accessibility_violations(
+    desktop: BrowserPage, searcher: Member
+) -> None:
+    desktop.sign_in(searcher.email, TEST_PASSWORD)
+    desktop.open(DIRECTORY_URL)
+    assert_layout_landmarks(desktop.page)
+    assert accessibility_problems(desktop.page) == []
+
+    search = desktop.page.get_by_role("search")
+    search.get_by_label("Name or agency").fill("ortiz")
+    search.get_by_label("State").fill("Louisiana")
+    search.get_by_role("button", name="Search").click()
+    desktop.settle()
+    expect(desktop.page.get_by_role("heading", level=2, name="1 member found")).to_be_visible()
+    desktop.page.get_by_role("link", name="Dana Ortiz").click()
+    desktop.settle()
+
+    expect(desktop.page.get_by_role("heading", level=1)).to_have_text("Dana Ortiz")
+    assert_layout_landmarks(desktop.page)
+    assert accessibility_problems(desktop.page) == []
+    assert desktop.trouble.all() == []
+
+
+@pytest.mark.browser
+def test_directory_and_profile_fit_a_phone(phone: BrowserPage, searcher: Member) -> None:
+    phone.sign_in(searcher.email, TEST_PASSWORD)
+
+    phone.open(DIRECTORY_URL)
+    assert_fits_the_phone_screen(phone.page)
+    expect(phone.page.get_by_role("search").get_by_role("button", name="Search")).to_be_visible()
+    phone.open(reverse("members:profile", args=[searcher.pk]))
+    assert_fits_the_phone_screen(phone.page)
+    assert phone.trouble.all() == []
