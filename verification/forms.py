@@ -17,6 +17,8 @@ PHOTO_MAX_BYTES = 2 * 1024 * 1024
 class ProfileForm(forms.ModelForm[Profile]):
     """The member's profile. Saved by ``services.profile_save`` through ``service_fields()``."""
 
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
     expertise = TagField(
         required=False,
         max_length=500,
@@ -46,6 +48,8 @@ class ProfileForm(forms.ModelForm[Profile]):
         help_texts = {"bio": "A few sentences about your work (at most 2,000 characters)."}
 
     field_order = (
+        "first_name",
+        "last_name",
         "affiliation_type",
         "discipline",
         "organisation",
@@ -92,6 +96,9 @@ class ProfileForm(forms.ModelForm[Profile]):
         elif self.cleaned_data.get("remove_photo"):
             fields["photo"] = ""
         return fields
+
+    def member_names(self) -> dict[str, str]:
+        return {"first_name": self.cleaned_data["first_name"], "last_name": self.cleaned_data["last_name"]}
 
     def expertise_names(self) -> list[str]:
         return list(self.cleaned_data.get("expertise") or [])

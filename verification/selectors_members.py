@@ -164,12 +164,14 @@ def profile_details(profile: Profile, *, is_owner: bool) -> list[ProfileDetail]:
 
 
 def known_memberships(viewer: Member, member: Member) -> QuerySet[Membership]:
-    """The member's memberships in active communities the viewer may know exist.
+    """The member's memberships in communities whose content (and so members) the viewer may see.
 
-    A private community the viewer does not belong to, or one marked above
-    the viewer's clearance, is left out entirely (so is left out of any count).
+    A private or restricted community the viewer does not belong to, or one
+    marked above the viewer's clearance, is left out entirely (so is left out
+    of any count): membership lists are for members, as on the community's
+    own members page.
     """
-    known = policy.filter_known_communities(viewer, Community.objects.filter(status=Community.Status.ACTIVE))
+    known = policy.filter_content_communities(viewer, Community.objects.all())
     return (
         Membership.objects.filter(member=member, community__in=known.values("pk"))
         .select_related("community", "community__marking")

@@ -50,9 +50,20 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def profile_save(*, member: Member, fields: dict[str, Any], expertise: Iterable[str] | None = None) -> Profile:
-    """Create or update the member's profile. A replaced or removed photo's file is
-    deleted once the change has committed, never before."""
+def profile_save(
+    *,
+    member: Member,
+    fields: dict[str, Any],
+    expertise: Iterable[str] | None = None,
+    names: dict[str, str] | None = None,
+) -> Profile:
+    """Create or update the member's profile (and their name, which every member sees).
+
+    A replaced or removed photo's file is deleted once the change has committed, never before."""
+    if names is not None:
+        member.first_name = names["first_name"].strip()
+        member.last_name = names["last_name"].strip()
+        member.save(update_fields=["first_name", "last_name"])
     previous_photo = Profile.objects.filter(member=member).values_list("photo", flat=True).first() or ""
     values = {k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "photo")}
     if "photo" in values and values["photo"] is None:

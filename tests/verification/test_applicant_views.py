@@ -28,6 +28,8 @@ STATUS_URL = reverse("verification:status")
 RULES_URL = reverse("verification:rules")
 
 PROFILE_POST = {
+    "first_name": "Dana",
+    "last_name": "Reyes",
     "affiliation_type": "responder",
     "discipline": "fire",
     "organisation": "Harris County Fire Marshal's Office",
@@ -102,6 +104,8 @@ def test_profile_save_stores_the_fields_and_which_ones_the_member_shares() -> No
     assert sorted(profile.expertise.names()) == ["flood response", "hazmat"]
     assert profile.shares("title")
     assert not profile.shares("phone")
+    member.refresh_from_db()
+    assert member.display_name == "Dana Reyes"
 
 
 def test_profile_form_starts_with_the_account_email_and_lists_every_shareable_field() -> None:

@@ -125,11 +125,19 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            services.profile_save(member=member, fields=form.service_fields(), expertise=form.expertise_names())
+            services.profile_save(
+                member=member,
+                fields=form.service_fields(),
+                expertise=form.expertise_names(),
+                names=form.member_names(),
+            )
             messages.success(request, "Your profile has been saved.")
             return _after_profile_saved(member)
     else:
-        form = ProfileForm(instance=profile, initial={} if profile else {"work_email": member.email})
+        initial = {"first_name": member.first_name, "last_name": member.last_name}
+        if profile is None:
+            initial["work_email"] = member.email
+        form = ProfileForm(instance=profile, initial=initial)
     return render(request, "verification/profile_form.html", {"form": form, "is_new": profile is None})
 
 
