@@ -325,3 +325,22 @@ def test_a_member_leaves_and_the_last_owner_cannot_without_handing_over(client: 
     left = client.post(url("leave", community), follow=True)
     assert f"You have left {community.name}." in notices(left)
     assert not is_member(member, community)
+
+
+def test_an_invitation_names_a_private_community_to_its_invitee_who_reaches_it_once_accepted(client: Client) -> None:
+    owner = make_verified_member()
+    community = make_community(owner, "cell", name="Bayou Cell", visibility=Community.Visibility.PRIVATE)
+    invited = make_verified_member()
+    invitation = services.invitation_create(community=community, inviter=owner, email=invited.email)
+    client.force_login(invited)
+    assert client.get(url("detail", community)).status_code == 404
+
+    listed = client.get(reverse("communities:invitations")).content.decode()
+    accepted = client.post(
+        reverse("communities:invitation_answer", kwargs={"pk": invitation.pk}), {"decision": "accept"}, follow=True
+    )
+
+    assert "Bayou Cell" in listed
+    assert accepted.redirect_chain[-1][0] == url("detail", community)
+    assert accepted.status_code == 200
+    assert "You are a member." in accepted.content.decode()
