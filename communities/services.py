@@ -226,10 +226,8 @@ def join_request_decide(*, join_request: JoinRequest, moderator: Member, approve
 @transaction.atomic
 def invitation_create(*, community: Community, inviter: Member, email: str, message: str = "") -> Invitation:
     """Invite a member, or an address with no account yet (they join once verified)."""
-    if not policy.is_community_member(inviter, community):
-        raise PermissionDenied("Only members of the community may invite.")
-    if community.join_policy == Community.JoinPolicy.INVITATION and not policy.can_moderate(inviter, community):
-        raise PermissionDenied("Only moderators invite to this community.")
+    if not policy.can_invite(inviter, community):
+        raise PermissionDenied("You may not invite people to this community.")
     email = email.strip().lower()
     invitee = Member.objects.filter(emailaddress__email__iexact=email, emailaddress__verified=True).first()
     if invitee is not None and Membership.objects.filter(community=community, member=invitee).exists():
@@ -256,6 +254,8 @@ def invitation_answer(*, invitation: Invitation, member: Member, accept: bool) -
     invitation.save()
     if accept:
         community = _lock(invitation.community)
+        if not policy.is_cleared_for(member, community.marking):
+            raise ValidationError("You are not cleared for this community's marking.")
         if community.status != Community.Status.ACTIVE:
             raise ValidationError("This community is waiting for staff approval.")
         if Ban.objects.filter(community=community, member=member).exists():
@@ -399,8 +399,9 @@ def activity_record(
 
 @transaction.atomic
 def activity_pin(*, event: ActivityEvent, moderator: Member, pinned: bool) -> ActivityEvent:
-    if not policy.can_moderate(moderator, event.community):
-        raise PermissionDenied("Only moderators pin items.")
+    visible = policy.filter_visible_activity(moderator, ActivityEvent.objects.filter(pk=event.pk)).exists()
+    if not (visible and policy.can_moderate(moderator, event.community)):
+        raise PermissionDenied("Only moderators pin items they can see.")
     event.pinned_at = timezone.now() if pinned else None
     event.save(update_fields=["pinned_at"])
     return event

@@ -245,6 +245,24 @@ def can_manage_community(user: AnyUser | None, community: Community) -> bool:
     return _holds_community_permission(user, community, "manage_community")
 
 
+def can_invite(user: AnyUser | None, community: Community) -> bool:
+    """Members invite; to an invitation-only community, only its moderators do."""
+    from communities.models import Community
+
+    if community.join_policy == Community.JoinPolicy.INVITATION:
+        return can_moderate(user, community)
+    return is_community_member(user, community)
+
+
+def is_cleared_for(member: Member, marking: Marking) -> bool:
+    """Whether a verifier cleared the member for the marking, whatever else stands in their way today.
+
+    For decisions about the future (accepting an invitation while the rules or
+    MFA are still to do); what the member may see now is ``member_access``.
+    """
+    return marking.is_unmarked or member.marking_authorisations.filter(marking=marking).exists()
+
+
 def can_post(user: AnyUser | None, community: Community, marking: Marking) -> bool:
     """Members post in communities they belong to, at markings they are cleared for."""
     access = member_access(user)

@@ -36,10 +36,7 @@ def require_manager(member: Member, community: Community) -> None:
 
 
 def may_invite(member: Member, community: Community) -> bool:
-    """Members invite; to an invitation-only community, only moderators do (as ``invitation_create`` holds)."""
-    if community.join_policy == Community.JoinPolicy.INVITATION:
-        return policy.can_moderate(member, community)
-    return policy.is_community_member(member, community)
+    return policy.can_invite(member, community)
 
 
 def tell_refusal(request: HttpRequest, error: ValidationError) -> None:

@@ -249,3 +249,39 @@ def test_content_of_a_community_waiting_for_approval_is_hidden_even_from_its_cre
     assert not policy.can_view(creator, document)
     services.community_review(community=community, staff=staff, approve=True)
     assert policy.can_view(Member.objects.get(pk=creator.pk), document)
+
+
+def test_an_invitation_to_a_marked_community_is_refused_by_a_member_not_cleared_for_it() -> None:
+    fouo = Marking.objects.get(slug="fouo")
+    owner = make_verified_member(markings=["fouo"])
+    community = services.community_create(creator=owner, name="Pilot", slug="pilot", marking=fouo)
+    uncleared = make_verified_member()
+    cleared = make_verified_member(markings=["fouo"])
+    for member in (uncleared, cleared):
+        services.invitation_create(community=community, inviter=owner, email=member.email)
+
+    with pytest.raises(ValidationError, match="not cleared"):
+        services.invitation_answer(invitation=Invitation.objects.get(member=uncleared), member=uncleared, accept=True)
+    services.invitation_answer(invitation=Invitation.objects.get(member=cleared), member=cleared, accept=True)
+
+    assert not Membership.objects.filter(community=community, member=uncleared).exists()
+    assert Membership.objects.filter(community=community, member=cleared).exists()
+
+
+def test_a_moderator_cannot_pin_an_event_they_cannot_see() -> None:
+    owner = make_verified_member()
+    community = make_community(owner)
+    hidden = Document.objects.create(
+        community=community, author=owner, marking=unmarked(), title="Roster", is_restricted=True
+    )
+    event = services.activity_record(community=community, actor=owner, verb=ActivityEvent.Verb.ADDED, target=hidden)
+    moderator = make_verified_member()
+    services.membership_set_role(community=community, member=moderator, role=Role.MODERATOR)
+
+    with pytest.raises(PermissionDenied):
+        services.activity_pin(event=event, moderator=Member.objects.get(pk=moderator.pk), pinned=True)
+    policy.grant_item_access(hidden, moderator)
+    services.activity_pin(event=event, moderator=Member.objects.get(pk=moderator.pk), pinned=True)
+
+    event.refresh_from_db()
+    assert event.pinned_at is not None
