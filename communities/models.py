@@ -76,6 +76,8 @@ class CommunityContent(models.Model):
     # through a group) may see it, on top of the community rule.
     is_restricted = models.BooleanField(default=False)
     tags = TaggableManager(blank=True)
+    # None while a draft, a future time while scheduled: until then only the author sees the item.
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "communities",
     "library",
     "messaging",
+    "discussions",
 ]
 
 MIDDLEWARE = [

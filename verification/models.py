@@ -38,6 +38,8 @@ class Member(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
+    # What others type to mention the member (@dana-reyes); made from the name when it is first given.
+    handle = models.SlugField(max_length=60, unique=True, null=True, blank=True)
     verified_until = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from verification import tasks
 from verification.audit import audit_record
@@ -64,6 +65,7 @@ def profile_save(
         member.first_name = names["first_name"].strip()
         member.last_name = names["last_name"].strip()
         member.save(update_fields=["first_name", "last_name"])
+        member_handle_ensure(member=member)
     previous_photo = Profile.objects.filter(member=member).values_list("photo", flat=True).first() or ""
     values = {k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "photo")}
     if "photo" in values and values["photo"] is None:
@@ -75,6 +77,21 @@ def profile_save(
         storage = profile.photo.storage
         transaction.on_commit(partial(storage.delete, previous_photo))
     return profile
+
+
+def member_handle_ensure(*, member: Member) -> str:
+    """Give the member a handle for mentions if they have none: their name, made unique with a number."""
+    if member.handle:
+        return member.handle
+    base = slugify(f"{member.first_name} {member.last_name}")[:50]
+    base = base or slugify(member.email.split("@", 1)[0])[:50] or "member"
+    candidate, number = base, 1
+    while Member.objects.filter(handle=candidate).exclude(pk=member.pk).exists():
+        number += 1
+        candidate = f"{base}{number}"
+    member.handle = candidate
+    member.save(update_fields=["handle"])
+    return candidate
 
 
 def matching_domain_rule(member: Member) -> DomainRule | None:

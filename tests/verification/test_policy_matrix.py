@@ -230,3 +230,26 @@ def test_private_community_is_unknown_to_non_members_and_known_to_members() -> N
     assert policy.can_know_community(outsider, community) is False
     assert policy.can_know_community(insider, community) is True
     assert policy.can_know_community(owner, community) is True
+
+
+def test_members_who_may_view_an_item_are_exactly_those_the_policy_lets_see_it(world) -> None:
+    documents, communities, partners, _ = world
+    members = []
+    for vetting, clearance in product(VETTING_STATES, CLEARANCES):
+        member = make_member(vetting, clearance, partners)
+        membership_set_role(community=communities[("restricted", "member")], member=member, role=Role.MEMBER)
+        members.append(member)
+    staff_without_mfa = make_verified_member(is_staff=True, mfa=False)
+    members.append(staff_without_mfa)
+    candidates = Member.objects.filter(pk__in=[m.pk for m in members])
+
+    mismatches = []
+    for cell, document in documents.items():
+        if cell.membership == "moderator":
+            continue
+        who = set(policy.filter_members_who_may_view(document, candidates).values_list("pk", flat=True))
+        expected_members = {m.pk for m in candidates if policy.can_view(Member.objects.get(pk=m.pk), document)}
+        if who != expected_members:
+            mismatches.append(f"{cell}: {sorted(who)} != {sorted(expected_members)}")
+
+    assert not mismatches, "\n".join(mismatches)
