@@ -136,6 +136,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.sweep_verification_expiry",
         "schedule": timedelta(hours=6),
     },
+    "discussions-announce-scheduled-blog-posts": {
+        "task": "discussions.tasks.announce_scheduled_blog_posts",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 AUTH_USER_MODEL = "verification.Member"

@@ -339,6 +339,9 @@ class AuditEvent(models.Model):
         VIEWED_MARKED = "viewed_marked", "Viewed marked item"
         DOWNLOADED_MARKED = "downloaded_marked", "Downloaded marked item"
         AUDIT_EXPORTED = "audit_exported", "Exported the audit log"
+        POST_REMOVED = "post_removed", "Removed a post"
+        POST_HIDDEN = "post_hidden", "Hid a post"
+        POST_RESTORED = "post_restored", "Restored a post"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.
