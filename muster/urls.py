@@ -13,6 +13,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("verification/", include("verification.urls")),
+    path("", include("discussions.urls")),
     path("communities/", include("communities.urls")),
     path("members/", include("verification.members_urls")),
     path("admin/", admin.site.urls),

@@ -43,6 +43,7 @@ from verification.models import AuditEvent, Marking, MarkingAuthorisation, Membe
 
 if TYPE_CHECKING:
     from communities.models import ActivityEvent, Community, CommunityContent
+    from discussions.models import Post
 
 ContentT = TypeVar("ContentT", bound="CommunityContent")
 AnyUser = Member | AnonymousUser
@@ -305,6 +306,13 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
     restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
     published_ok = Q(published_at__lte=timezone.now()) | Q(author_id=access.member_id)
     return queryset.filter(community_ok & marking_ok & restriction_ok & published_ok)
+
+
+def filter_visible_posts(user: AnyUser | None, queryset: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts (replies, comments) carry their thread's visibility and marking."""
+    from discussions.models import Thread
+
+    return queryset.filter(thread__in=filter_visible(user, Thread.objects.all()).values("pk"))
 
 
 def filter_members_who_may_view(item: CommunityContent, queryset: QuerySet[Member]) -> QuerySet[Member]:
