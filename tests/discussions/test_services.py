@@ -40,7 +40,7 @@ def member(community: Community) -> Member:
 
 
 def start(author: Member, community: Community, **fields) -> Thread:
-    owner = Member.objects.get(pk=community.created_by_id)
+    owner = Member.objects.get(memberships__community=community, memberships__role=Role.OWNER)
     board = community.boards.first() or services.board_create(community=community, actor=owner, name="General")
     defaults = {"title": "Shelter capacity", "body": "How many cots?", "marking": marking()}
     return services.thread_start(author=author, community=community, board=board, **{**defaults, **fields})
