@@ -17,6 +17,7 @@ from verification.models import (
     RulesOfBehavior,
     VerificationApplication,
 )
+from verification.services import member_handle_ensure
 
 DEMO_PASSWORD = "muster-demo-2026"  # noqa: S105 - printed by seed_demo on purpose
 
@@ -117,6 +118,7 @@ def ensure_member(
         member.set_password(DEMO_PASSWORD)
         member.save(update_fields=["password"])
     EmailAddress.objects.update_or_create(user=member, email=email, defaults={"verified": True, "primary": True})
+    member_handle_ensure(member=member)
     return member
 
 

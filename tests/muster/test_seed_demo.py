@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from communities.models import Community, JoinRequest, Membership
+from discussions.models import Thread
 from verification import policy
 from verification.demo import DEMO_PASSWORD
 from verification.models import Marking, Member
@@ -76,3 +77,17 @@ def test_seed_demo_builds_communities_with_members_in_each_role_and_keeps_the_pr
     assert JoinRequest.objects.filter(status="pending").exists()
     assert not policy.can_know_community(outsider, pilot)
     assert policy.can_know_community(insider, pilot)
+
+
+def test_seed_demo_writes_discussions_questions_and_blog_posts_from_the_source_documents() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    titles = set(Thread.objects.values_list("title", flat=True))
+    question = Thread.objects.get(kind=Thread.Kind.QUESTION)
+    fouo_thread = Thread.objects.get(marking__slug="fouo")
+    outsider = Member.objects.get(email="sam.ortiz@portlogistics.example.com")
+    assert "Step 1: who should co-lead from the private sector?" in titles
+    assert question.accepted_post is not None
+    assert Thread.objects.filter(kind=Thread.Kind.BLOG).count() == 2
+    assert not policy.can_view(outsider, fouo_thread)
+    assert Member.objects.get(email="dana.reyes@galvestoncounty.gov").handle == "dana-reyes"

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from communities import demo as communities_demo
+from discussions import demo as discussions_demo
 from verification import demo as verification_demo
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             sign_ins = verification_demo.seed()
             communities_demo.seed()
+            discussions_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
         for sign_in in sign_ins:
