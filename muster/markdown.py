@@ -15,7 +15,13 @@ ALLOWED_TAGS = {
     "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "class"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "th": {"align"},
@@ -27,16 +33,46 @@ URL_SCHEMES = {"http", "https", "mailto"}
 SAME_SITE = re.compile(r"^/(?!/)")
 
 
+HEADING_ID_PREFIX = "h-"
+LINK_CLASSES = frozenset({"wiki-link", "wiki-missing"})
+
+
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     if element == "img" and attribute == "src":
         return value if SAME_SITE.match(value) else None
     if element == "code" and attribute == "class":
         return value if re.fullmatch(r"language-[\w-]+", value) else None
+    if attribute == "id":
+        # Only the table of contents' own anchors, prefixed so they cannot clobber the page's ids.
+        return value if re.fullmatch(rf"{HEADING_ID_PREFIX}[\w-]+", value) else None
+    if element == "a" and attribute == "class":
+        return value if value in LINK_CLASSES else None
     return value
 
 
+def _heading_id(value: str, separator: str) -> str:
+    from markdown.extensions.toc import slugify
+
+    return HEADING_ID_PREFIX + slugify(value, separator)
+
+
 def render_markdown(text: str) -> str:
-    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return render_markdown_with_toc(text)[0]
+
+
+def render_markdown_with_toc(text: str) -> tuple[str, str]:
+    """The sanitised HTML, and a sanitised table of contents of its headings."""
+    md = markdown_lib.Markdown(
+        extensions=["extra", "sane_lists", "toc"],
+        extension_configs={"toc": {"slugify": _heading_id}},
+        output_format="html",
+    )
+    html = md.convert(text)
+    toc = getattr(md, "toc", "")
+    return _clean(html), _clean(toc) if "<li" in toc else ""
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

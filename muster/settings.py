@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "library",
     "messaging",
     "discussions",
+    "wiki",
 ]
 
 MIDDLEWARE = [

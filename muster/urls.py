@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),
+    path("", include("wiki.urls")),
     path("communities/", include("communities.urls")),
     path("members/", include("verification.members_urls")),
     path("admin/", admin.site.urls),

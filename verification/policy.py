@@ -44,6 +44,7 @@ from verification.models import AuditEvent, Marking, MarkingAuthorisation, Membe
 if TYPE_CHECKING:
     from communities.models import ActivityEvent, Community, CommunityContent
     from discussions.models import Post
+    from wiki.models import WikiPage
 
 ContentT = TypeVar("ContentT", bound="CommunityContent")
 AnyUser = Member | AnonymousUser
@@ -374,6 +375,13 @@ def can_edit(user: AnyUser | None, item: CommunityContent) -> bool:
     if user is None or not can_view(user, item):
         return False
     return item.author_id == user.pk or can_moderate(user, item.community)
+
+
+def can_edit_wiki_page(user: AnyUser | None, page: WikiPage) -> bool:
+    """Members of the community edit its wiki pages, unless a page is for moderators only."""
+    if not can_view(user, page) or not is_community_member(user, page.community):
+        return False
+    return page.edit_policy == page.EditPolicy.MEMBERS or can_moderate(user, page.community)
 
 
 def can_download(user: AnyUser | None, item: CommunityContent) -> bool:
