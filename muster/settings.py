@@ -258,6 +258,10 @@ CONTENT_SECURITY_POLICY = {
 # Communities: when true, communities that members (not staff) create wait for staff approval.
 MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
 
+# Uploads: the size limit, and ClamAV's clamd ("host:port" or a Unix socket path; empty: not scanned).
+MUSTER_UPLOAD_MAX_BYTES = env.int("MUSTER_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+MUSTER_CLAMAV_ADDRESS = env.str("MUSTER_CLAMAV_ADDRESS", default="")
+
 # Vetting.
 MUSTER_VERIFICATION_DAYS = env.int("MUSTER_VERIFICATION_DAYS", default=365)
 MUSTER_SPONSOR_LINK_DAYS = env.int("MUSTER_SPONSOR_LINK_DAYS", default=14)

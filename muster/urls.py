@@ -15,6 +15,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),
     path("", include("wiki.urls")),
+    path("", include("library.urls")),
     path("communities/", include("communities.urls")),
     path("members/", include("verification.members_urls")),
     path("admin/", admin.site.urls),

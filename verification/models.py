@@ -342,6 +342,7 @@ class AuditEvent(models.Model):
         POST_REMOVED = "post_removed", "Removed a post"
         POST_HIDDEN = "post_hidden", "Hid a post"
         POST_RESTORED = "post_restored", "Restored a post"
+        UPLOAD_QUARANTINED = "upload_quarantined", "Upload quarantined by the virus scanner"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.

@@ -44,6 +44,7 @@ from verification.models import AuditEvent, Marking, MarkingAuthorisation, Membe
 if TYPE_CHECKING:
     from communities.models import ActivityEvent, Community, CommunityContent
     from discussions.models import Post
+    from library.models import SavedItem
     from wiki.models import WikiPage
 
 ContentT = TypeVar("ContentT", bound="CommunityContent")
@@ -307,6 +308,21 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
     restriction_ok = Q(is_restricted=False) | _item_grants(queryset.model, access.member_id)
     published_ok = Q(published_at__lte=timezone.now()) | Q(author_id=access.member_id)
     return queryset.filter(community_ok & marking_ok & restriction_ok & published_ok)
+
+
+def filter_visible_saved_items(user: AnyUser | None, queryset: QuerySet[SavedItem]) -> QuerySet[SavedItem]:
+    """A member's saved items whose items they may still see: one subquery per content type."""
+    from communities.models import CommunityContent
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    still_visible = Q(pk__in=[])
+    for model in apps.get_models():
+        if issubclass(model, CommunityContent):
+            visible = filter_visible(user, model._default_manager.all()).values("pk")
+            still_visible |= Q(item_type=ContentType.objects.get_for_model(model), item_id__in=visible)
+    return queryset.filter(still_visible, member_id=access.member_id)
 
 
 def filter_visible_posts(user: AnyUser | None, queryset: QuerySet[Post]) -> QuerySet[Post]:

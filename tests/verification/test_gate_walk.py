@@ -53,6 +53,7 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"slug": document.community.slug, "pk": str(document.pk)},
         {"slug": document.community.slug, "board": "general"},
         {"slug": document.community.slug, "page": "partnership-model"},
+        {"slug": document.community.slug, "pk": str(document.pk), "number": "1"},
         {"tag": "hurricanes"},
         {"object_id": str(member.pk)},
         {"id": str(member.pk)},
