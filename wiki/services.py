@@ -134,7 +134,11 @@ def page_save(
         raise ValidationError("Nothing changed.")
     page.title = title.strip()
     page.body = body
-    return _add_revision(page, author=editor, comment=comment)
+    revision = _add_revision(page, author=editor, comment=comment)
+    activity_record(
+        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page, url=page_url(page)
+    )
+    return revision
 
 
 def _merge(base: str, mine: str, current: Revision) -> str:

@@ -8,9 +8,11 @@ from django.test import Client
 
 from communities.models import Community, JoinRequest, Membership
 from discussions.models import Thread
+from library.models import Bookmark, Document
 from verification import policy
 from verification.demo import DEMO_PASSWORD
 from verification.models import Marking, Member
+from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +93,15 @@ def test_seed_demo_writes_discussions_questions_and_blog_posts_from_the_source_d
     assert Thread.objects.filter(kind=Thread.Kind.BLOG).count() == 2
     assert not policy.can_view(outsider, fouo_thread)
     assert Member.objects.get(email="dana.reyes@galvestoncounty.gov").handle == "dana-reyes"
+
+
+def test_seed_demo_adds_the_partnership_wiki_documents_and_links() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    model_page = WikiPage.objects.get(title="Partnership model")
+    contacts = Document.objects.get(title="Partner contact list")
+    assert WikiPage.objects.get(title="Co-leads").parent == model_page
+    assert 'class="wiki-missing"' in model_page.body_html  # "Resource inventory" is still to be written
+    assert contacts.marking.slug == "fouo"
+    assert contacts.versions.get().original_name == "contacts.csv"
+    assert Bookmark.objects.count() == 2

@@ -7,7 +7,9 @@ from django.db import transaction
 
 from communities import demo as communities_demo
 from discussions import demo as discussions_demo
+from library import demo as library_demo
 from verification import demo as verification_demo
+from wiki import demo as wiki_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +20,8 @@ class Command(BaseCommand):
             sign_ins = verification_demo.seed()
             communities_demo.seed()
             discussions_demo.seed()
+            wiki_demo.seed()
+            library_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
         for sign_in in sign_ins:
