@@ -1,12 +1,11 @@
 """Moderators' pages: boards, pin/lock/move, flags, hiding and restoring, and the moderation queue."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +17,9 @@ from discussions.models import Board, Flag, Post, Thread
 from tests.verification.factories import make_verified_member
 from verification import policy
 from verification.models import AuditEvent, Marking, Member
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +42,10 @@ def url(name: str, community: Community, **kwargs: Any) -> str:
     return reverse(f"discussions:{name}", kwargs={"slug": community.slug, **kwargs})
 
 
-def post(client: Client, path: str, data: dict[str, Any] | None = None) -> tuple[HttpResponse, list[str]]:
+def post(client: Client, path: str, data: dict[str, Any] | None = None) -> tuple["TestResponse", list[str]]:
     """POST, and the messages the next page would show (then forgotten, as showing them would)."""
     response = client.post(path, data or {})
-    said = [str(message) for message in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
+    said = [str(message) for message in get_messages(response.wsgi_request)]
     client.cookies.pop("messages", None)
     return response, said
 
@@ -474,8 +476,8 @@ def test_a_moderator_restores_a_hidden_post_with_a_reason(
 
     assert restored_said == ["The post is shown again."]
     assert again_said == ["This post is not hidden."]
-    reply.refresh_from_db()
-    assert (reply.hidden_at, reply.hidden_reason) == (None, "")
+    restored = Post.objects.get(pk=reply.pk)
+    assert (restored.hidden_at, restored.hidden_reason) == (None, "")
     event = AuditEvent.objects.get(action=AuditEvent.Action.POST_RESTORED)
     assert event.detail["reason"] == "Checked: fine"
 
