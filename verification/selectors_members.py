@@ -194,6 +194,7 @@ def recent_public_activity(viewer: Member, member: Member) -> list[ActivityEvent
 class MemberSuggestion:
     id: int
     name: str
+    handle: str = ""
 
 
 def member_suggestions(viewer: Member, *, text: str, community_slug: str = "") -> list[MemberSuggestion]:
@@ -213,3 +214,33 @@ def member_suggestions(viewer: Member, *, text: str, community_slug: str = "") -
         readable = policy.filter_content_communities(viewer, Community.objects.filter(slug=community_slug))
         members = members.filter(memberships__community__in=readable.values("pk"))
     return [MemberSuggestion(member.pk, member.display_name) for member in members[:AUTOCOMPLETE_LIMIT]]
+
+
+def mention_suggestions(viewer: Member, *, text: str, thread_id: int) -> list[MemberSuggestion]:
+    """Members to mention in a thread, at most ten: only members who may see the thread (and have a
+    handle), whose handle starts with ``text`` or whose name matches every word of it.
+
+    None when the viewer may not see the thread (the same answer as for a thread that does not exist).
+    """
+    from discussions.models import Thread
+
+    text = text.strip().lstrip("@")
+    if not text:
+        return []
+    thread = (
+        policy.filter_visible(viewer, Thread.objects.filter(pk=thread_id))
+        .select_related("community", "marking")
+        .first()
+    )
+    if thread is None:
+        return []
+    by_name = Q()
+    for word in text.replace("-", " ").replace("_", " ").split():
+        by_name &= _name_matches(word)
+    # Anyone with a handle may be mentioned (the service records them), listed in the directory or not.
+    members = policy.filter_visible_members(viewer, Member.objects.filter(handle__isnull=False))
+    members = members.filter(Q(handle__istartswith=text) | by_name).exclude(pk=viewer.pk)
+    members = policy.filter_members_who_may_view(thread, members).order_by("last_name", "first_name", "pk")
+    return [
+        MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
+    ]

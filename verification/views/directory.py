@@ -14,11 +14,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from discussions import selectors as discussion_selectors
 from verification import selectors_members
 from verification.models import AffiliationType, Discipline, Member
 from verification.selectors_members import DirectorySearch
 
 DIRECTORY_PAGE_SIZE = 25
+PROFILE_BLOG_POSTS = 5
 ANY = ("", "Any")
 
 
@@ -88,8 +90,10 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors_members.profile_of(member)
     memberships = list(selectors_members.known_memberships(viewer, member))
     activity = selectors_members.recent_public_activity(viewer, member)
+    blog_posts = list(discussion_selectors.member_blog(viewer, member)[:PROFILE_BLOG_POSTS])
     # Names and titles of marked communities and items carry the highest of their markings as the page's banner.
     shown = [m.community.marking for m in memberships] + [m for e in activity for m in (e.marking, e.community.marking)]
+    shown += [m for post in blog_posts for m in (post.marking, post.community.marking)]
     return render(
         request,
         "members/profile.html",
@@ -101,6 +105,7 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "show_photo": bool(profile and profile.photo and (is_owner or profile.shares("photo"))),
             "memberships": memberships,
             "activity": activity,
+            "blog_posts": blog_posts,
             "marking": max(shown, key=lambda marking: marking.rank, default=None),
         },
     )
@@ -122,8 +127,21 @@ def member_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 def member_autocomplete(request: HttpRequest) -> JsonResponse:
-    """Up to ten visible members whose name matches ``q``, optionally only members of ``community`` (a slug)."""
+    """Up to ten visible members whose name matches ``q``, optionally only members of ``community`` (a slug).
+
+    With ``thread`` (a thread's id), mention suggestions instead: only members who may see that thread,
+    with their handles; none when the viewer may not see it.
+    """
     viewer = _viewer(request)
+    if "thread" in request.GET:
+        try:
+            thread_id = int(request.GET["thread"])
+        except ValueError:
+            return JsonResponse([], safe=False)
+        mentions = selectors_members.mention_suggestions(
+            viewer, text=request.GET.get("q", "")[:100], thread_id=thread_id
+        )
+        return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in mentions], safe=False)
     suggestions = selectors_members.member_suggestions(
         viewer, text=request.GET.get("q", "")[:100], community_slug=request.GET.get("community", "")[:60]
     )
