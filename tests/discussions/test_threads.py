@@ -357,14 +357,14 @@ def test_mention_autocomplete_for_a_thread_offers_only_members_who_may_see_it(ow
     autocomplete = reverse("members:autocomplete")
 
     # When the owner asks for "dana" in that thread, only the cleared member is offered, with a handle
-    offered = signed_in(owner).get(autocomplete, {"q": "dana", "thread": thread.pk}).json()
-    by_handle = signed_in(owner).get(autocomplete, {"q": "@dana-c", "thread": thread.pk}).json()
+    offered = signed_in(owner).get(autocomplete, {"q": "dana", "thread": str(thread.pk)}).json()
+    by_handle = signed_in(owner).get(autocomplete, {"q": "@dana-c", "thread": str(thread.pk)}).json()
 
     assert offered == [{"id": cleared.pk, "name": "Dana Cleared", "handle": "dana-cleared"}]
     assert by_handle == offered
     # And someone who may not see the thread is offered nobody, as for a thread that does not exist
-    assert signed_in(stranger).get(autocomplete, {"q": "dana", "thread": thread.pk}).json() == []
-    assert signed_in(owner).get(autocomplete, {"q": "dana", "thread": 999_999}).json() == []
+    assert signed_in(stranger).get(autocomplete, {"q": "dana", "thread": str(thread.pk)}).json() == []
+    assert signed_in(owner).get(autocomplete, {"q": "dana", "thread": "999999"}).json() == []
     assert signed_in(owner).get(autocomplete, {"q": "dana", "thread": "x"}).json() == []
 
 
@@ -645,9 +645,10 @@ def test_the_thread_page_runs_the_same_queries_for_one_and_fifty_posts(board: Bo
     def add(count: int) -> None:
         opening = thread.posts.get()
         for i in range(count):
-            post = reply(cleared if i % 2 else owner, thread, f"Reply {i}", quote_of=opening if i % 5 == 0 else None)
+            author = cleared if i % 2 else owner
+            post = reply(author, thread, f"Reply {i}", quote_of=opening if i % 5 == 0 else None)
             if i % 7 == 0:
-                services.post_edit(post=post, editor=post.author, body=f"Reply {i}, edited")
+                services.post_edit(post=post, editor=author, body=f"Reply {i}, edited")
             if i % 11 == 0:
                 services.post_delete(post=post, actor=owner)
         services.answer_accept(thread=thread, post=Post.objects.filter(thread=thread).last(), actor=owner)
