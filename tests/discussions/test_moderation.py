@@ -260,6 +260,13 @@ def test_moderating_a_thread_the_moderator_may_not_see_is_404_and_a_get_is_refus
     fouo.refresh_from_db()
     assert not fouo.is_locked
 
+    client.force_login(owner)  # cleared for FOUO
+    allowed = client.post(url("thread_moderate", community, pk=fouo.pk), {"action": "lock"})
+
+    assert allowed.status_code == 302
+    fouo.refresh_from_db()
+    assert fouo.is_locked
+
 
 def test_moderating_returns_to_a_page_of_this_site_only(
     client: Client, community: Community, moderator: Member, member: Member
@@ -311,14 +318,21 @@ def test_flagging_a_post_twice_is_refused_and_keeps_one_flag(
     assert Flag.objects.count() == 1
 
 
-def test_flagging_ones_own_post_is_refused(client: Client, community: Community, owner: Member, reply: Post) -> None:
+def test_flagging_ones_own_post_is_refused_and_anyone_elses_allowed(
+    client: Client, community: Community, owner: Member, member: Member, reply: Post
+) -> None:
     client.force_login(owner)
-
     refused = client.post(url("post_flag", community, pk=reply.pk), {"reason": "Oops"})
 
     assert refused.status_code == 200
     assert "You cannot flag your own post." in refused.content.decode()
     assert not Flag.objects.exists()
+
+    client.force_login(member)
+    allowed = client.post(url("post_flag", community, pk=reply.pk), {"reason": "Unsafe"})
+
+    assert allowed.status_code == 302
+    assert Flag.objects.get().reporter == member
 
 
 def test_an_empty_reason_keeps_the_flag_form_with_an_error(
