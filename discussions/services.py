@@ -314,6 +314,8 @@ def post_flag(*, post: Post, reporter: Member, reason: str) -> Flag:
     if not reason.strip():
         raise ValidationError({"reason": "Say what is wrong with the post."})
     policy.check_view_permission(reporter, post.thread)
+    if post.is_removed:
+        raise ValidationError("This post has already been removed.")
     if post.author_id == reporter.pk:
         raise ValidationError("You cannot flag your own post.")
     if Flag.objects.filter(post=post, reporter=reporter, status=Flag.Status.OPEN).exists():
@@ -330,6 +332,8 @@ def post_hide(*, post: Post, actor: Member, reason: str) -> Post:
     _moderated(post.thread, actor)
     if post.hidden_at is not None:
         raise ValidationError("This post is already hidden.")
+    if post.deleted_at is not None:
+        raise ValidationError("This post has already been removed.")
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), actor, reason.strip()[:500]
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     Flag.objects.filter(post=post, status=Flag.Status.OPEN).update(

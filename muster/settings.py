@@ -255,6 +255,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# "Hurricanes" and "hurricanes" are one tag.
+TAGGIT_CASE_INSENSITIVE = True
+
 # Communities: when true, communities that members (not staff) create wait for staff approval.
 MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
 

@@ -216,3 +216,14 @@ def test_a_blog_draft_and_a_scheduled_post_are_the_authors_alone_until_published
     assert announced == 1
     assert services.blog_posts_announce_due() == 0
     assert ActivityEvent.objects.filter(verb=ActivityEvent.Verb.PUBLISHED).count() == 2
+
+
+def test_removed_posts_cannot_be_flagged_or_hidden(member: Member, community: Community, owner: Member) -> None:
+    thread = start(owner, community)
+    reply = services.post_reply(author=owner, thread=thread, body="Wrong thread, sorry")
+    services.post_delete(post=reply, actor=owner)
+
+    with pytest.raises(ValidationError, match="already been removed"):
+        services.post_flag(post=reply, reporter=member, reason="Spam")
+    with pytest.raises(ValidationError, match="already been removed"):
+        services.post_hide(post=reply, actor=owner, reason="Spam")
