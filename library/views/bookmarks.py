@@ -1,25 +1,147 @@
-"""Being written."""
+"""Shared links of a community, and each member's saved items.
 
-from typing import Any
+Views parse input, read through ``library.selectors`` (already narrowed by the
+access policy) and call one service.
+"""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.models import Community
+from communities.views.access import signed_in_member
+from library import selectors, services
+from library.forms import BookmarkForm, SaveForm, UnsaveForm, add_service_error
+from library.models import Bookmark, SavedItem
+from library.views.documents import PAGE_SIZE, highest_marking, readable_community
+from verification import policy
+from verification.models import Member
 
 
-def bookmark_list(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def links_url(community: Community, *, page: int = 1, bookmark: Bookmark | None = None) -> str:
+    url = reverse("library:bookmarks", kwargs={"slug": community.slug})
+    return url + (f"?page={page}" if page > 1 else "") + (f"#bookmark-{bookmark.pk}" if bookmark else "")
 
 
-def bookmark_share(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class LinkRow:
+    bookmark: Bookmark
+    path: str  # where the link is listed: what a Save keeps, and where the member comes back to
+    saved_id: int | None
 
 
-def saved_items(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def render_links_page(
+    request: HttpRequest, member: Member, community: Community, form: BookmarkForm, *, status: int = 200
+) -> HttpResponse:
+    """The community's links the member may see, paged by 25, with the share form."""
+    page = Paginator(selectors.community_bookmarks(member, community), PAGE_SIZE).get_page(request.GET.get("page"))
+    bookmarks = list(page.object_list)
+    saved = selectors.saved_ids(member, Bookmark, [bookmark.pk for bookmark in bookmarks])
+    rows = [
+        LinkRow(bookmark, links_url(community, page=page.number, bookmark=bookmark), saved.get(bookmark.pk))
+        for bookmark in bookmarks
+    ]
+    context = {
+        "community": community,
+        "page": page,
+        "rows": rows,
+        "form": form,
+        "may_share": policy.can_post(member, community, community.marking),
+        "marking": highest_marking(community.marking, *(bookmark.marking for bookmark in bookmarks)),
+    }
+    return render(request, "library/links.html", context, status=status)
 
 
-def item_save(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@require_GET
+def bookmark_list(request: HttpRequest, slug: str) -> HttpResponse:
+    member, community = readable_community(request, slug)
+    form = BookmarkForm(markings=selectors.markings_for_sharing(member, community))
+    return render_links_page(request, member, community, form)
 
 
-def item_unsave(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@require_POST
+def bookmark_share(request: HttpRequest, slug: str) -> HttpResponse:
+    """Share a link. A link already shared here is not shared twice: the member is sent to it."""
+    member, community = readable_community(request, slug)
+    form = BookmarkForm(request.POST, markings=selectors.markings_for_sharing(member, community))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            bookmark, created = services.bookmark_share(
+                author=member,
+                community=community,
+                url=data["url"],
+                title=data["title"],
+                description=data["description"],
+                tags=data["tags"],
+                marking=data["marking"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied:
+            form.add_error(None, f"Only members of {community.name} cleared for this marking may share links here.")
+        else:
+            if created:
+                messages.success(request, f"“{bookmark.title}” is shared with {community.name}.")
+                return redirect(links_url(community, bookmark=bookmark))
+            if policy.can_view(member, bookmark):
+                messages.info(request, f"Already shared: “{bookmark.title}”. Here it is.")
+                page = selectors.bookmark_page_number(member, bookmark, PAGE_SIZE)
+                return redirect(links_url(community, page=page, bookmark=bookmark))
+            # Shared under a marking or limit the member may not see: say no more than that it exists.
+            form.add_error("url", "This address is already shared in this community.")
+    return render_links_page(request, member, community, form)
+
+
+# --- Saved items -------------------------------------------------------------------------
+
+
+@require_GET
+def saved_items(request: HttpRequest) -> HttpResponse:
+    """The member's saved items they may still see, newest first, paged by 25."""
+    member = signed_in_member(request)
+    page = Paginator(selectors.saved_items_of(member), PAGE_SIZE).get_page(request.GET.get("page"))
+    markings = selectors.markings_by_id()
+    rows = [(saved, markings.get(saved.item_marking_id)) for saved in page.object_list]
+    shown = [marking for _, marking in rows if marking is not None]
+    context = {
+        "page": page,
+        "rows": rows,
+        "marking": highest_marking(*shown) if shown else None,
+    }
+    return render(request, "library/saved.html", context)
+
+
+@require_POST
+def item_save(request: HttpRequest) -> HttpResponse:
+    """Save an item the member may see (any content type) to their saved items; 404 for anything else."""
+    member = signed_in_member(request)
+    form = SaveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("The Save button sent something this page cannot read.")
+    data = form.cleaned_data
+    try:
+        item = selectors.saveable_item(member, data["item_type"], data["item_id"])
+    except LookupError:
+        raise Http404("No such item.") from None
+    services.item_save(member=member, item=item, url=data["next"], note=data["note"])
+    messages.success(request, f"Saved “{item}” to your saved items.")
+    return redirect(data["next"])
+
+
+@require_POST
+def item_unsave(request: HttpRequest, pk: int) -> HttpResponse:
+    member = signed_in_member(request)
+    try:
+        saved = selectors.saved_item_of(member, pk)
+    except SavedItem.DoesNotExist:
+        raise Http404("No such saved item.") from None
+    services.item_unsave(member=member, saved=saved)
+    messages.success(request, "Removed from your saved items.")
+    return redirect(UnsaveForm(request.POST).next_page(reverse("library:saved")))
