@@ -313,6 +313,7 @@ def thread_move(*, thread: Thread, actor: Member, board: Board) -> Thread:
 def post_flag(*, post: Post, reporter: Member, reason: str) -> Flag:
     if not reason.strip():
         raise ValidationError({"reason": "Say what is wrong with the post."})
+    post = Post.objects.select_related("thread").get(pk=post.pk)
     policy.check_view_permission(reporter, post.thread)
     if post.is_removed:
         raise ValidationError("This post has already been removed.")
