@@ -25,7 +25,6 @@
     list.insertAdjacentElement("afterend", status);
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", listId);
-    textarea.setAttribute("aria-expanded", "false");
 
     var suggestions = [];
     var active = -1;
@@ -42,7 +41,6 @@
       active = -1;
       list.hidden = true;
       list.textContent = "";
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
 
@@ -90,7 +88,6 @@
         list.appendChild(item);
       });
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       highlight(0);
       status.textContent = suggestions.length + " member" + (suggestions.length === 1 ? "" : "s") +
         " to mention; up and down to choose, Enter to pick.";

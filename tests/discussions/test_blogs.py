@@ -11,12 +11,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from communities.models import ActivityEvent, Community, Role
 from communities.services import community_create, membership_set_role
 from discussions import services
 from discussions.models import Post, Thread
-from tests.verification.factories import make_verified_member
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import BrowserPage
+from tests.browser.test_layout_accessibility import (
+    accessibility_problems,
+    assert_fits_the_phone_screen,
+    assert_layout_landmarks,
+)
+from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification.models import Marking, Member
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +359,61 @@ def test_a_members_blog_runs_the_same_queries_for_one_and_fifty_posts(
     one, fifty = counts_at_one_and_fifty(signed_in(owner), reverse("discussions:member_blog", args=[member.pk]), add)
 
     assert one == fifty
+
+
+# --- In a real browser -------------------------------------------------------------------------
+
+browser = browser_fixtures.browser
+desktop = browser_fixtures.desktop
+phone = browser_fixtures.phone
+_unhashed_static_files = browser_fixtures._unhashed_static_files
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_member_writes_a_draft_and_publishes_it_in_a_browser_with_no_accessibility_violations(
+    desktop: BrowserPage, community: Community, member: Member, owner: Member
+) -> None:
+    published_at(blog_post(owner, community, title="Older post"), datetime(2025, 3, 10, 12, tzinfo=UTC))
+    desktop.sign_in(member.email, TEST_PASSWORD)
+
+    desktop.open(url("blog", community))
+    assert_layout_landmarks(desktop.page)
+    assert accessibility_problems(desktop.page) == []
+    desktop.page.get_by_role("link", name="Write a post").click()
+    desktop.settle()
+    assert accessibility_problems(desktop.page) == []
+    desktop.page.get_by_label("Title").fill("Notes from the shelter")
+    desktop.page.get_by_label("Post").fill("We opened **three** shelters.")
+    desktop.page.get_by_role("button", name="Save").click()
+    desktop.settle()
+
+    expect(desktop.page.get_by_text("Saved as a draft.")).to_be_visible()
+    assert accessibility_problems(desktop.page) == []
+    desktop.page.get_by_role("button", name="Publish").click()
+    desktop.settle()
+
+    expect(desktop.page.get_by_text("Published.")).to_be_visible()
+    expect(desktop.page.get_by_role("heading", name="Add a comment")).to_be_visible()
+    desktop.open(url("blog", community))
+    expect(desktop.page.get_by_role("link", name="Notes from the shelter")).to_be_visible()
+    assert desktop.trouble.all() == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_blog_pages_fit_a_phone(phone: BrowserPage, community: Community, member: Member, owner: Member) -> None:
+    post = blog_post(owner, community, title="A very long blog title " * 6, tags=["ike"])
+    services.post_reply(author=owner, thread=post, body="A comment")
+    blog_post(member, community, title="My draft", is_draft=True)
+    phone.sign_in(member.email, TEST_PASSWORD)
+
+    for path in (
+        url("blog", community),
+        url("blog_new", community),
+        post_url(post),
+        reverse("discussions:member_blog", args=[owner.pk]),
+    ):
+        phone.open(path)
+        assert_fits_the_phone_screen(phone.page)
+    assert phone.trouble.all() == []

@@ -13,12 +13,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from communities.models import ActivityEvent, Community, Role
 from communities.services import community_create, membership_set_role
 from discussions import services
 from discussions.models import Board, Mention, Post, ReadState, Thread
-from tests.verification.factories import make_verified_member
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import BrowserPage
+from tests.browser.test_layout_accessibility import (
+    accessibility_problems,
+    assert_fits_the_phone_screen,
+    assert_layout_landmarks,
+)
+from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification import policy
 from verification import services as vetting
 from verification.models import AuditEvent, Marking, Member
@@ -656,3 +664,76 @@ def test_the_thread_page_runs_the_same_queries_for_one_and_fifty_posts(board: Bo
     one, fifty = counts_at_one_and_fifty(signed_in(cleared), thread_url(thread), add)
 
     assert one == fifty
+
+
+# --- In a real browser -------------------------------------------------------------------------
+
+browser = browser_fixtures.browser
+desktop = browser_fixtures.desktop
+phone = browser_fixtures.phone
+_unhashed_static_files = browser_fixtures._unhashed_static_files
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_member_reads_quotes_mentions_and_replies_in_a_browser_with_no_accessibility_violations(
+    desktop: BrowserPage, board: Board, member: Member, owner: Member
+) -> None:
+    # Given a question with an answer in a community the member belongs to
+    question = start(owner, board, kind=Thread.Kind.QUESTION, title="Where to stage buses?", body="Any **ideas**?")
+    reply(owner, question, "Try the fairgrounds.")
+    joined(board.community, "Sam", "Okafor")
+    desktop.sign_in(member.email, TEST_PASSWORD)
+
+    # The community page loads its recent threads; the boards, the board and the thread pass axe
+    desktop.open(reverse("communities:detail", kwargs={"slug": board.community.slug}))
+    recent = desktop.page.get_by_role("region", name="Recent threads")
+    expect(recent.get_by_role("link", name="Where to stage buses?")).to_be_visible()
+    for path in (url("boards", board.community), url("board", board.community, board=board.slug)):
+        desktop.open(path)
+        assert_layout_landmarks(desktop.page)
+        assert accessibility_problems(desktop.page) == [], path
+    desktop.open(thread_url(question))
+    assert_layout_landmarks(desktop.page)
+    assert accessibility_problems(desktop.page) == []
+
+    # When they quote the answer, mention a member with the keyboard, and reply
+    desktop.page.get_by_role("link", name="Quote this post").last.click()
+    desktop.settle()
+    box = desktop.page.get_by_label("Your reply")
+    expect(box).to_have_value(re.compile(r"^> \*\*Olive Owner\*\* wrote:\n>\n> Try the fairgrounds\."))
+    box.press("Control+End")
+    box.press_sequentially("Agreed, @sam", delay=20)
+    expect(desktop.page.get_by_role("option", name="Sam Okafor (@sam-okafor)")).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value(re.compile(r"Agreed, @sam-okafor $"))
+    desktop.page.get_by_role("button", name="Post reply").click()
+    desktop.settle()
+
+    # Then the reply shows, quoting the answer, and the mention is recorded
+    expect(desktop.page.get_by_text("Your reply is posted.")).to_be_visible()
+    expect(desktop.page.get_by_text("Quoting")).to_be_visible()
+    assert list(Mention.objects.values_list("member__handle", flat=True)) == ["sam-okafor"]
+    assert accessibility_problems(desktop.page) == []
+    assert desktop.trouble.all() == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_discussion_pages_fit_a_phone(phone: BrowserPage, board: Board, member: Member, owner: Member) -> None:
+    thread = start(owner, board, title="A long title " * 8, body="A `long_unbroken_identifier_" + "x" * 80 + "`")
+    opening = thread.posts.get()
+    services.post_edit(post=opening, editor=owner, body="Edited " + "y" * 120, title="A shorter title")
+    reply(owner, thread, "Reply")
+    phone.sign_in(member.email, TEST_PASSWORD)
+
+    for path in (
+        url("boards", board.community),
+        url("board", board.community, board=board.slug),
+        thread_url(thread),
+        url("post_history", board.community, pk=opening.pk),
+        url("thread_new", board.community, board=board.slug),
+    ):
+        phone.open(path)
+        assert_fits_the_phone_screen(phone.page)
+    assert phone.trouble.all() == []
