@@ -793,7 +793,9 @@ def test_the_library_lists_documents_newest_first_and_filters_by_tag(
 def test_uploads_and_shared_links_join_the_community_feed(client: Client, community: Community, member: Member) -> None:
     client.force_login(member)
     client.post(upload_url(community), upload_form("Triage protocol", SimpleUploadedFile("protocol.pdf", PDF)))
-    client.post(share_url(community), {"url": "https://example.gov/maps", "title": "Evacuation maps", "marking": marking().pk})
+    client.post(
+        share_url(community), {"url": "https://example.gov/maps", "title": "Evacuation maps", "marking": marking().pk}
+    )
     document = Document.objects.get()
 
     page = client.get(reverse("communities:detail", kwargs={"slug": community.slug})).content.decode()
@@ -912,3 +914,20 @@ def test_the_saved_items_page_runs_the_same_queries_for_one_and_fifty_items(
     one, fifty = counts_at_one_and_fifty(client, reverse("library:saved"), add)
 
     assert one == fifty
+
+
+def test_the_community_page_links_to_the_library_and_links_only_for_those_who_may_see_its_content(
+    client: Client, owner: Member
+) -> None:
+    restricted = make_community(owner, "port", visibility=Community.Visibility.RESTRICTED)
+    community_page = reverse("communities:detail", kwargs={"slug": restricted.slug})
+    client.force_login(make_verified_member())
+
+    outside = client.get(community_page).content.decode()
+
+    assert index_url(restricted) not in outside
+    assert links_url(restricted) not in outside
+    client.force_login(join(restricted, make_verified_member()))
+    inside = client.get(community_page).content.decode()
+    assert index_url(restricted) in inside
+    assert links_url(restricted) in inside
