@@ -126,7 +126,11 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     with the member's text kept: the merge (with markers) in the text box, both versions beside it."""
     member, wiki_page = _visible_page(request, slug, page)
     if not policy.can_edit_wiki_page(member, wiki_page):
-        raise PermissionDenied("Only moderators may edit this page.")
+        raise PermissionDenied(
+            "Only moderators edit this page."
+            if wiki_page.edit_policy == WikiPage.EditPolicy.MODERATORS
+            else "Join the community to edit its wiki."
+        )
     form = PageEditForm(
         request.POST or None,
         initial={"title": wiki_page.title, "body": wiki_page.body, "base_number": wiki_page.revision_number},
