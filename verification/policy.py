@@ -481,11 +481,20 @@ def can_view_member(user: AnyUser | None, member: Member) -> bool:
     return filter_visible_members(user, Member.objects.filter(pk=member.pk)).exists()
 
 
+def effective_marking(item: CommunityContent | Community) -> Marking:
+    """The marking that governs an item: its own, or its community's when that is higher."""
+    from communities.models import Community
+
+    if isinstance(item, Community):
+        return item.marking
+    return max(item.marking, item.community.marking, key=lambda marking: marking.rank)
+
+
 def record_view(
     user: Member, item: CommunityContent | Community, request: HttpRequest | None = None, *, download: bool = False
 ) -> None:
-    """Every view and download of a marked item is written to the audit log."""
-    marking = item.marking
+    """Every view and download of a marked item (or of any item in a marked community) is audited."""
+    marking = effective_marking(item)
     if marking.is_unmarked:
         return
     action = AuditEvent.Action.DOWNLOADED_MARKED if download else AuditEvent.Action.VIEWED_MARKED

@@ -60,3 +60,16 @@ def test_losing_a_marking_hides_marked_items_on_the_next_request(documents) -> N
 
     assert policy.can_view(reader, documents["fouo"]) is False
     assert policy.can_view(reader, documents["unmarked"]) is True
+
+
+def test_an_unmarked_item_in_a_fouo_community_is_audited_under_the_community_marking() -> None:
+    owner = make_verified_member(markings=["fouo"])
+    community = community_create(creator=owner, name="Pilot", slug="pilot", marking=Marking.objects.get(slug="fouo"))
+    item = Document.objects.create(
+        community=community, author=owner, marking=Marking.objects.get(slug="unmarked"), title="Agenda"
+    )
+
+    policy.record_view(owner, item)
+
+    assert policy.effective_marking(item).slug == "fouo"
+    assert AuditEvent.objects.get(action=AuditEvent.Action.VIEWED_MARKED).marking == "fouo"
