@@ -166,7 +166,11 @@ def page_revert(*, page: WikiPage, editor: Member, revision: Revision) -> Revisi
     if revision.number == page.revision_number:
         raise ValidationError("That is already the current revision.")
     page.title, page.body = revision.title, revision.body
-    return _add_revision(page, author=editor, comment=f"Reverted to revision {revision.number}", reverted_from=revision)
+    new = _add_revision(page, author=editor, comment=f"Reverted to revision {revision.number}", reverted_from=revision)
+    activity_record(
+        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page, url=page_url(page)
+    )
+    return new
 
 
 @transaction.atomic
