@@ -2,6 +2,7 @@
 settings, watching, exports, and who may do each."""
 
 import html
+import io
 import re
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
@@ -573,3 +575,31 @@ def test_the_history_runs_the_same_queries_for_one_and_fifty_revisions(client: C
     one, fifty = counts_at_one_and_fifty(client, url("history", page), add)
 
     assert one == fifty
+
+
+def test_a_marked_page_exports_as_a_pdf_with_the_marking_on_every_page(client) -> None:
+    owner = make_verified_member(markings=["fouo"])
+    community = community_create(
+        creator=owner, name="Pilot", slug="pilot", marking=Marking.objects.get(slug="unmarked")
+    )
+    page = services.page_create(
+        author=owner, community=community, title="Fuel plan", body="Line\n\n" * 200,
+        marking=Marking.objects.get(slug="fouo"),
+    )  # fmt: skip
+    client.force_login(owner)
+    url = reverse("wiki:print", kwargs={"slug": "pilot", "page": page.slug})
+
+    response = client.get(url, {"format": "pdf"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) > 1
+    for printed in reader.pages:
+        assert printed.extract_text().count("For Official Use Only (FOUO)") == 2
+    uncleared = make_verified_member()
+    client.force_login(uncleared)
+    assert (
+        client.get(reverse("wiki:print", kwargs={"slug": "pilot", "page": page.slug}), {"format": "pdf"}).status_code
+        == 404
+    )

@@ -23,6 +23,7 @@ from verification.models import Marking, Member
 from wiki import selectors, services
 from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm, WatchForm
 from wiki.models import Revision, WikiPage
+from wiki.pdf import render_page_pdf
 
 INDEX_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -291,7 +292,8 @@ def page_export_markdown(request: HttpRequest, slug: str, page: str) -> HttpResp
 
 @require_GET
 def page_print(request: HttpRequest, slug: str, page: str) -> HttpResponse:
-    """A print-friendly page with the marking at top and bottom (the browser's "Save as PDF" makes a PDF)."""
+    """A print-friendly page with the marking at top and bottom; ``?format=pdf`` gives it as a PDF
+    with the marking at the top and bottom of every page."""
     member, wiki_page = _visible_page(request, slug, page)
     context = {
         "community": wiki_page.community,
@@ -300,4 +302,12 @@ def page_print(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "printed_at": timezone.now(),
     }
     policy.record_view(member, wiki_page, request, download=True)
+    if request.GET.get("format") == "pdf":
+        pdf = render_page_pdf({**context, "user": member})
+        if pdf is None:
+            return HttpResponse("PDF export is not available on this server.", status=503, content_type="text/plain")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{wiki_page.slug}.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     return render(request, "wiki/print.html", context)
