@@ -240,7 +240,7 @@ def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = visible_thread(member, community, pk)
     if request.method == "GET":
         form = ReplyForm(initial=_quote_initial(request, member, thread))
-        return _reply_page(request, thread, form)
+        return _reply_page(request, member, thread, form)
     form = ReplyForm(request.POST)
     if form.is_valid():
         quote_pk = form.cleaned_data["quote_of"]
@@ -254,10 +254,13 @@ def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your comment is posted." if thread.is_blog_post else "Your reply is posted.")
             return redirect(thread_page_url(thread, page="last", anchor=f"post-{post.pk}"))
-    return _reply_page(request, thread, form)
+    return _reply_page(request, member, thread, form)
 
 
-def _reply_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> HttpResponse:
+def _reply_page(request: HttpRequest, member: Member, thread: Thread, form: ReplyForm) -> HttpResponse:
+    """The reply box on its own page (a refused reply, or a quote without the thread page); it shows the
+    thread's title and perhaps a quoted post, so a marked thread's view is audited."""
+    policy.record_view(member, thread, request)
     context = {
         "community": thread.community,
         "thread": thread,
@@ -310,6 +313,7 @@ def post_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your changes are saved; the earlier text is kept in the history.")
             return redirect(services.thread_url(thread) + f"#post-{post.pk}")
+    policy.record_view(member, thread, request)
     context = {
         "community": community,
         "thread": thread,
