@@ -14,10 +14,12 @@ from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from discussions import services
 from discussions.models import Thread
+from library import services as library
 from library.models import Document
 from tests.verification.factories import make_verified_member
 from verification import policy
 from verification.models import Marking, Member
+from wiki import services as wiki
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +257,28 @@ def test_the_tag_page_runs_the_same_queries_for_one_and_fifty_threads_and_docume
     body = client.get(path).content.decode()
     assert "Discussions, questions and blog posts (50)" in body
     assert "Documents (50)" in body
+
+
+def test_the_tag_page_lists_wiki_pages_and_links_the_member_may_see(client) -> None:
+    owner = make_verified_member(markings=["fouo"])
+    unmarked = Marking.objects.get(slug="unmarked")
+    community = community_create(creator=owner, name="Gulf", slug="gulf-tags", marking=unmarked)
+    wiki.page_create(
+        author=owner, community=community, title="Evacuation routes", body="Route 87", marking=unmarked,
+        tags=["evacuation"],
+    )  # fmt: skip
+    wiki.page_create(
+        author=owner, community=community, title="Contraflow plan", body="Secret",
+        marking=Marking.objects.get(slug="fouo"), tags=["evacuation"],
+    )  # fmt: skip
+    library.bookmark_share(
+        author=owner, community=community, url="https://www.ready.gov/evacuation", title="Ready.gov evacuation",
+        marking=unmarked, tags=["evacuation"],
+    )  # fmt: skip
+    client.force_login(make_verified_member())
+
+    body = client.get(reverse("discussions:tag", kwargs={"tag": "evacuation"})).content.decode()
+
+    assert "Evacuation routes" in body
+    assert "Ready.gov evacuation" in body
+    assert "Contraflow plan" not in body
