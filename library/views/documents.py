@@ -150,6 +150,7 @@ def version_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.number} added; the earlier versions are kept.")
             return redirect(services.document_url(document))
+    policy.record_view(member, document, request)
     context = {
         "community": community,
         "document": document,
@@ -189,6 +190,7 @@ def document_access(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Access is limited to the members and groups you named (and the author).")
             return redirect("library:access", slug=community.slug, pk=document.pk)
+    policy.record_view(member, document, request)
     context = {
         "community": community,
         "document": document,

@@ -931,3 +931,17 @@ def test_the_community_page_links_to_the_library_and_links_only_for_those_who_ma
     inside = client.get(community_page).content.decode()
     assert index_url(restricted) in inside
     assert links_url(restricted) in inside
+
+
+def test_the_version_and_limit_pages_of_a_marked_document_are_audited_views(
+    client: Client, community: Community
+) -> None:
+    author = join(community, make_verified_member(markings=["fouo"]))
+    document = upload(author, community, marking_slug="fouo")
+    client.force_login(author)
+
+    for url in (version_url(document), access_url(document)):
+        page = client.get(url).content.decode()
+        assert banners(page, "fouo") == 2
+
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEWED_MARKED, actor=author).count() == 2
