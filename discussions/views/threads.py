@@ -203,6 +203,7 @@ def render_thread_page(
         "publish_form": PublishForm() if thread.author_id == member.pk and not thread.is_published else None,
         "marking": highest_marking(thread.marking, community.marking),
         "post_word": "comment" if thread.is_blog_post else "reply",
+        "move_boards": list(community.boards.exclude(pk=thread.board_id)) if can_moderate and thread.board_id else [],
     }
     template = "discussions/blog_post.html" if thread.is_blog_post else "discussions/thread.html"
     return render(request, template, context)
