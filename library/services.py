@@ -121,7 +121,9 @@ def document_add_version(
 def document_restrict(
     *, document: Document, actor: Member, members: Iterable[Member] = (), groups: Iterable[Group] = ()
 ) -> Document:
-    """Limit the document to named members and groups, on top of the community rule (the author always keeps it)."""
+    """Limit the document to exactly these members and groups, on top of the community rule.
+
+    The list replaces any earlier one; the author always keeps access."""
     if not policy.can_edit(actor, document):
         raise PermissionDenied("Only the document's author or a moderator limits who sees it.")
     members, groups = list(members), list(groups)
@@ -129,6 +131,7 @@ def document_restrict(
         raise ValidationError("Name at least one member or group, or lift the limit instead.")
     document.is_restricted = True
     document.save(update_fields=["is_restricted", "updated_at"])
+    policy.revoke_all_item_access(document)
     if document.author_id is not None:
         policy.grant_item_access(document, Member.objects.get(pk=document.author_id))
     for member in members:

@@ -525,3 +525,10 @@ def grant_item_access(item: CommunityContent, to: Member | Group) -> None:
 
 def revoke_item_access(item: CommunityContent, to: Member | Group) -> None:
     remove_perm(f"view_{item._meta.model_name}", to, item)
+
+
+def revoke_all_item_access(item: CommunityContent) -> None:
+    """Forget everyone named on the item, before a new list is granted."""
+    codename = f"view_{item._meta.model_name}"
+    for perm_model in (get_user_obj_perms_model(cast(Any, item)), get_group_obj_perms_model(cast(Any, item))):
+        perm_model._default_manager.filter(content_object=item, permission__codename=codename).delete()

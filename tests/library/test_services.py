@@ -261,3 +261,15 @@ def test_saved_items_are_personal_and_vanish_when_the_item_is_no_longer_visible(
     assert list(policy.filter_visible_saved_items(member, SavedItem.objects.all())) == []
     services.document_restrict(document=document, actor=member, members=[member])
     assert list(policy.filter_visible_saved_items(Member.objects.get(pk=reader.pk), SavedItem.objects.all())) == []
+
+
+def test_a_new_limit_replaces_the_old_list_of_names(member: Member, community: Community) -> None:
+    document = share(member, community, upload("roster.pdf", PDF))
+    first, second = make_verified_member(), make_verified_member()
+    services.document_restrict(document=document, actor=member, members=[first])
+
+    services.document_restrict(document=document, actor=member, members=[second])
+
+    assert not policy.can_view(Member.objects.get(pk=first.pk), document)
+    assert policy.can_view(second, document)
+    assert policy.can_view(member, document)
