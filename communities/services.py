@@ -397,6 +397,15 @@ def activity_record(
     return event
 
 
+def activity_refresh_target(*, target: CommunityContent) -> int:
+    """After an item's marking, restriction or title changes, its feed events follow, so the
+    feed never shows it under the old, looser terms. Returns how many events changed."""
+    target_model: Model = target
+    return ActivityEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(target_model), target_id=target.pk
+    ).update(marking_id=target.marking_id, is_restricted=target.is_restricted, target_label=str(target)[:300])
+
+
 @transaction.atomic
 def activity_pin(*, event: ActivityEvent, moderator: Member, pinned: bool) -> ActivityEvent:
     visible = policy.filter_visible_activity(moderator, ActivityEvent.objects.filter(pk=event.pk)).exists()

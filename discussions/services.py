@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import ActivityEvent, Community
-from communities.services import activity_record
+from communities.services import activity_record, activity_refresh_target
 from discussions.models import BODY_MAX, TITLE_MAX, Board, Flag, Mention, Post, PostRevision, ReadState, Thread
 from muster.markdown import render_markdown
 from verification import policy
@@ -227,6 +227,7 @@ def post_edit(*, post: Post, editor: Member, body: str, title: str | None = None
     if post.is_opening and title is not None and title.strip() != thread.title:
         thread.title = title.strip()
         thread.save(update_fields=["title", "updated_at"])
+        activity_refresh_target(target=thread)
     _record_mentions(post)
     return post
 

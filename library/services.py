@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community, CommunityContent
-from communities.services import activity_record
+from communities.services import activity_record, activity_refresh_target
 from library import scanning
 from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload, SavedItem
 from library.uploads import check_upload
@@ -138,9 +138,7 @@ def document_restrict(
         policy.grant_item_access(document, member)
     for group in groups:
         policy.grant_item_access(document, group)
-    ActivityEvent.objects.filter(target_type=ContentType.objects.get_for_model(Document), target_id=document.pk).update(
-        is_restricted=True
-    )
+    activity_refresh_target(target=document)
     return document
 
 
@@ -150,9 +148,7 @@ def document_unrestrict(*, document: Document, actor: Member) -> Document:
         raise PermissionDenied("Only the document's author or a moderator changes who sees it.")
     document.is_restricted = False
     document.save(update_fields=["is_restricted", "updated_at"])
-    ActivityEvent.objects.filter(target_type=ContentType.objects.get_for_model(Document), target_id=document.pk).update(
-        is_restricted=False
-    )
+    activity_refresh_target(target=document)
     return document
 
 

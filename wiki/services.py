@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
-from communities.services import activity_record
+from communities.services import activity_record, activity_refresh_target
 from verification import policy
 from verification.models import Marking, Member
 from wiki.models import BODY_MAX, TITLE_MAX, Revision, Watch, WikiPage
@@ -189,6 +189,7 @@ def page_settings(
         ancestor = ancestor.parent
     page.marking, page.edit_policy, page.parent = marking, edit_policy, parent
     page.save(update_fields=["marking", "edit_policy", "parent", "updated_at"])
+    activity_refresh_target(target=page)
     return page
 
 

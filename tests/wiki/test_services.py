@@ -5,9 +5,10 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from communities.models import Community, Role
+from communities.models import ActivityEvent, Community, Role
 from communities.services import community_create, membership_set_role
 from tests.verification.factories import make_verified_member
+from verification import policy
 from verification.models import Marking, Member
 from wiki import services
 from wiki.models import WikiPage
@@ -141,3 +142,18 @@ def test_a_taken_title_and_script_are_handled(community: Community) -> None:
     assert re.search(r"<[^>]*\sonerror\s*=", page.body_html) is None  # never an attribute of a tag
     assert "<img" not in page.body_html
     assert 'href="#h-heading"' in page.toc_html
+
+
+def test_raising_a_pages_marking_hides_its_earlier_feed_events_from_uncleared_members(community: Community) -> None:
+    moderator = make_verified_member(markings=["fouo"])
+    membership_set_role(community=community, member=moderator, role=Role.MODERATOR)
+    moderator = Member.objects.get(pk=moderator.pk)
+    page = create(community, moderator, title="Fuel plan")
+    reader = make_verified_member()
+    assert policy.filter_visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()
+
+    services.page_settings(
+        page=page, actor=moderator, marking=Marking.objects.get(slug="fouo"), edit_policy=page.edit_policy, parent=None
+    )
+
+    assert not policy.filter_visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()
