@@ -111,6 +111,13 @@ def document_add_version(
                 document=locked, number=number, uploaded_by=author, comment=comment[:300], **fields
             )
             Document.objects.filter(pk=locked.pk).update(updated_at=version.created_at)
+            activity_record(
+                community=locked.community,
+                actor=author,
+                verb=ActivityEvent.Verb.EDITED,
+                target=locked,
+                url=document_url(locked),
+            )
     except BaseException:
         default_storage.delete(stored)
         raise

@@ -52,3 +52,25 @@ def test_moderators_pin_lock_move_and_hide_from_the_thread_page_and_members_only
     assert Post.objects.get(thread=thread, is_opening=True).hidden_reason == "Duplicate question"
     assert "Hidden by a moderator: Duplicate question" in reader.get(url).content.decode()
     assert Thread.objects.count() == 1
+
+
+def test_a_member_saves_a_thread_from_its_page_and_finds_it_in_saved_items() -> None:
+    owner = make_verified_member()
+    unmarked = Marking.objects.get(slug="unmarked")
+    community = community_create(creator=owner, name="Gulf", slug="gulf", marking=unmarked)
+    board = services.board_create(community=community, actor=owner, name="General")
+    thread = services.thread_start(
+        author=owner, community=community, board=board, title="Generator sharing", body="Who has spares?",
+        marking=unmarked,
+    )  # fmt: skip
+    reader = make_verified_member()
+    client = Client()
+    client.force_login(reader)
+    url = reverse("discussions:thread", kwargs={"slug": "gulf", "pk": thread.pk})
+
+    page = client.get(url).content.decode()
+    client.post(reverse("library:save"), {"item_type": "discussions.thread", "item_id": thread.pk, "next": url})
+
+    assert 'value="discussions.thread"' in page
+    assert "Generator sharing" in client.get(reverse("library:saved")).content.decode()
+    assert "Remove from saved" in client.get(url).content.decode()

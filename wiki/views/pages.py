@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.models import Community
 from communities.views.access import known_community
+from library.selectors import saved_ids
 from verification import policy
 from verification.models import Marking, Member
 from wiki import selectors, services
@@ -116,6 +117,7 @@ def page_detail(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "can_edit": policy.can_edit_wiki_page(member, wiki_page),
         "can_moderate": policy.can_moderate_item(member, wiki_page),
         "watching": selectors.is_watching(member, wiki_page),
+        "saved_id": saved_ids(member, WikiPage, [wiki_page.pk]).get(wiki_page.pk),
     }
     policy.record_view(member, wiki_page, request)
     return render(request, "wiki/page.html", context)
