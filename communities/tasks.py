@@ -1,15 +1,11 @@
 """Community e-mail. Each task loads rows by id and is safe to retry: ``deliver_once`` keys every message."""
 
-from smtplib import SMTPException
-
 from communities.models import Invitation, JoinRequest
-from messaging.mail import deliver_once
+from messaging.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
 
-RETRY_ON = (SMTPException, OSError)
 
-
-@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
 def send_join_request_decision(join_request_id: int) -> None:
     """Tell the member whether a moderator let them in. Idempotent per request."""
     join_request = JoinRequest.objects.select_related("community", "member").get(pk=join_request_id)
@@ -21,7 +17,7 @@ def send_join_request_decision(join_request_id: int) -> None:
     )
 
 
-@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
 def send_invitation(invitation_id: int) -> None:
     """Invite a member or an address to a community. Idempotent per invitation."""
     invitation = Invitation.objects.select_related("community", "invited_by").get(pk=invitation_id)

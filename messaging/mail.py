@@ -1,5 +1,7 @@
 """Sending e-mail exactly once per key, however often the task that sends it is retried."""
 
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -7,6 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from messaging.models import EmailDelivery
+
+# What a mail task retries on (with back-off): the relay refused, timed out or could not be reached.
+RETRYABLE_MAIL_ERRORS = (SMTPException, OSError)
 
 
 def render_email(template: str, context: dict[str, object]) -> tuple[str, str]:

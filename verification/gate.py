@@ -10,6 +10,11 @@ and MFA pages.
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from verification.models import Member
+
 ViewT = TypeVar("ViewT", bound=Callable[..., object])
 
 PUBLIC_ATTRIBUTE = "muster_public_page"
@@ -34,6 +39,13 @@ PUBLIC_ACCOUNT_URL_NAMES = frozenset(
         "account_login_code_confirm",
     }
 )
+
+
+def signed_in_member(request: HttpRequest) -> Member:
+    """The member behind a request to a gated page (the gate sends anonymous visitors to sign in first)."""
+    if not isinstance(request.user, Member):
+        raise PermissionDenied("Sign in first.")
+    return request.user
 
 
 def public_page(view: ViewT) -> ViewT:

@@ -21,7 +21,7 @@ here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -199,7 +199,7 @@ def filter_visible_activity(user: AnyUser | None, queryset: QuerySet[ActivityEve
     Events about restricted items are kept only when the item itself passes
     ``filter_visible`` (one subquery per content type, however many events).
     """
-    from communities.models import Community, CommunityContent
+    from communities.models import Community
 
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
@@ -208,12 +208,23 @@ def filter_visible_activity(user: AnyUser | None, queryset: QuerySet[ActivityEve
         community__status=Community.Status.ACTIVE,
         community__marking_id__in=access.visible_marking_ids,
     ) & (Q(community__visibility=Community.Visibility.OPEN) | Q(community_id__in=access.community_ids()))
-    restricted_ok = Q(is_restricted=False)
+    restricted_ok = Q(is_restricted=False) | _visible_items_of_every_type(
+        user, type_field="target_type", id_field="target_id", restricted_only=True
+    )
+    return queryset.filter(community_ok, restricted_ok, marking_id__in=access.visible_marking_ids)
+
+
+def _visible_items_of_every_type(user: AnyUser | None, *, type_field: str, id_field: str, restricted_only: bool) -> Q:
+    """Rows pointing (content type, id) at an item the member may see: one subquery per content type."""
+    from communities.models import CommunityContent
+
+    visible = Q(pk__in=[])
     for model in apps.get_models():
         if issubclass(model, CommunityContent):
-            visible_items = filter_visible(user, model._default_manager.filter(is_restricted=True)).values("pk")
-            restricted_ok |= Q(target_type=ContentType.objects.get_for_model(model), target_id__in=visible_items)
-    return queryset.filter(community_ok, restricted_ok, marking_id__in=access.visible_marking_ids)
+            items = model._default_manager.filter(is_restricted=True) if restricted_only else model._default_manager
+            ids = filter_visible(user, items.all()).values("pk")
+            visible |= Q(**{type_field: ContentType.objects.get_for_model(model), f"{id_field}__in": ids})
+    return visible
 
 
 def _holds_community_permission(user: AnyUser | None, community: Community, codename: str) -> bool:
@@ -312,16 +323,12 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ContentT]) -> QueryS
 
 def filter_visible_saved_items(user: AnyUser | None, queryset: QuerySet[SavedItem]) -> QuerySet[SavedItem]:
     """A member's saved items whose items they may still see: one subquery per content type."""
-    from communities.models import CommunityContent
-
     access = member_access(user)
     if not access.may_see_content or access.member_id is None:
         return queryset.none()
-    still_visible = Q(pk__in=[])
-    for model in apps.get_models():
-        if issubclass(model, CommunityContent):
-            visible = filter_visible(user, model._default_manager.all()).values("pk")
-            still_visible |= Q(item_type=ContentType.objects.get_for_model(model), item_id__in=visible)
+    still_visible = _visible_items_of_every_type(
+        user, type_field="item_type", id_field="item_id", restricted_only=False
+    )
     return queryset.filter(still_visible, member_id=access.member_id)
 
 
@@ -351,11 +358,7 @@ def filter_members_who_may_view(item: CommunityContent, queryset: QuerySet[Membe
         groups__permissions__codename="review_application"
     )
     needs_mfa = Q(is_staff=True) | Q(cleared_for_any) | Q(pk__in=Member.objects.filter(verifier).values("pk"))
-    standing = (
-        Q(is_active=True, suspended_at__isnull=True, verified_until__gt=now)
-        & (Q(accepted_rules) | Q(no_rules_yet))
-        & (Q(has_mfa) | ~needs_mfa)
-    )
+    standing = _verified_now() & (Q(accepted_rules) | Q(no_rules_yet)) & (Q(has_mfa) | ~needs_mfa)
 
     def cleared(marking: Marking) -> Q:
         if marking.is_unmarked:
@@ -473,12 +476,21 @@ def filter_visible_members(user: AnyUser | None, queryset: QuerySet[Member]) -> 
     access = member_access(user)
     if not access.may_see_content:
         return queryset.none()
-    verified = Q(is_active=True, suspended_at__isnull=True, verified_until__gt=timezone.now())
-    return queryset.filter(verified | Q(pk=access.member_id))
+    return queryset.filter(_verified_now() | Q(pk=access.member_id))
+
+
+def _verified_now() -> Q:
+    """``Member.is_verified`` as SQL: active, not suspended, verification not expired."""
+    return Q(is_active=True, suspended_at__isnull=True, verified_until__gt=timezone.now())
 
 
 def can_view_member(user: AnyUser | None, member: Member) -> bool:
     return filter_visible_members(user, Member.objects.filter(pk=member.pk)).exists()
+
+
+def highest_marking(markings: Iterable[Marking]) -> Marking | None:
+    """The most sensitive of these markings: the banner of a page that shows them all."""
+    return max(markings, key=lambda marking: marking.rank, default=None)
 
 
 def effective_marking(item: CommunityContent | Community) -> Marking:

@@ -1,18 +1,14 @@
 """Vetting e-mail and the expiry sweep. Each task loads rows by id, calls one
 service, and is safe to retry: ``deliver_once`` keys every message."""
 
-from smtplib import SMTPException
-
 from django.urls import reverse
 
-from messaging.mail import deliver_once
+from messaging.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
 from verification.models import Member, VerificationApplication
 
-RETRY_ON = (SMTPException, OSError)
 
-
-@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
 def send_sponsor_request(application_id: int) -> None:
     """Ask the sponsor to confirm the applicant's affiliation by a signed link. Idempotent per request."""
     from verification.services import sponsor_token
@@ -27,7 +23,7 @@ def send_sponsor_request(application_id: int) -> None:
     )
 
 
-@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
 def send_application_decision(application_id: int) -> None:
     """Tell the applicant what the verifier decided. Idempotent per decision."""
     application = VerificationApplication.objects.select_related("member").get(pk=application_id)
@@ -40,7 +36,7 @@ def send_application_decision(application_id: int) -> None:
     )
 
 
-@app.task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=6)
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
 def send_expiry_notice(member_id: int, days_before: int) -> None:
     """Remind a member to renew (days_before > 0) or tell them it lapsed (0). Idempotent per period."""
     member = Member.objects.get(pk=member_id)

@@ -50,11 +50,6 @@ def page_visible_to(member: Member, community: Community, slug: str) -> WikiPage
     )
 
 
-def shown_marking(page: WikiPage) -> Marking:
-    """The banner a page carries: its own marking, or its community's when that is higher."""
-    return max(page.marking, page.community.marking, key=lambda marking: marking.rank)
-
-
 def breadcrumbs(member: Member, page: WikiPage) -> list[WikiPage]:
     """The page's ancestors the member may see, from the top of the tree down.
 

@@ -9,16 +9,10 @@ from communities import selectors
 from communities.forms import error_messages
 from communities.models import Community
 from verification import policy
+from verification.gate import signed_in_member
 from verification.models import Member
 
 PAGE_SIZE = 25
-
-
-def signed_in_member(request: HttpRequest) -> Member:
-    """The member behind the request. The vetting gate lets only cleared members this far."""
-    if not isinstance(request.user, Member):
-        raise PermissionDenied
-    return request.user
 
 
 def known_community(request: HttpRequest, slug: str) -> tuple[Member, Community]:
@@ -33,10 +27,6 @@ def known_community(request: HttpRequest, slug: str) -> tuple[Member, Community]
 def require_manager(member: Member, community: Community) -> None:
     if not policy.can_manage_community(member, community):
         raise PermissionDenied("Only the community's owners may do this.")
-
-
-def may_invite(member: Member, community: Community) -> bool:
-    return policy.can_invite(member, community)
 
 
 def tell_refusal(request: HttpRequest, error: ValidationError) -> None:

@@ -12,7 +12,6 @@ from communities.forms import CommunitySettingsForm, PinForm
 from communities.views.access import (
     PAGE_SIZE,
     known_community,
-    may_invite,
     require_manager,
     tell_form_errors,
 )
@@ -37,7 +36,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_member": policy.is_community_member(member, community),
         "can_moderate": policy.can_moderate(member, community),
         "can_manage": policy.can_manage_community(member, community),
-        "may_invite": may_invite(member, community),
+        "may_invite": policy.can_invite(member, community),
         "leaders": list(selectors.community_leaders(member, community)),
         "pinned": list(selectors.pinned_events(member, community)[:PINNED_LIMIT]),
         "page": Paginator(feed, PAGE_SIZE).get_page(request.GET.get("page")) if may_see_content else None,

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communities import selectors, services
 from communities.forms import CommunityForm, DirectoryForm, ReviewForm
 from communities.models import Community
-from communities.views.access import PAGE_SIZE, known_community, signed_in_member, tell_form_errors, tell_refusal
+from communities.views.access import PAGE_SIZE, known_community, tell_form_errors, tell_refusal
+from verification.gate import signed_in_member
 
 REVIEWED_MESSAGES = {
     "approve": "{name} is approved and open to members.",

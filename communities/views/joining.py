@@ -13,12 +13,11 @@ from communities.models import Invitation, JoinRequest
 from communities.views.access import (
     PAGE_SIZE,
     known_community,
-    may_invite,
-    signed_in_member,
     tell_form_errors,
     tell_refusal,
 )
 from verification import policy
+from verification.gate import signed_in_member
 
 
 @require_POST
@@ -107,7 +106,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {data['email']}.")
             return redirect("communities:invite", slug=community.slug)
-    elif not may_invite(member, community):
+    elif not policy.can_invite(member, community):
         # The service refuses too; saying so before the member types saves them the trouble.
         raise PermissionDenied("Only members invite; to an invitation-only community, only moderators do.")
     context = {"community": community, "form": form, "marking": community.marking}

@@ -10,19 +10,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities.views.access import known_community, signed_in_member
+from communities.views.access import known_community
 from discussions import selectors, services
 from discussions.forms import ArchiveForm, BlogPostForm, PublishForm, add_service_error
 from discussions.models import Thread
 from discussions.views.threads import (
     denial_message,
-    highest_marking,
     page_of,
     readable_community,
     render_thread_page,
     visible_thread,
 )
 from verification import policy, selectors_members
+from verification.gate import signed_in_member
 from verification.models import Member
 
 BLOG_PAGE_SIZE = 10
@@ -46,7 +46,7 @@ def community_blog(request: HttpRequest, slug: str) -> HttpResponse:
         "month_start": date(month[0], month[1], 1) if month else None,
         "drafts": drafts,
         "may_write": policy.can_post(member, community, community.marking),
-        "marking": highest_marking(community.marking, *shown),
+        "marking": policy.highest_marking([community.marking, *shown]),
     }
     return render(request, "discussions/blog_index.html", context)
 
@@ -136,6 +136,6 @@ def member_blog(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "author": author,
         "page": page,
-        "marking": max(shown, key=lambda marking: marking.rank, default=None),
+        "marking": policy.highest_marking(shown),
     }
     return render(request, "discussions/member_blog.html", context)

@@ -7,8 +7,6 @@ checks moderation through the policy (403, audited), parses the form and calls
 one service. After a POST: a message and a redirect.
 """
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -32,7 +30,7 @@ from discussions.moderation_forms import (
 )
 from discussions.views.pagination import page_links
 from verification import policy
-from verification.models import Marking, Member
+from verification.models import Member
 
 THREAD_DONE = {
     "pin": "Pinned to the top of its board.",
@@ -40,11 +38,6 @@ THREAD_DONE = {
     "lock": "Locked: nobody can reply until it is unlocked.",
     "unlock": "Unlocked: members can reply again.",
 }
-
-
-def highest_marking(markings: Iterable[Marking]) -> Marking | None:
-    """The page's banner: the most sensitive marking of what it shows."""
-    return max(markings, key=lambda marking: marking.rank, default=None)
 
 
 def _thread(member: Member, community: Community, pk: int) -> Thread:
@@ -186,7 +179,7 @@ def post_flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "post": post,
         "thread": post.thread,
         "form": form,
-        "marking": highest_marking([community.marking, post.thread.marking]),
+        "marking": policy.effective_marking(post.thread),
     }
     return render(request, "discussions/flag_form.html", context)
 
@@ -250,6 +243,6 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
         "flagged_links": page_links(request, flagged, "page", "Pages of flagged posts"),
         "hidden": hidden,
         "hidden_links": page_links(request, hidden, "hidden_page", "Pages of hidden posts"),
-        "marking": highest_marking(shown),
+        "marking": policy.highest_marking(shown),
     }
     return render(request, "discussions/moderation_queue.html", context)

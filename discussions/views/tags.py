@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from communities.views.access import PAGE_SIZE, signed_in_member
+from communities.views.access import PAGE_SIZE
 from discussions import selectors_tags as selectors
 from discussions.models import Thread
 from discussions.views.pagination import page_links
 from library.models import Bookmark, Document
+from verification import policy
+from verification.gate import signed_in_member
 from wiki.models import WikiPage
 
 
@@ -42,6 +44,6 @@ def tag_page(request: HttpRequest, tag: str) -> HttpResponse:
         "page_links": page_links(request, pages, "pages_page", "Pages of wiki pages"),
         "links": links,
         "link_links": page_links(request, links, "links_page", "Pages of links"),
-        "marking": max(shown, key=lambda marking: marking.rank, default=None),
+        "marking": policy.highest_marking(shown),
     }
     return render(request, "discussions/tag_page.html", context)

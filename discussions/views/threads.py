@@ -34,7 +34,7 @@ from discussions.forms import (
 from discussions.models import Board, Post, Thread
 from library.selectors import saved_ids
 from verification import policy
-from verification.models import Marking, Member
+from verification.models import Member
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -66,11 +66,6 @@ def visible_post(member: Member, community: Community, pk: int) -> Post:
         raise Http404("No such post.") from None
 
 
-def highest_marking(*markings: Marking) -> Marking:
-    """The page's banner: the most sensitive marking of what it shows."""
-    return max(markings, key=lambda marking: marking.rank)
-
-
 def page_of(request: HttpRequest, paginator: Paginator) -> Page:  # type: ignore[type-arg]
     number = request.GET.get("page")
     return paginator.get_page(paginator.num_pages if number == "last" else number)
@@ -95,7 +90,7 @@ def board_list(request: HttpRequest, slug: str) -> HttpResponse:
     member, community = readable_community(request, slug)
     if request.GET.get("part") == "recent":
         recent = list(selectors.recent_threads(member, community))
-        banner = highest_marking(community.marking, *(thread.marking for thread in recent))
+        banner = policy.highest_marking([community.marking, *(thread.marking for thread in recent)])
         context = {"community": community, "threads": recent, "banner": banner}
         return render(request, "discussions/_recent_threads.html", context)
     boards = selectors.community_boards(member, community)
@@ -130,7 +125,7 @@ def board_detail(request: HttpRequest, slug: str, board: str) -> HttpResponse:
         "sort": sort,
         "page": page,
         "may_post": policy.can_post(member, community, community.marking),
-        "marking": highest_marking(community.marking, *(thread.marking for thread in page)),
+        "marking": policy.highest_marking([community.marking, *(thread.marking for thread in page)]),
     }
     return render(request, "discussions/board.html", context)
 
@@ -202,7 +197,7 @@ def render_thread_page(
         "can_moderate": can_moderate,
         "may_accept": thread.is_question and (thread.author_id == member.pk or can_moderate),
         "publish_form": PublishForm() if thread.author_id == member.pk and not thread.is_published else None,
-        "marking": highest_marking(thread.marking, community.marking),
+        "marking": policy.effective_marking(thread),
         "post_word": "comment" if thread.is_blog_post else "reply",
         "move_boards": list(community.boards.exclude(pk=thread.board_id)) if can_moderate and thread.board_id else [],
         "saved_id": saved_ids(member, Thread, [thread.pk]).get(thread.pk),
@@ -270,7 +265,7 @@ def _reply_page(request: HttpRequest, member: Member, thread: Thread, form: Repl
         "form": form,
         "mode": "reply",
         "action": reverse("discussions:reply", kwargs={"slug": thread.community.slug, "pk": thread.pk}),
-        "marking": highest_marking(thread.marking, thread.community.marking),
+        "marking": policy.effective_marking(thread),
         "post_word": "comment" if thread.is_blog_post else "reply",
     }
     return render(request, "discussions/post_form.html", context)
@@ -324,7 +319,7 @@ def post_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "form": form,
         "mode": "edit",
         "action": reverse("discussions:post_edit", kwargs={"slug": community.slug, "pk": post.pk}),
-        "marking": highest_marking(thread.marking, community.marking),
+        "marking": policy.effective_marking(thread),
         "post_word": "comment" if thread.is_blog_post else "reply",
     }
     return render(request, "discussions/post_form.html", context)
@@ -397,7 +392,7 @@ def post_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "thread": thread,
         "post": post,
         "versions": post_versions(post, thread),
-        "marking": highest_marking(thread.marking, community.marking),
+        "marking": policy.effective_marking(thread),
     }
     return render(request, "discussions/post_history.html", context)
 

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community
-from communities.views.access import signed_in_member
 from library import selectors, services
 from library.forms import BookmarkForm, SaveForm, UnsaveForm, add_service_error
 from library.models import Bookmark, SavedItem
-from library.views.documents import PAGE_SIZE, highest_marking, readable_community
+from library.views.documents import PAGE_SIZE, readable_community
 from verification import policy
+from verification.gate import signed_in_member
 from verification.models import Member
 
 
@@ -53,7 +53,7 @@ def render_links_page(
         "rows": rows,
         "form": form,
         "may_share": policy.can_post(member, community, community.marking),
-        "marking": highest_marking(community.marking, *(bookmark.marking for bookmark in bookmarks)),
+        "marking": policy.highest_marking([community.marking, *(bookmark.marking for bookmark in bookmarks)]),
     }
     return render(request, "library/links.html", context, status=status)
 
@@ -113,7 +113,7 @@ def saved_items(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        "marking": highest_marking(*shown) if shown else None,
+        "marking": policy.highest_marking(shown),
     }
     return render(request, "library/saved.html", context)
 

@@ -19,7 +19,7 @@ from library import selectors, services
 from library.forms import DocumentAccessForm, DocumentUploadForm, VersionUploadForm, add_service_error
 from library.models import Document, DocumentVersion
 from verification import policy
-from verification.models import Marking, Member
+from verification.models import Member
 
 PAGE_SIZE = 25
 
@@ -46,11 +46,6 @@ def visible_document(request: HttpRequest, member: Member, community: Community,
     return document
 
 
-def highest_marking(*markings: Marking) -> Marking:
-    """The page's banner: the most sensitive marking of what it shows."""
-    return max(markings, key=lambda marking: marking.rank)
-
-
 def denial_message(community: Community) -> str:
     return f"Only members of {community.name} who are cleared for this marking may add documents here."
 
@@ -73,7 +68,7 @@ def library_index(request: HttpRequest, slug: str) -> HttpResponse:
         "tag": next((found for found in tags if found.slug == tag), None),
         "tag_slug": tag,
         "may_upload": policy.can_post(member, community, community.marking),
-        "marking": highest_marking(community.marking, *(document.marking for document in page.object_list)),
+        "marking": policy.highest_marking([community.marking, *(document.marking for document in page.object_list)]),
     }
     return render(request, "library/index.html", context)
 
@@ -128,7 +123,7 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "versions": list(selectors.document_versions(document)),
         "can_edit": can_edit,
         "saved_id": selectors.saved_ids(member, Document, [document.pk]).get(document.pk),
-        "marking": highest_marking(community.marking, document.marking),
+        "marking": policy.effective_marking(document),
     }
     return render(request, "library/document.html", context)
 
@@ -155,7 +150,7 @@ def version_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "community": community,
         "document": document,
         "form": form,
-        "marking": highest_marking(community.marking, document.marking),
+        "marking": policy.effective_marking(document),
     }
     return render(request, "library/version_upload.html", context)
 
@@ -197,7 +192,7 @@ def document_access(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "form": form,
         "readers": list(selectors.members_who_may_view(member, document)) if document.is_restricted else [],
         "readers_limit": selectors.ACCESS_LIST_LIMIT,
-        "marking": highest_marking(community.marking, document.marking),
+        "marking": policy.effective_marking(document),
     }
     return render(request, "library/access.html", context)
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from verification import services
 from verification.forms import ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
-from verification.gate import public_page, vetting_page
+from verification.gate import public_page, signed_in_member, vetting_page
 from verification.models import AffiliationType, Discipline, Member, Profile, VerificationApplication
 from verification.policy import Barrier, MemberAccess, member_access
 
@@ -32,13 +32,6 @@ class NextStep:
     text: str
     url_name: str | None = None
     link_text: str = ""
-
-
-def _signed_in_member(request: HttpRequest) -> Member:
-    """The gate lets only signed-in members reach vetting and member pages."""
-    if not isinstance(request.user, Member):
-        raise PermissionDenied("Sign in first.")
-    return request.user
 
 
 def _open_application(member: Member) -> VerificationApplication | None:
@@ -91,7 +84,7 @@ def _next_step(
 
 @vetting_page
 def application_status(request: HttpRequest) -> HttpResponse:
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     access = member_access(member)
     applications = list(member.applications.all())
     open_application = next((application for application in applications if application.is_open), None)
@@ -120,7 +113,7 @@ def _after_profile_saved(member: Member) -> HttpResponse:
 
 @vetting_page
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     profile = Profile.objects.filter(member=member).first()
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
@@ -143,7 +136,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @vetting_page
 def application_apply(request: HttpRequest) -> HttpResponse:
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     profile = Profile.objects.filter(member=member).first()
     if profile is None:
         messages.info(request, "Fill in your profile first: your application is made from it.")
@@ -201,7 +194,7 @@ def application_apply(request: HttpRequest) -> HttpResponse:
 
 @vetting_page
 def rules_accept_page(request: HttpRequest) -> HttpResponse:
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     rules = services.current_rules()
     access = member_access(member)
     may_accept = access.barrier not in NOT_VETTED

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from discussions import selectors as discussion_selectors
-from verification import selectors_members
+from verification import policy, selectors_members
 from verification.models import AffiliationType, Discipline, Member
 from verification.selectors_members import DirectorySearch
 
@@ -106,7 +106,7 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "activity": activity,
             "blog_posts": blog_posts,
-            "marking": max(shown, key=lambda marking: marking.rank, default=None),
+            "marking": policy.highest_marking(shown),
         },
     )
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from verification import policy, selectors, services
 from verification.audit import audit_record
+from verification.gate import signed_in_member
 from verification.models import (
     AffiliationType,
     AuditEvent,
@@ -84,25 +85,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # --- Who may come in ---------------------------------------------------------
 
 
-def _signed_in_member(request: HttpRequest) -> Member | None:
-    return request.user if isinstance(request.user, Member) else None
-
-
 def _require_verifier(request: HttpRequest) -> Member:
     """The signed-in verifier; anyone else gets 403 and the denial is audited."""
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     policy.check_review_permission(member, request)
-    if member is None:  # The policy never clears an anonymous visitor; this keeps the type honest.
-        raise PermissionDenied
     return member
 
 
 def _require_audit_reader(request: HttpRequest) -> Member:
     """A verifier or auditor; anyone else gets 403 and the denial is audited."""
-    member = _signed_in_member(request)
+    member = signed_in_member(request)
     policy.check_read_audit_log_permission(member, request)
-    if member is None:  # The policy never clears an anonymous visitor; this keeps the type honest.
-        raise PermissionDenied
     return member
 
 

@@ -111,7 +111,7 @@ def page_detail(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     context = {
         "community": wiki_page.community,
         "wiki_page": wiki_page,
-        "marking": selectors.shown_marking(wiki_page),
+        "marking": policy.effective_marking(wiki_page),
         "breadcrumbs": selectors.breadcrumbs(member, wiki_page),
         "children": list(selectors.child_pages(member, wiki_page)),
         "can_edit": policy.can_edit_wiki_page(member, wiki_page),
@@ -141,7 +141,7 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     context: dict[str, Any] = {
         "community": wiki_page.community,
         "wiki_page": wiki_page,
-        "marking": selectors.shown_marking(wiki_page),
+        "marking": policy.effective_marking(wiki_page),
     }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,7 +190,7 @@ def page_history(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     context = {
         "community": wiki_page.community,
         "wiki_page": wiki_page,
-        "marking": selectors.shown_marking(wiki_page),
+        "marking": policy.effective_marking(wiki_page),
         "page": revisions,
         "can_edit": policy.can_edit_wiki_page(member, wiki_page),
     }
@@ -209,7 +209,7 @@ def page_compare(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     context = {
         "community": wiki_page.community,
         "wiki_page": wiki_page,
-        "marking": selectors.shown_marking(wiki_page),
+        "marking": policy.effective_marking(wiki_page),
         "old": old,
         "new": new,
         "hunks": selectors.text_diff(old.body, new.body),
@@ -258,7 +258,7 @@ def page_settings(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         else:
             messages.success(request, "Page settings saved.")
             return redirect(services.page_url(wiki_page))
-    context = {"community": community, "wiki_page": wiki_page, "marking": selectors.shown_marking(wiki_page)}
+    context = {"community": community, "wiki_page": wiki_page, "marking": policy.effective_marking(wiki_page)}
     return render(request, "wiki/settings.html", context | {"form": form})
 
 
@@ -284,7 +284,7 @@ def _markdown_export(wiki_page: WikiPage, marking: Marking) -> str:
 @require_GET
 def page_export_markdown(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     member, wiki_page = _visible_page(request, slug, page)
-    marking = selectors.shown_marking(wiki_page)
+    marking = policy.effective_marking(wiki_page)
     response = HttpResponse(_markdown_export(wiki_page, marking), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{wiki_page.slug}.md"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -300,7 +300,7 @@ def page_print(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     context = {
         "community": wiki_page.community,
         "wiki_page": wiki_page,
-        "marking": selectors.shown_marking(wiki_page),
+        "marking": policy.effective_marking(wiki_page),
         "printed_at": timezone.now(),
     }
     policy.record_view(member, wiki_page, request, download=True)
