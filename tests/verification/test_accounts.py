@@ -7,10 +7,11 @@ import pyotp
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.core import mail
 from django.test import Client
 
-from tests.verification.factories import TEST_PASSWORD, MemberFactory
+from tests.verification.factories import TEST_PASSWORD, MemberFactory, make_verified_member
 from verification.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,18 @@ def test_member_sets_up_totp_and_must_give_a_code_at_next_sign_in(client: Client
     done = fresh.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()}, follow=True)
     assert done.wsgi_request.user.is_authenticated is True
     assert done.redirect_chain[-1][0] == "/verification/"
+
+
+def test_a_recovery_code_signs_in_once_when_the_authenticator_is_lost(client: Client) -> None:
+    member = make_verified_member(markings=["fouo"], mfa=True)
+    codes = RecoveryCodes(Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES))
+    code = codes.get_unused_codes()[0]
+
+    sign_in(client, member.email)
+    done = client.post("/accounts/2fa/authenticate/", {"code": code}, follow=True)
+    assert done.wsgi_request.user.is_authenticated is True
+
+    again = Client()
+    sign_in(again, member.email)
+    reused = again.post("/accounts/2fa/authenticate/", {"code": code})
+    assert reused.wsgi_request.user.is_authenticated is False
