@@ -28,6 +28,8 @@ from communities.models import (
     Membership,
     Role,
 )
+from messaging import live
+from messaging import notifications as notify
 from verification import policy
 from verification.models import Marking, Member
 
@@ -86,6 +88,9 @@ def community_create(
     policy.grant_community_role_permissions(community)
     _set_role(community, creator, Role.OWNER)
     activity_record(community=community, actor=creator, verb=ActivityEvent.Verb.CREATED_COMMUNITY, target=None)
+    from messaging.services import room_ensure_default
+
+    room_ensure_default(community=community)
     return community
 
 
@@ -115,6 +120,7 @@ def community_review(*, community: Community, staff: Member, approve: bool) -> C
         raise ValidationError("This community is not waiting for approval.")
     community.status = Community.Status.ACTIVE if approve else Community.Status.DECLINED
     community.save(update_fields=["status"])
+    live.announce_access_changed(community.memberships.values_list("member_id", flat=True))
     return community
 
 
@@ -127,6 +133,7 @@ def community_delete(*, community: Community) -> None:
     Group.objects.filter(pk__in=[group.pk for group in groups]).delete()
     for member in members:
         policy.forget_member_access(member)
+    live.announce_access_changed(member.pk for member in members)
 
 
 # --- Membership --------------------------------------------------------------
@@ -145,6 +152,7 @@ def _set_role(community: Community, member: Member, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(community=community, member=member, defaults={"role": role})
     _recount(community)
     policy.forget_member_access(member)
+    live.announce_access_changed([member.pk])
     return membership
 
 
@@ -220,6 +228,7 @@ def join_request_decide(*, join_request: JoinRequest, moderator: Member, approve
     if approve and not Membership.objects.filter(community=community, member=join_request.member).exists():
         _joined(_lock(community), join_request.member)
     transaction.on_commit(partial(tasks.send_join_request_decision.delay, join_request.pk))
+    notify.notify_join_request_decided(join_request=join_request)
     return join_request
 
 

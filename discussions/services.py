@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record, activity_refresh_target
 from discussions.models import BODY_MAX, TITLE_MAX, Board, Flag, Mention, Post, PostRevision, ReadState, Thread
+from messaging import live, notifications
+from messaging.events import ThreadReplyEvent
 from muster.markdown import render_markdown
 from verification import policy
 from verification.audit import audit_record
@@ -82,17 +84,24 @@ def _recount(thread: Thread) -> None:
     Thread.objects.filter(pk=thread.pk).update(reply_count=thread.reply_count, last_post_at=thread.last_post_at)
 
 
+def post_url(post: Post) -> str:
+    return f"{thread_url(post.thread)}#post-{post.pk}"
+
+
 def _record_mentions(post: Post) -> list[Member]:
-    """Mentions of members who may see the post; anyone else is left out silently."""
+    """Mentions of members who may see the post, each notified once; anyone else is left out silently."""
     handles = {handle.lower() for handle in MENTION.findall(post.body)}
     if not handles:
         return []
     candidates = Member.objects.filter(handle__in=handles)
     if post.author_id is not None:
         candidates = candidates.exclude(pk=post.author_id)
-    mentioned = list(policy.filter_members_who_may_view(post.thread, candidates))
-    for member in mentioned:
-        Mention.objects.get_or_create(post=post, member=member)
+    mentioned = [
+        member
+        for member in policy.filter_members_who_may_view(post.thread, candidates)
+        if Mention.objects.get_or_create(post=post, member=member)[1]
+    ]
+    notifications.notify_post_mentions(post=post, mentioned=mentioned, url=post_url(post))
     return mentioned
 
 
@@ -203,7 +212,10 @@ def post_reply(*, author: Member, thread: Thread, body: str, quote_of: Post | No
     _recount(thread)
     verb = ActivityEvent.Verb.REPLIED
     activity_record(community=thread.community, actor=author, verb=verb, target=thread, url=thread_url(thread))
-    _record_mentions(post)
+    mentioned = _record_mentions(post)
+    notifications.notify_thread_reply(post=post, url=post_url(post), already_told=mentioned)
+    event: ThreadReplyEvent = {"type": "thread.reply", "thread": thread.pk, "post": post.pk}
+    live.publish_on_commit(live.thread_group(thread.pk), event)
     return post
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from muster.consumers import SessionConsumer
+from messaging.consumers import LiveConsumer
 
 websocket_urlpatterns = [
-    path("ws/session/", SessionConsumer.as_asgi()),
+    path("ws/live/", LiveConsumer.as_asgi()),
 ]

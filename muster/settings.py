@@ -99,14 +99,30 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Daphne's request threads and the page's socket write at once: wait for the lock
+    # instead of failing, and let readers read while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file, not memory, so the Daphne processes that tests start read the same data.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("MUSTER_SQLITE_TEST_NAME", default=str(BASE_DIR / "test.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # "pubsub" (Redis PUBLISH, one message per group send) or "core" (a Redis list per
+    # channel); docs/performance.md compares them: pubsub is the default by those figures.
+    CHANNEL_LAYER_BACKENDS = {
+        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "core": "channels_redis.core.RedisChannelLayer",
+    }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": CHANNEL_LAYER_BACKENDS[env.str("MUSTER_CHANNEL_LAYER", default="pubsub")],
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -264,6 +280,12 @@ MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
 # Uploads: the size limit, and ClamAV's clamd ("host:port" or a Unix socket path; empty: not scanned).
 MUSTER_UPLOAD_MAX_BYTES = env.int("MUSTER_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
 MUSTER_CLAMAV_ADDRESS = env.str("MUSTER_CLAMAV_ADDRESS", default="")
+
+# Chat: the longest message, and how many messages a member may send per window of seconds.
+MUSTER_MESSAGE_MAX_CHARS = env.int("MUSTER_MESSAGE_MAX_CHARS", default=4000)
+MUSTER_CHAT_RATE = (env.int("MUSTER_CHAT_RATE_COUNT", default=20), env.int("MUSTER_CHAT_RATE_SECONDS", default=10))
+# Open sockets re-read their member's access at least this often, in case a change went unannounced.
+MUSTER_LIVE_ACCESS_REFRESH_SECONDS = env.float("MUSTER_LIVE_ACCESS_REFRESH_SECONDS", default=60.0)
 
 # Vetting.
 MUSTER_VERIFICATION_DAYS = env.int("MUSTER_VERIFICATION_DAYS", default=365)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("", include("wiki.urls")),
     path("", include("library.urls")),
+    path("", include("messaging.urls")),
     path("communities/", include("communities.urls")),
     path("members/", include("verification.members_urls")),
     path("admin/", admin.site.urls),

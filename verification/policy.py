@@ -42,9 +42,12 @@ from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, MarkingAuthorisation, Member, RulesAcceptance, RulesOfBehavior
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from communities.models import ActivityEvent, Community, CommunityContent
     from discussions.models import Post
     from library.models import SavedItem
+    from messaging.models import Conversation, Message, Notification
     from wiki.models import WikiPage
 
 ContentT = TypeVar("ContentT", bound="CommunityContent")
@@ -349,22 +352,8 @@ def filter_members_who_may_view(item: CommunityContent, queryset: QuerySet[Membe
 
     now = timezone.now()
     community = item.community
-    current_rules = RulesOfBehavior.objects.order_by("-version").values("pk")[:1]
-    accepted_rules = Exists(RulesAcceptance.objects.filter(member=OuterRef("pk"), rules_id__in=current_rules))
-    no_rules_yet = ~Exists(RulesOfBehavior.objects.all())
-    has_mfa = Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP))
-    cleared_for_any = Exists(MarkingAuthorisation.objects.filter(member=OuterRef("pk")))
-    verifier = Q(user_permissions__codename="review_application") | Q(
-        groups__permissions__codename="review_application"
-    )
-    needs_mfa = Q(is_staff=True) | Q(cleared_for_any) | Q(pk__in=Member.objects.filter(verifier).values("pk"))
-    standing = _verified_now() & (Q(accepted_rules) | Q(no_rules_yet)) & (Q(has_mfa) | ~needs_mfa)
-
-    def cleared(marking: Marking) -> Q:
-        if marking.is_unmarked:
-            return Q()
-        return Q(pk__in=MarkingAuthorisation.objects.filter(marking=marking).values("member_id"))
-
+    standing = _members_cleared_to_see_content()
+    cleared = _members_cleared_for
     if community.status != Community.Status.ACTIVE:
         return queryset.none()
     belongs = Q()
@@ -383,6 +372,26 @@ def filter_members_who_may_view(item: CommunityContent, queryset: QuerySet[Membe
     return queryset.filter(
         standing & cleared(item.marking) & cleared(community.marking) & belongs & granted & published
     ).distinct()
+
+
+def _members_cleared_to_see_content() -> Q:
+    """``member_access(...).may_see_content`` as SQL over members."""
+    current_rules = RulesOfBehavior.objects.order_by("-version").values("pk")[:1]
+    accepted_rules = Exists(RulesAcceptance.objects.filter(member=OuterRef("pk"), rules_id__in=current_rules))
+    no_rules_yet = ~Exists(RulesOfBehavior.objects.all())
+    has_mfa = Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP))
+    cleared_for_any = Exists(MarkingAuthorisation.objects.filter(member=OuterRef("pk")))
+    verifier = Q(user_permissions__codename="review_application") | Q(
+        groups__permissions__codename="review_application"
+    )
+    needs_mfa = Q(is_staff=True) | Q(cleared_for_any) | Q(pk__in=Member.objects.filter(verifier).values("pk"))
+    return _verified_now() & (Q(accepted_rules) | Q(no_rules_yet)) & (Q(has_mfa) | ~needs_mfa)
+
+
+def _members_cleared_for(marking: Marking) -> Q:
+    if marking.is_unmarked:
+        return Q()
+    return Q(pk__in=MarkingAuthorisation.objects.filter(marking=marking).values("member_id"))
 
 
 def can_view(user: AnyUser | None, item: CommunityContent) -> bool:
@@ -466,6 +475,216 @@ def check_read_audit_log_permission(user: AnyUser | None, request: HttpRequest |
         actor = user if isinstance(user, Member) else None
         audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, request=request, verb="read the audit log")
         raise PermissionDenied("Only verifiers and auditors may read the audit log.")
+
+
+# --- Conversations and notifications ---------------------------------------
+#
+# A room admits the members of its community (whatever the community's
+# visibility: chat is for those who joined); a direct or group conversation
+# admits its active participants. Both need the member cleared for the
+# conversation's marking (and a room for its community's).
+
+
+def filter_visible_conversations(user: AnyUser | None, queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """The conversations the member may read and write in, in one SQL query."""
+    from communities.models import Community
+    from messaging.models import Conversation, Participant
+
+    access = member_access(user)
+    if not access.may_see_content or access.member_id is None:
+        return queryset.none()
+    room_ok = Q(
+        kind=Conversation.Kind.ROOM,
+        community__status=Community.Status.ACTIVE,
+        community_id__in=access.community_ids(),
+        community__marking_id__in=access.visible_marking_ids,
+    )
+    takes_part = Participant.objects.filter(conversation=OuterRef("pk"), member_id=access.member_id, left_at=None)
+    private_ok = ~Q(kind=Conversation.Kind.ROOM) & Q(Exists(takes_part))
+    return queryset.filter(room_ok | private_ok, marking_id__in=access.visible_marking_ids)
+
+
+def filter_visible_messages(user: AnyUser | None, queryset: QuerySet[Message]) -> QuerySet[Message]:
+    """Chat messages carry their conversation's visibility and marking."""
+    from messaging.models import Conversation
+
+    return queryset.filter(conversation__in=filter_visible_conversations(user, Conversation.objects.all()).values("pk"))
+
+
+def can_view_conversation(user: AnyUser | None, conversation: Conversation) -> bool:
+    from messaging.models import Conversation
+
+    return filter_visible_conversations(user, Conversation.objects.filter(pk=conversation.pk)).exists()
+
+
+def check_view_conversation_permission(
+    user: AnyUser | None, conversation: Conversation, request: HttpRequest | None = None
+) -> None:
+    """Reading and sending need the same standing: a member who may read a conversation may write in it."""
+    if not can_view_conversation(user, conversation):
+        raise _deny(user, "view", conversation, request)
+
+
+def can_moderate_conversation(user: AnyUser | None, conversation: Conversation) -> bool:
+    """A room's community moderators; a group conversation's creator. Direct messages have no moderator."""
+    if conversation.community_id is not None:
+        return can_moderate(user, conversation.community)
+    access = member_access(user)
+    return (
+        conversation.kind == "group"
+        and access.may_see_content
+        and conversation.created_by_id == access.member_id
+        and can_view_conversation(user, conversation)
+    )
+
+
+def filter_members_who_may_converse(marking: Marking, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    """Members who may be in a direct or group conversation at ``marking``: cleared now, and for it."""
+    return queryset.filter(_members_cleared_to_see_content() & _members_cleared_for(marking)).distinct()
+
+
+def filter_members_who_may_view_conversation(
+    conversation: Conversation, queryset: QuerySet[Member]
+) -> QuerySet[Member]:
+    """The members of ``queryset`` who may read ``conversation`` (for mentions), in one SQL query."""
+    from communities.models import Community
+    from messaging.models import Participant
+
+    allowed = _members_cleared_to_see_content() & _members_cleared_for(conversation.marking)
+    community = conversation.community
+    if community is not None:
+        if community.status != Community.Status.ACTIVE:
+            return queryset.none()
+        role_groups = [community.member_group_id, community.moderator_group_id, community.owner_group_id]
+        allowed &= _members_cleared_for(community.marking) & Q(
+            pk__in=Member.objects.filter(groups__in=role_groups).values("pk")
+        )
+    else:
+        participants = Participant.objects.filter(conversation=conversation, left_at=None).values("member_id")
+        allowed &= Q(pk__in=participants)
+    return queryset.filter(allowed).distinct()
+
+
+def filter_visible_notifications(user: AnyUser | None, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+    """The member's own notifications about things they may still see (one SQL query).
+
+    A member held up by vetting sees only the decisions about their own
+    application; everything else waits until they are cleared, and disappears
+    when the item it points at stops being visible to them.
+    """
+    from communities.models import Community
+    from discussions.models import Post, Thread
+    from messaging.models import Conversation, Message, Notification
+
+    access = member_access(user)
+    if access.member_id is None:
+        return queryset.none()
+    own = queryset.filter(recipient_id=access.member_id)
+    about_vetting = Q(kind=Notification.Kind.VETTING_DECISION)
+    if not access.may_see_content:
+        return own.filter(about_vetting)
+
+    def pointing_at(model: type[models.Model], visible: QuerySet[Any]) -> Q:
+        return Q(target_type=ContentType.objects.get_for_model(model), target_id__in=visible.values("pk"))
+
+    about_known_community = Q(
+        kind=Notification.Kind.JOIN_REQUEST_DECISION,
+        community__in=filter_known_communities(user, Community.objects.all()).values("pk"),
+    )
+    visible_conversations = filter_visible_conversations(user, Conversation.objects.all())
+    return own.filter(
+        about_vetting
+        | about_known_community
+        | pointing_at(Post, filter_visible_posts(user, Post.objects.all()))
+        | pointing_at(Thread, filter_visible(user, Thread.objects.all()))
+        | pointing_at(Conversation, visible_conversations)
+        | pointing_at(Message, Message.objects.filter(conversation__in=visible_conversations.values("pk")))
+    )
+
+
+@dataclass(frozen=True)
+class ConversationScope:
+    """What a live event says about where it comes from, so a socket can re-check it without the database."""
+
+    conversation_id: int
+    community_id: int | None
+    marking_id: int
+    community_marking_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LiveAccess:
+    """A socket's copy of the member's standing, taken at connect and again whenever it changes.
+
+    Services announce every change that can take access away (suspension,
+    removal from a community, a clearance withdrawn, leaving a conversation);
+    verification expiry is a time the socket watches itself (``expires_at``).
+    """
+
+    access: MemberAccess
+    room_community_ids: frozenset[int]
+    conversation_ids: frozenset[int]
+    marking_names: Mapping[int, str]
+    expires_at: datetime | None
+
+    def refusal(self, scope: ConversationScope, *, now: datetime | None = None) -> str | None:
+        """Why the member may no longer receive this conversation's events; None while they may."""
+        barrier = self.barrier_at(now or timezone.now())
+        if barrier is not Barrier.NONE:
+            return BARRIER_REASONS[barrier]
+        for marking_id in (scope.marking_id, scope.community_marking_id):
+            if marking_id is not None and marking_id not in self.access.visible_marking_ids:
+                return f"You are no longer cleared for {self.marking_names.get(marking_id, 'this marking')}."
+        if scope.community_id is not None:
+            if scope.community_id not in self.room_community_ids:
+                return "You are no longer a member of this community."
+        elif scope.conversation_id not in self.conversation_ids:
+            return "You are no longer in this conversation."
+        return None
+
+    def barrier_at(self, now: datetime) -> Barrier:
+        if self.access.barrier is Barrier.NONE and self.expires_at is not None and self.expires_at <= now:
+            return Barrier.EXPIRED
+        return self.access.barrier
+
+
+BARRIER_REASONS = {
+    Barrier.NONE: "",
+    Barrier.ANONYMOUS: "You are signed out.",
+    Barrier.INACTIVE: "Your account is closed.",
+    Barrier.SUSPENDED: "Your account is suspended.",
+    Barrier.UNVERIFIED: "Your account is not verified.",
+    Barrier.EXPIRED: "Your verification has expired: renew it to take part again.",
+    Barrier.RULES: "New Rules of Behavior need your acceptance.",
+    Barrier.MFA: "Set up two-factor authentication to take part.",
+}
+
+
+def live_access(member: Member) -> LiveAccess:
+    """The member's standing read afresh from the database (for a socket, which outlives requests)."""
+    from communities.models import Community
+    from messaging.models import Conversation, Participant
+
+    member.refresh_from_db()
+    forget_member_access(member)
+    access = member_access(member)
+    rooms: frozenset[int] = frozenset()
+    conversations: frozenset[int] = frozenset()
+    if access.may_see_content:
+        rooms = frozenset(
+            Community.objects.filter(
+                pk__in=access.community_ids(),
+                status=Community.Status.ACTIVE,
+                marking_id__in=access.visible_marking_ids,
+            ).values_list("pk", flat=True)
+        )
+        conversations = frozenset(
+            Participant.objects.filter(member=member, left_at=None)
+            .exclude(conversation__kind=Conversation.Kind.ROOM)
+            .values_list("conversation_id", flat=True)
+        )
+    names = dict(Marking.objects.values_list("pk", "name"))
+    return LiveAccess(access, rooms, conversations, names, member.verified_until)
 
 
 # --- Members ---------------------------------------------------------------

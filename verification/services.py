@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from messaging import live, notifications
 from verification import tasks
 from verification.audit import audit_record
 from verification.models import (
@@ -240,6 +241,8 @@ def _approve(
 
     invitations_accept_for_newly_verified(member=member)
     transaction.on_commit(lambda: tasks.send_application_decision.delay(application.pk))
+    live.announce_access_changed([member.pk])
+    notifications.notify_vetting_decided(application=application)
 
 
 @transaction.atomic
@@ -288,6 +291,7 @@ def _decide_without_approval(
     application.save()
     audit_record(action, actor=verifier, target=application, request=request, note=application.decision_note)
     transaction.on_commit(lambda: tasks.send_application_decision.delay(application.pk))
+    notifications.notify_vetting_decided(application=application)
     return application
 
 
@@ -332,6 +336,7 @@ def member_suspend(*, member: Member, verifier: Member, reason: str, request: Ht
     member.suspension_reason = reason.strip()
     member.save(update_fields=["suspended_at", "suspension_reason"])
     forget_member_access(member)
+    live.announce_access_changed([member.pk])
     audit_record(AuditEvent.Action.SUSPENDED, actor=verifier, target=member, request=request, reason=reason.strip())
     return member
 
@@ -383,7 +388,9 @@ def current_rules() -> RulesOfBehavior | None:
 def rules_publish(*, text: str) -> RulesOfBehavior:
     """Publish a new version; every member must accept it before seeing content again."""
     latest = current_rules()
-    return RulesOfBehavior.objects.create(version=(latest.version + 1) if latest else 1, text=text)
+    rules = RulesOfBehavior.objects.create(version=(latest.version + 1) if latest else 1, text=text)
+    live.announce_access_changed_for_everyone()
+    return rules
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.test import Client
 from websockets.typing import Origin
 
 from muster.asgi import application
-from muster.consumers import CLOSE_NOT_CLEARED, CLOSE_UNAUTHENTICATED
+from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_UNAUTHENTICATED
 from tests.verification.factories import MemberFactory, make_verified_member
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +32,16 @@ async def test_websocket_knows_the_signed_in_member_from_the_session_cookie() ->
     client = Client()
     member = await sync_to_async(make_verified_member)()
     await sync_to_async(client.force_login)(member)
-    communicator = WebsocketCommunicator(application, "/ws/session/", headers=session_headers(client))
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=session_headers(client))
 
     connected, _ = await communicator.connect()
 
     assert connected
-    assert await communicator.receive_json_from() == {"type": "session.ready", "member": member.email}
+    assert await communicator.receive_json_from() == {
+        "type": "session.ready",
+        "member": member.pk,
+        "handle": member.handle or "",
+    }
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
     await communicator.disconnect()
@@ -53,19 +57,22 @@ async def test_websocket_refuses_members_who_may_not_see_content_and_says_why(ma
 
     client = Client()
     await sync_to_async(client.force_login)(await sync_to_async(make_member)())
-    communicator = WebsocketCommunicator(application, "/ws/session/", headers=session_headers(client))
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=session_headers(client))
 
     connected, _ = await communicator.connect()
 
     assert connected
-    assert await communicator.receive_json_from() == {"type": "session.refused", "reason": reason}
+    refused = await communicator.receive_json_from()
+    assert refused["type"] == "session.refused"
+    assert refused["reason"] == reason
+    assert refused["detail"]
     assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_NOT_CLEARED}
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_websocket_without_a_session_is_closed_as_unauthenticated() -> None:
     communicator = WebsocketCommunicator(
-        application, "/ws/session/", headers=[(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+        application, "/ws/live/", headers=[(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
     )
 
     connected, _ = await communicator.connect()
@@ -79,7 +86,7 @@ async def test_websocket_from_a_foreign_origin_is_refused_even_with_a_valid_sess
     client = Client()
     await sync_to_async(client.force_login)(await sync_to_async(MemberFactory.create)())
     communicator = WebsocketCommunicator(
-        application, "/ws/session/", headers=session_headers(client, origin=Origin("https://evil.example.com"))
+        application, "/ws/live/", headers=session_headers(client, origin=Origin("https://evil.example.com"))
     )
 
     connected, _ = await communicator.connect()
@@ -139,7 +146,7 @@ def test_daphne_serves_pages_static_files_and_health(daphne_server: str) -> None
 
 
 async def test_daphne_closes_an_anonymous_websocket_and_refuses_a_foreign_origin(daphne_server: str) -> None:
-    url = f"ws://{daphne_server}/ws/session/"
+    url = f"ws://{daphne_server}/ws/live/"
 
     async with websockets.connect(url, origin=Origin(f"http://{daphne_server}")) as anonymous:
         with pytest.raises(websockets.ConnectionClosed) as closed:

@@ -1,0 +1,420 @@
+"""The one socket each signed-in page opens: chat, presence, typing, read positions,
+new thread replies and the notification count.
+
+The socket authenticates by session (``AuthMiddlewareStack``) and is refused
+for foreign origins (``AllowedHostsOriginValidator``). It checks the access
+policy at connect, on every subscription and every send, and re-checks each
+event before forwarding it against the member's standing (``LiveAccess``),
+which it re-reads whenever a service announces a change, when verification
+expires, and every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a backstop.
+"""
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils import timezone
+
+from discussions.models import Thread
+from messaging import live, notifications, presence, selectors, services
+from messaging.events import (
+    AccessChangedEvent,
+    ErrorFrame,
+    MessageChangedEvent,
+    NotificationsChangedEvent,
+    PresenceEvent,
+    ReadEvent,
+    ScopeData,
+    ThreadReplyEvent,
+    TypingEvent,
+)
+from messaging.models import Conversation, Message
+from messaging.serialise import author_data, message_data, scope_data
+from verification import policy
+from verification.models import Member
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_CLEARED = 4403
+CLOSE_TRY_AGAIN_LATER = 1013
+MAX_FRAME_CHARACTERS = 64 * 1024
+MAX_SUBSCRIPTIONS = 200
+TYPING_INTERVAL_SECONDS = 3.0
+
+ClientHandler = Callable[["LiveConsumer", dict[str, Any]], Awaitable[None]]
+
+
+class FrameError(Exception):
+    """A client frame that cannot be acted on; answered with an error frame, nothing else closes."""
+
+    def __init__(self, error: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.frame: ErrorFrame = {"type": "error", "error": error, "detail": detail, **extra}  # type: ignore[typeddict-item]
+
+
+def _int_field(content: dict[str, Any], name: str, *, minimum: int = 0) -> int:
+    value = content.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise FrameError("malformed", f'"{name}" must be a whole number of at least {minimum}.')
+    return value
+
+
+def _text_field(content: dict[str, Any], name: str) -> str:
+    value = content.get(name)
+    if not isinstance(value, str):
+        raise FrameError("malformed", f'"{name}" must be text.')
+    return value
+
+
+def _fresh_member(member_id: int) -> Member:
+    """A new Member object for each write, so the policy reads today's standing, not the socket's copy."""
+    return Member.objects.get(pk=member_id)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    member: Member
+    access: policy.LiveAccess
+
+    async def connect(self) -> None:
+        # Refusals accept first so the client receives the close code and the reason.
+        self.subscriptions: dict[int, ScopeData] = {}
+        self.threads: set[int] = set()
+        self.typing_sent: dict[int, float] = {}
+        self.joined_groups: list[str] = []
+        self.watcher: asyncio.Task[None] | None = None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.member = user
+        self.access = await database_sync_to_async(policy.live_access)(self.member)
+        barrier = self.access.barrier_at(timezone.now())
+        if barrier is not policy.Barrier.NONE:
+            await self.accept()
+            await self._refuse(barrier)
+            return
+        try:
+            for group in (live.member_group(self.member.pk), live.EVERYONE):
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined_groups.append(group)
+        except live.LAYER_ERRORS:
+            logger.warning("Live updates paused: the channel layer is unreachable", exc_info=True)
+            await self.accept()
+            await self.send_json({"type": "live.paused", "reason": "Live updates are paused. Retrying…"})
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        await self.accept()
+        await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
+        await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
+        self.watcher = asyncio.create_task(self._watch_access())
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "watcher", None) is not None:
+            self.watcher.cancel()  # type: ignore[union-attr]
+        groups = [*getattr(self, "joined_groups", []), *(live.conversation_group(c) for c in self.subscriptions)]
+        groups += [live.thread_group(thread) for thread in getattr(self, "threads", set())]
+        try:
+            for group in groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except live.LAYER_ERRORS:
+            pass  # the layer is down; its groups expire on their own
+        last_socket_closed = getattr(self, "joined_groups", None) and (
+            await database_sync_to_async(presence.presence_socket_closed)(self.member.pk) == "offline"
+        )
+        if last_socket_closed:
+            await self._announce_presence("offline")
+
+    # --- Frames from the browser --------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        try:
+            if text_data is None or len(text_data) > MAX_FRAME_CHARACTERS:
+                raise FrameError("malformed", "Frames are JSON text of at most 64 KB.")
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                raise FrameError("malformed", "That frame is not valid JSON.") from None
+            if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+                raise FrameError("malformed", 'A frame is a JSON object with a "type".')
+            handler = CLIENT_HANDLERS.get(content["type"])
+            if handler is None:
+                raise FrameError("unknown_type", f'Unknown frame type "{content["type"][:40]}".')
+            await handler(self, content)
+        except FrameError as error:
+            await self.send_json(error.frame)
+
+    async def _conversation(self, content: dict[str, Any]) -> Conversation:
+        """The conversation a frame names, if the member may be in it; the same answer whether it is
+        missing or closed to them, so ids cannot be probed."""
+        conversation_id = _int_field(content, "conversation", minimum=1)
+
+        def load() -> Conversation | None:
+            member = _fresh_member(self.member.pk)
+            visible = selectors.visible_conversations(member).select_related("community", "marking")
+            return visible.filter(pk=conversation_id).first()
+
+        conversation = await database_sync_to_async(load)()
+        if conversation is None:
+            raise FrameError("not_found", "No such conversation, or you are not in it.", conversation=conversation_id)
+        return conversation
+
+    async def subscribe(self, content: dict[str, Any]) -> None:
+        since = _int_field(content, "since")
+        conversation = await self._conversation(content)
+        if conversation.pk not in self.subscriptions and len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
+            raise FrameError("too_many", f"A page follows at most {MAX_SUBSCRIPTIONS} conversations.")
+        # Join the group before reading the backlog, so nothing falls between the two; the
+        # client drops anything it already holds (same id, same or older version).
+        await self.channel_layer.group_add(live.conversation_group(conversation.pk), self.channel_name)
+        self.subscriptions[conversation.pk] = scope_data(conversation)
+
+        def backlog() -> list[Message]:
+            return selectors.messages_changed_since(_fresh_member(self.member.pk), conversation, since)
+
+        missed = await database_sync_to_async(backlog)()
+        for message in missed:
+            await self.send_json({"type": "message", "message": message_data(message)})
+        latest = missed[-1].version if missed else since
+        complete = len(missed) < selectors.REPLAY_LIMIT
+        await self.send_json(
+            {
+                "type": "subscribed",
+                "conversation": conversation.pk,
+                "version": latest,
+                "replayed": len(missed),
+                "complete": complete,
+            }
+        )
+        state = "online" if content.get("idle") is not True else "idle"
+        await self._announce_presence(state, only=conversation.pk)
+
+    async def unsubscribe(self, content: dict[str, Any]) -> None:
+        conversation_id = _int_field(content, "conversation", minimum=1)
+        if self.subscriptions.pop(conversation_id, None) is not None:
+            await self.channel_layer.group_discard(live.conversation_group(conversation_id), self.channel_name)
+
+    async def _write(self, content: dict[str, Any], action: Callable[[Member], Message]) -> Message:
+        nonce = str(content.get("nonce", ""))[:64]
+        extra: dict[str, Any] = {"conversation": content.get("conversation"), "nonce": nonce}
+        try:
+            return await database_sync_to_async(lambda: action(_fresh_member(self.member.pk)))()
+        except services.RateLimitedError as limited:
+            raise FrameError("rate_limited", str(limited), retry_after=limited.retry_after, **extra) from None
+        except ValidationError as invalid:
+            raise FrameError("invalid", " ".join(invalid.messages), **extra) from None
+        except (PermissionDenied, ObjectDoesNotExist):
+            raise FrameError("not_found", "No such conversation or message, or you are not in it.", **extra) from None
+
+    async def send_message(self, content: dict[str, Any]) -> None:
+        body = _text_field(content, "body")
+        conversation = await self._conversation(content)
+        message = await self._write(
+            content, lambda member: services.message_send(conversation=conversation, author=member, body=body)
+        )
+        nonce = str(content.get("nonce", ""))[:64]
+        await self.send_json({"type": "message.ack", "nonce": nonce, "message": message_data(message)})
+
+    def _message_in(self, conversation: Conversation, content: dict[str, Any]) -> Message:
+        sequence = _int_field(content, "id", minimum=1)
+        return Message.objects.get(conversation=conversation, sequence=sequence)
+
+    async def edit_message(self, content: dict[str, Any]) -> None:
+        body = _text_field(content, "body")
+        conversation = await self._conversation(content)
+        await self._write(
+            content,
+            lambda member: services.message_edit(
+                message=self._message_in(conversation, content), editor=member, body=body
+            ),
+        )
+
+    async def delete_message(self, content: dict[str, Any]) -> None:
+        conversation = await self._conversation(content)
+        await self._write(
+            content,
+            lambda member: services.message_delete(message=self._message_in(conversation, content), actor=member),
+        )
+
+    async def mark_read(self, content: dict[str, Any]) -> None:
+        up_to = _int_field(content, "id")
+        conversation = await self._conversation(content)
+        await database_sync_to_async(
+            lambda: services.conversation_mark_read(
+                conversation=conversation, member=_fresh_member(self.member.pk), up_to=up_to
+            )
+        )()
+
+    async def typing(self, content: dict[str, Any]) -> None:
+        conversation_id = _int_field(content, "conversation", minimum=1)
+        scope = self.subscriptions.get(conversation_id)
+        if scope is None:
+            raise FrameError(
+                "not_subscribed", "Open the conversation before typing in it.", conversation=conversation_id
+            )
+        now = asyncio.get_running_loop().time()
+        if now - self.typing_sent.get(conversation_id, 0.0) < TYPING_INTERVAL_SECONDS:
+            return
+        self.typing_sent[conversation_id] = now
+        event: TypingEvent = {"type": "conversation.typing", "scope": scope, "member": author_data(self.member)}
+        await self._group_send(live.conversation_group(conversation_id), event)
+
+    async def set_presence(self, content: dict[str, Any]) -> None:
+        state = content.get("state")
+        if state not in ("online", "idle"):
+            raise FrameError("malformed", '"state" must be "online" or "idle".')
+        changed = await database_sync_to_async(presence.presence_set)(self.member.pk, state)
+        if changed is not None:
+            await self._announce_presence(changed)
+
+    async def follow_thread(self, content: dict[str, Any]) -> None:
+        thread_id = _int_field(content, "thread", minimum=1)
+        if not await database_sync_to_async(self._may_see_thread)(thread_id):
+            raise FrameError("not_found", "No such thread, or you may not see it.", thread=thread_id)
+        await self.channel_layer.group_add(live.thread_group(thread_id), self.channel_name)
+        self.threads.add(thread_id)
+
+    async def ping(self, content: dict[str, Any]) -> None:
+        await self.send_json({"type": "pong"})
+
+    # --- Events from the channel layer ---------------------------------------------
+
+    async def _forwardable(self, scope: ScopeData) -> bool:
+        """The per-event re-check: is the socket still following this conversation, and may the member see it?"""
+        conversation_id = scope["conversation_id"]
+        if conversation_id not in self.subscriptions:
+            return False
+        refusal = self.access.refusal(policy.ConversationScope(**scope))
+        if refusal is None:
+            return True
+        if self.access.barrier_at(timezone.now()) is not policy.Barrier.NONE:
+            await self.refresh_access()
+        else:
+            await self._close_conversation(conversation_id, refusal)
+        return False
+
+    async def message_changed(self, event: MessageChangedEvent) -> None:
+        if await self._forwardable(event["scope"]):
+            await self.send_json({"type": "message", "message": event["message"]})
+
+    async def conversation_typing(self, event: TypingEvent) -> None:
+        if event["member"]["id"] != self.member.pk and await self._forwardable(event["scope"]):
+            conversation = event["scope"]["conversation_id"]
+            await self.send_json({"type": "typing", "conversation": conversation, "member": event["member"]})
+
+    async def member_presence(self, event: PresenceEvent) -> None:
+        if event["member"]["id"] != self.member.pk and await self._forwardable(event["scope"]):
+            conversation = event["scope"]["conversation_id"]
+            await self.send_json(
+                {"type": "presence", "conversation": conversation, "member": event["member"], "state": event["state"]}
+            )
+
+    async def conversation_read(self, event: ReadEvent) -> None:
+        await self.send_json({"type": "read", "conversation": event["conversation"], "up_to": event["up_to"]})
+
+    async def thread_reply(self, event: ThreadReplyEvent) -> None:
+        thread_id = event["thread"]
+        if thread_id not in self.threads:
+            return
+        if await database_sync_to_async(self._may_see_thread)(thread_id):
+            await self.send_json({"type": "thread.reply", "thread": thread_id, "post": event["post"]})
+        else:
+            self.threads.discard(thread_id)
+            await self.channel_layer.group_discard(live.thread_group(thread_id), self.channel_name)
+            await self.send_json(
+                {"type": "thread.closed", "thread": thread_id, "reason": "You may no longer see this thread."}
+            )
+
+    async def notifications_changed(self, event: NotificationsChangedEvent) -> None:
+        unread = await database_sync_to_async(notifications.unread_notification_count)(self.member)
+        await self.send_json({"type": "notifications", "unread": unread})
+
+    async def access_changed(self, event: AccessChangedEvent) -> None:
+        await self.refresh_access()
+
+    # --- Access ------------------------------------------------------------------------
+
+    def _may_see_thread(self, thread_id: int) -> bool:
+        return policy.filter_visible(self.member, Thread.objects.filter(pk=thread_id, deleted_at=None)).exists()
+
+    async def refresh_access(self) -> None:
+        """Re-read the member's standing; close what they lost, and the socket if they lost everything."""
+        self.access = await database_sync_to_async(policy.live_access)(self.member)
+        barrier = self.access.barrier_at(timezone.now())
+        if barrier is not policy.Barrier.NONE:
+            await self._refuse(barrier)
+            return
+        for conversation_id, scope in list(self.subscriptions.items()):
+            refusal = self.access.refusal(policy.ConversationScope(**scope))
+            if refusal is not None:
+                await self._close_conversation(conversation_id, refusal)
+        for thread_id in list(self.threads):
+            if not await database_sync_to_async(self._may_see_thread)(thread_id):
+                self.threads.discard(thread_id)
+                await self.send_json(
+                    {"type": "thread.closed", "thread": thread_id, "reason": "You may no longer see this thread."}
+                )
+
+    async def _refuse(self, barrier: policy.Barrier) -> None:
+        await self.send_json(
+            {"type": "session.refused", "reason": barrier.value, "detail": policy.BARRIER_REASONS[barrier]}
+        )
+        await self.close(code=CLOSE_NOT_CLEARED)
+
+    async def _close_conversation(self, conversation_id: int, reason: str) -> None:
+        self.subscriptions.pop(conversation_id, None)
+        await self.channel_layer.group_discard(live.conversation_group(conversation_id), self.channel_name)
+        await self.send_json({"type": "conversation.closed", "conversation": conversation_id, "reason": reason})
+
+    async def _watch_access(self) -> None:
+        """Re-read access when verification expires, and now and then in case a change went unannounced."""
+        refresh = settings.MUSTER_LIVE_ACCESS_REFRESH_SECONDS
+        while True:
+            wait = refresh * random.uniform(0.8, 1.0)  # noqa: S311 - spreads refreshes, not a secret
+            if self.access.expires_at is not None:
+                until_expiry = (self.access.expires_at - timezone.now()).total_seconds()
+                wait = min(wait, max(until_expiry, 0.0) + 0.05)
+            await asyncio.sleep(wait)
+            await self.refresh_access()
+
+    async def _announce_presence(self, state: str, *, only: int | None = None) -> None:
+        targets = [only] if only is not None else list(self.subscriptions)
+        for conversation_id in targets:
+            scope = self.subscriptions.get(conversation_id)
+            if scope is None:
+                continue
+            event: PresenceEvent = {
+                "type": "member.presence",
+                "scope": scope,
+                "member": author_data(self.member),
+                "state": state,  # type: ignore[typeddict-item]
+            }
+            await self._group_send(live.conversation_group(conversation_id), event)
+
+    async def _group_send(self, group: str, event: Any) -> None:
+        try:
+            await self.channel_layer.group_send(group, event)
+        except live.LAYER_ERRORS:
+            logger.warning("Live updates paused: could not send %s", event.get("type"), exc_info=True)
+
+
+CLIENT_HANDLERS: dict[str, ClientHandler] = {
+    "subscribe": LiveConsumer.subscribe,
+    "unsubscribe": LiveConsumer.unsubscribe,
+    "send": LiveConsumer.send_message,
+    "edit": LiveConsumer.edit_message,
+    "delete": LiveConsumer.delete_message,
+    "read": LiveConsumer.mark_read,
+    "typing": LiveConsumer.typing,
+    "presence": LiveConsumer.set_presence,
+    "thread.follow": LiveConsumer.follow_thread,
+    "ping": LiveConsumer.ping,
+}

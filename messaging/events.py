@@ -1,0 +1,162 @@
+"""Every live event, typed: what services put on the channel layer and what sockets send to browsers.
+
+Layer events (``*Event``) travel between processes through the channel layer;
+their ``type`` names the consumer handler (``message.changed`` ->
+``message_changed``). Frames (``*Frame``) are the JSON a browser receives.
+Conversation events carry their scope so a socket re-checks access without
+the database (``verification.policy.LiveAccess.refusal``).
+"""
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class ScopeData(TypedDict):
+    conversation_id: int
+    community_id: int | None
+    marking_id: int
+    community_marking_id: int | None
+
+
+class AuthorData(TypedDict):
+    id: int
+    handle: str
+    name: str
+
+
+class MessageData(TypedDict):
+    conversation: int
+    id: int
+    version: int
+    author: AuthorData | None
+    body: str
+    body_html: str
+    created_at: str
+    edited: bool
+    deleted: bool
+
+
+# --- Layer events -----------------------------------------------------------
+
+
+class MessageChangedEvent(TypedDict):
+    type: Literal["message.changed"]
+    scope: ScopeData
+    message: MessageData
+
+
+class TypingEvent(TypedDict):
+    type: Literal["conversation.typing"]
+    scope: ScopeData
+    member: AuthorData
+
+
+class PresenceEvent(TypedDict):
+    type: Literal["member.presence"]
+    scope: ScopeData
+    member: AuthorData
+    state: Literal["online", "idle", "offline"]
+
+
+class ReadEvent(TypedDict):
+    """To the reader's own sockets: another tab or device read up to ``up_to``."""
+
+    type: Literal["conversation.read"]
+    conversation: int
+    up_to: int
+
+
+class ThreadReplyEvent(TypedDict):
+    type: Literal["thread.reply"]
+    thread: int
+    post: int
+
+
+class NotificationsChangedEvent(TypedDict):
+    type: Literal["notifications.changed"]
+
+
+class AccessChangedEvent(TypedDict):
+    type: Literal["access.changed"]
+
+
+# --- Frames to the browser ---------------------------------------------------
+
+
+class ReadyFrame(TypedDict):
+    type: Literal["session.ready"]
+    member: int
+    handle: str
+
+
+class RefusedFrame(TypedDict):
+    type: Literal["session.refused"]
+    reason: str
+
+
+class PausedFrame(TypedDict):
+    type: Literal["live.paused"]
+    reason: str
+
+
+class SubscribedFrame(TypedDict):
+    type: Literal["subscribed"]
+    conversation: int
+    version: int
+    replayed: int
+    complete: bool
+
+
+class MessageFrame(TypedDict):
+    type: Literal["message"]
+    message: MessageData
+
+
+class AckFrame(TypedDict):
+    type: Literal["message.ack"]
+    nonce: str
+    message: MessageData
+
+
+class TypingFrame(TypedDict):
+    type: Literal["typing"]
+    conversation: int
+    member: AuthorData
+
+
+class PresenceFrame(TypedDict):
+    type: Literal["presence"]
+    conversation: int
+    member: AuthorData
+    state: Literal["online", "idle", "offline"]
+
+
+class ReadFrame(TypedDict):
+    type: Literal["read"]
+    conversation: int
+    up_to: int
+
+
+class ThreadReplyFrame(TypedDict):
+    type: Literal["thread.reply"]
+    thread: int
+    post: int
+
+
+class NotificationsFrame(TypedDict):
+    type: Literal["notifications"]
+    unread: int
+
+
+class ConversationClosedFrame(TypedDict):
+    type: Literal["conversation.closed"]
+    conversation: int
+    reason: str
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    error: str
+    detail: str
+    conversation: NotRequired[int]
+    nonce: NotRequired[str]
+    retry_after: NotRequired[int]

@@ -1,0 +1,71 @@
+"""Putting live events on the channel layer: only after the database commit, and never at the cost of the write.
+
+When the layer (Redis) is down, publishing logs and gives up: the change is
+already saved, and sockets that reconnect ask for what they missed.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from redis.exceptions import RedisError
+
+from messaging.events import AccessChangedEvent, NotificationsChangedEvent
+
+logger = logging.getLogger(__name__)
+
+# Every socket joins this group, for changes that concern every member at once (new Rules of Behavior).
+EVERYONE = "members"
+LAYER_ERRORS = (OSError, RedisError, asyncio.TimeoutError)
+
+
+def member_group(member_id: int) -> str:
+    return f"member.{member_id}"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conversation.{conversation_id}"
+
+
+def thread_group(thread_id: int) -> str:
+    return f"thread.{thread_id}"
+
+
+def publish(group: str, event: Mapping[str, Any]) -> bool:
+    """Send now; False (and a warning in the log) when the channel layer cannot be reached."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(group, dict(event))
+    except LAYER_ERRORS:
+        logger.warning("Live updates paused: could not publish %s to %s", event.get("type"), group, exc_info=True)
+        return False
+    return True
+
+
+def publish_on_commit(group: str, event: Mapping[str, Any]) -> None:
+    """Publish once the surrounding transaction commits (at once outside one); never a rolled-back change."""
+    transaction.on_commit(lambda: publish(group, event))
+
+
+def announce_access_changed(member_ids: Iterable[int]) -> None:
+    """Tell the members' open sockets to re-read their access; they close what the member lost."""
+    event: AccessChangedEvent = {"type": "access.changed"}
+    for member_id in set(member_ids):
+        publish_on_commit(member_group(member_id), event)
+
+
+def announce_access_changed_for_everyone() -> None:
+    event: AccessChangedEvent = {"type": "access.changed"}
+    publish_on_commit(EVERYONE, event)
+
+
+def announce_notifications_changed(member_ids: Iterable[int]) -> None:
+    event: NotificationsChangedEvent = {"type": "notifications.changed"}
+    for member_id in set(member_ids):
+        publish_on_commit(member_group(member_id), event)

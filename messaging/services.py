@@ -1,0 +1,314 @@
+"""Every change to conversations and messages: one door, used by pages, sockets, the API and seed data.
+
+Each write checks the access policy, runs in one transaction and publishes
+its live event only after that transaction commits.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community
+from messaging import live, notifications
+from messaging.events import MessageChangedEvent, ReadEvent
+from messaging.models import Conversation, Message, Participant
+from messaging.serialise import message_data, scope_data
+from muster.markdown import render_markdown
+from verification import policy
+from verification.models import Marking, Member
+
+GROUP_CONVERSATION_MAX = 20
+DEFAULT_ROOM_TITLE = "General"
+
+
+@dataclass
+class RateLimitedError(Exception):
+    """The member sent more messages than ``MUSTER_CHAT_RATE`` allows; try again after ``retry_after`` seconds."""
+
+    retry_after: int
+
+    def __str__(self) -> str:
+        return f"You are sending messages too quickly. Wait {self.retry_after} seconds and try again."
+
+
+def conversation_url(conversation: Conversation) -> str:
+    return reverse("messaging:conversation", args=[conversation.pk])
+
+
+# --- Conversations -------------------------------------------------------------
+
+
+def room_ensure_default(*, community: Community) -> Conversation:
+    """The room every community has from the start."""
+    unmarked = Marking.objects.get(rank=0)
+    room, _ = Conversation.objects.get_or_create(
+        community=community,
+        is_default_room=True,
+        defaults={"kind": Conversation.Kind.ROOM, "title": DEFAULT_ROOM_TITLE, "marking": unmarked},
+    )
+    return room
+
+
+@transaction.atomic
+def room_create(
+    *, community: Community, actor: Member, title: str, topic: str = "", marking: Marking | None = None
+) -> Conversation:
+    """Moderators add rooms beyond the default one, at a marking they are cleared for."""
+    if not policy.can_moderate(actor, community):
+        raise ValidationError("Only the community's moderators add rooms.")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Give the room a name."})
+    if community.rooms.filter(title__iexact=title).exists():
+        raise ValidationError({"title": "This community already has a room of that name."})
+    marking = marking or Marking.objects.get(rank=0)
+    if marking.pk not in policy.member_access(actor).visible_marking_ids:
+        raise ValidationError({"marking": "You are not cleared for that marking."})
+    return Conversation.objects.create(
+        kind=Conversation.Kind.ROOM,
+        community=community,
+        title=title,
+        topic=topic.strip(),
+        marking=marking,
+        created_by=actor,
+    )
+
+
+def _check_may_converse(marking: Marking, members: Iterable[Member]) -> None:
+    members = list(members)
+    cleared = set(
+        policy.filter_members_who_may_converse(
+            marking, Member.objects.filter(pk__in=[m.pk for m in members])
+        ).values_list("pk", flat=True)
+    )
+    refused = [member for member in members if member.pk not in cleared]
+    if refused:
+        names = ", ".join(member.display_name for member in refused)
+        raise ValidationError(f"Not everyone can take part at {marking.name}: {names}.")
+
+
+@transaction.atomic
+def direct_conversation_open(*, member: Member, other: Member) -> Conversation:
+    """The one direct conversation between two members, created on first use."""
+    if other.pk == member.pk:
+        raise ValidationError("You cannot send a direct message to yourself.")
+    if not policy.can_view_member(member, other):
+        raise ValidationError("That member cannot receive messages.")
+    unmarked = Marking.objects.get(rank=0)
+    _check_may_converse(unmarked, [member, other])
+    low, high = sorted((member.pk, other.pk))
+    try:
+        with transaction.atomic():
+            conversation, created = Conversation.objects.get_or_create(
+                direct_key=f"{low}-{high}",
+                defaults={"kind": Conversation.Kind.DIRECT, "marking": unmarked, "created_by": member},
+            )
+    except IntegrityError:  # the other member opened it at the same moment
+        conversation, created = Conversation.objects.get(direct_key=f"{low}-{high}"), False
+    if created:
+        Participant.objects.bulk_create([Participant(conversation=conversation, member=m) for m in (member, other)])
+        live.announce_access_changed([member.pk, other.pk])
+    return conversation
+
+
+@transaction.atomic
+def group_conversation_create(
+    *, creator: Member, title: str, participants: Iterable[Member], marking: Marking | None = None
+) -> Conversation:
+    """A small conversation (up to 20 people, the creator included) at a marking everyone holds."""
+    marking = marking or Marking.objects.get(rank=0)
+    others = {member.pk: member for member in participants if member.pk != creator.pk}
+    if not others:
+        raise ValidationError({"participants": "Add at least one other member."})
+    if len(others) + 1 > GROUP_CONVERSATION_MAX:
+        raise ValidationError({"participants": f"A group conversation has at most {GROUP_CONVERSATION_MAX} people."})
+    _check_may_converse(marking, [creator, *others.values()])
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.GROUP, title=title.strip(), marking=marking, created_by=creator
+    )
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, member=member) for member in (creator, *others.values())]
+    )
+    live.announce_access_changed([creator.pk, *others])
+    return conversation
+
+
+@transaction.atomic
+def group_participants_add(*, conversation: Conversation, actor: Member, members: Iterable[Member]) -> int:
+    """Participants bring others in, up to the limit; returns how many joined."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise ValidationError("People are added to group conversations only.")
+    policy.check_view_conversation_permission(actor, conversation)
+    rows = {row.member_id: row for row in conversation.participants.all()}
+    active = {member_id for member_id, row in rows.items() if row.left_at is None}
+    joining = [member for member in members if member.pk not in active]
+    if len(active) + len(joining) > GROUP_CONVERSATION_MAX:
+        raise ValidationError(f"A group conversation has at most {GROUP_CONVERSATION_MAX} people.")
+    _check_may_converse(conversation.marking, joining)
+    for member in joining:
+        if member.pk in rows:
+            Participant.objects.filter(pk=rows[member.pk].pk).update(left_at=None, joined_at=timezone.now())
+        else:
+            Participant.objects.create(conversation=conversation, member=member)
+    live.announce_access_changed(member.pk for member in joining)
+    return len(joining)
+
+
+@transaction.atomic
+def conversation_leave(*, conversation: Conversation, member: Member, removed_by: Member | None = None) -> None:
+    """A participant leaves a group, or its creator removes them. The history stays with those who remain."""
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise ValidationError("Only group conversations can be left.")
+    if (
+        removed_by is not None
+        and removed_by.pk != member.pk
+        and not policy.can_moderate_conversation(removed_by, conversation)
+    ):
+        raise ValidationError("Only the conversation's creator removes people.")
+    left = Participant.objects.filter(conversation=conversation, member=member, left_at=None).update(
+        left_at=timezone.now()
+    )
+    if not left:
+        raise ValidationError("That member is not in this conversation.")
+    live.announce_access_changed([member.pk])
+
+
+# --- Messages --------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError("Write a message first.")
+    limit = settings.MUSTER_MESSAGE_MAX_CHARS
+    if len(body) > limit:
+        raise ValidationError(f"A message can be at most {limit:,} characters; this one has {len(body):,}.")
+    return body
+
+
+def _check_rate(member: Member) -> None:
+    """A fixed window per member, shared by every process through the cache."""
+    limit, window = settings.MUSTER_CHAT_RATE
+    now = timezone.now().timestamp()
+    key = f"chat-rate:{member.pk}:{int(now // window)}"
+    if cache.add(key, 1, window * 2):
+        return
+    if cache.incr(key) > limit:
+        raise RateLimitedError(retry_after=max(1, int(window - now % window + 0.999)))
+
+
+def _publish_change(conversation: Conversation, message: Message) -> None:
+    event: MessageChangedEvent = {
+        "type": "message.changed",
+        "scope": scope_data(conversation),
+        "message": message_data(message),
+    }
+    live.publish_on_commit(live.conversation_group(conversation.pk), event)
+
+
+def _next_version(conversation: Conversation) -> int:
+    conversation.last_version += 1
+    return conversation.last_version
+
+
+def message_send(*, conversation: Conversation, author: Member, body: str) -> Message:
+    """Save a message, then (after commit) deliver it live. Raises ``RateLimitedError``,
+    ``ValidationError`` (empty, too long) or ``PermissionDenied`` (not in the conversation)."""
+    body = _clean_body(body)
+    policy.check_view_conversation_permission(author, conversation)
+    _check_rate(author)
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update().select_related("community", "marking").get(pk=conversation.pk)
+        )
+        conversation.last_sequence += 1
+        message = Message.objects.create(
+            conversation=conversation,
+            sequence=conversation.last_sequence,
+            version=_next_version(conversation),
+            author=author,
+            body=body,
+            body_html=render_markdown(body),
+        )
+        conversation.last_message = message
+        conversation.last_message_at = message.created_at
+        conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
+        _read_up_to(conversation, author, message.sequence)
+        notifications.notify_chat_message(conversation=conversation, message=message)
+        _publish_change(conversation, message)
+    return message
+
+
+def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
+    conversation = (
+        Conversation.objects.select_for_update().select_related("community", "marking").get(pk=message.conversation_id)
+    )
+    message = Message.objects.select_related("author").get(pk=message.pk)
+    policy.check_view_conversation_permission(actor, conversation)
+    if message.is_deleted:
+        raise ValidationError("This message was deleted.")
+    return conversation, message
+
+
+@transaction.atomic
+def message_edit(*, message: Message, editor: Member, body: str) -> Message:
+    """Authors correct their own messages; everyone watching sees the new text."""
+    body = _clean_body(body)
+    conversation, message = _lock_for_change(message, editor)
+    if message.author_id != editor.pk:
+        raise ValidationError("You can only edit your own messages.")
+    message.body = body
+    message.body_html = render_markdown(body)
+    message.edited_at = timezone.now()
+    message.version = _next_version(conversation)
+    message.save(update_fields=["body", "body_html", "edited_at", "version"])
+    conversation.save(update_fields=["last_version"])
+    _publish_change(conversation, message)
+    return message
+
+
+@transaction.atomic
+def message_delete(*, message: Message, actor: Member) -> Message:
+    """Authors delete their messages (room moderators too); the place in the history stays, the text goes."""
+    conversation, message = _lock_for_change(message, actor)
+    if message.author_id != actor.pk and not (
+        conversation.is_room and policy.can_moderate_conversation(actor, conversation)
+    ):
+        raise ValidationError("You can only delete your own messages.")
+    message.body = ""
+    message.body_html = ""
+    message.deleted_at = timezone.now()
+    message.version = _next_version(conversation)
+    message.save(update_fields=["body", "body_html", "deleted_at", "version"])
+    conversation.save(update_fields=["last_version"])
+    _publish_change(conversation, message)
+    return message
+
+
+def _read_up_to(conversation: Conversation, member: Member, sequence: int) -> bool:
+    row, _ = Participant.objects.get_or_create(conversation=conversation, member=member)
+    if row.last_read_sequence >= sequence:
+        return False
+    Participant.objects.filter(pk=row.pk, last_read_sequence__lt=sequence).update(last_read_sequence=sequence)
+    return True
+
+
+@transaction.atomic
+def conversation_mark_read(*, conversation: Conversation, member: Member, up_to: int) -> bool:
+    """Move the member's read position forward (never back); their other pages hear of it live."""
+    policy.check_view_conversation_permission(member, conversation)
+    conversation = Conversation.objects.get(pk=conversation.pk)
+    up_to = min(up_to, conversation.last_sequence)
+    if not _read_up_to(conversation, member, up_to):
+        return False
+    notifications.notifications_mark_read_for_conversation(member=member, conversation=conversation, up_to=up_to)
+    event: ReadEvent = {"type": "conversation.read", "conversation": conversation.pk, "up_to": up_to}
+    live.publish_on_commit(live.member_group(member.pk), event)
+    return True
