@@ -322,6 +322,7 @@ def _remove(community: Community, member: Member) -> None:
     Membership.objects.filter(community=community, member=member).delete()
     _recount(community)
     policy.forget_member_access(member)
+    live.announce_access_changed([member.pk])
 
 
 @transaction.atomic

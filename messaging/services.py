@@ -226,7 +226,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
     _check_rate(author)
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update().select_related("community", "marking").get(pk=conversation.pk)
+            Conversation.objects.select_for_update(of=("self",)).select_related("community", "marking").get(pk=conversation.pk)
         )
         conversation.last_sequence += 1
         message = Message.objects.create(
@@ -248,7 +248,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
 
 def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
     conversation = (
-        Conversation.objects.select_for_update().select_related("community", "marking").get(pk=message.conversation_id)
+        Conversation.objects.select_for_update(of=("self",)).select_related("community", "marking").get(pk=message.conversation_id)
     )
     message = Message.objects.select_related("author").get(pk=message.pk)
     policy.check_view_conversation_permission(actor, conversation)

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from messaging.notifications import unread_notification_count
 from verification import policy
+from verification.models import Member
+
+LIVE_SOCKET_PATH = "/ws/live/"
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -12,4 +17,18 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_URL": settings.SITE_URL,
         "can_review": access.may_see_content and access.is_verifier,
         "can_read_audit_log": policy.can_read_audit_log(getattr(request, "user", None)),
+    }
+
+
+def notifications(request: HttpRequest) -> dict[str, object]:
+    """The bell's unread count and the live socket's address, for cleared members only.
+
+    The count is read when a page shows it (one query), not for fragments that never do.
+    """
+    user = getattr(request, "user", None)
+    if not isinstance(user, Member) or not policy.member_access(user).may_see_content:
+        return {"unread_notifications": None, "live_url": ""}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
+        "live_url": LIVE_SOCKET_PATH,
     }

@@ -6,8 +6,11 @@ channel layer, Celery tasks run in-process, e-mail to the console). Pointing
 production / scale-out shape without any other change.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -91,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "muster.context_processors.site",
+                "muster.context_processors.notifications",
             ],
         },
     }
@@ -107,8 +111,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so the Daphne processes that tests start read the same data.
-    DATABASES["default"]["TEST"] = {"NAME": env.str("MUSTER_SQLITE_TEST_NAME", default=str(BASE_DIR / "test.sqlite3"))}
+    # A file, not memory, so the Daphne processes that tests start read the same data;
+    # one per test run, so runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str(
+            "MUSTER_SQLITE_TEST_NAME", default=str(Path(tempfile.gettempdir()) / f"muster-test-{os.getpid()}.sqlite3")
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -123,7 +132,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": CHANNEL_LAYER_BACKENDS[env.str("MUSTER_CHANNEL_LAYER", default="pubsub")],
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Redis publish/subscribe ignores database numbers: the prefix keeps two
+            # installations on one Redis (or two test runs) apart, as the database does.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"muster{urlsplit(REDIS_URL).path.strip('/') or '0'}"},
         }
     }
     CACHES = {
