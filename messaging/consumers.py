@@ -162,7 +162,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             visible = selectors.visible_conversations(member).select_related("community", "marking")
             return visible.filter(pk=conversation_id).first()
 
-        conversation = await database_sync_to_async(load)()
+        conversation: Conversation | None = await database_sync_to_async(load)()
         if conversation is None:
             raise FrameError("not_found", "No such conversation, or you are not in it.", conversation=conversation_id)
         return conversation
@@ -206,7 +206,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         nonce = str(content.get("nonce", ""))[:64]
         extra: dict[str, Any] = {"conversation": content.get("conversation"), "nonce": nonce}
         try:
-            return await database_sync_to_async(lambda: action(_fresh_member(self.member.pk)))()
+            message: Message = await database_sync_to_async(lambda: action(_fresh_member(self.member.pk)))()
+            return message
         except services.RateLimitedError as limited:
             raise FrameError("rate_limited", str(limited), retry_after=limited.retry_after, **extra) from None
         except ValidationError as invalid:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from messaging import live
 from messaging.models import Conversation, Message, Notification
 from verification import policy
-from verification.models import Member, VerificationApplication
+from verification.models import Marking, Member, VerificationApplication
 
 if TYPE_CHECKING:
     from communities.models import Community, JoinRequest
@@ -38,6 +38,8 @@ def _create(
     outcome: str = "",
 ) -> list[Notification]:
     marking = getattr(target, "marking", None)
+    if not isinstance(marking, Marking):
+        marking = None
     rows = Notification.objects.bulk_create(
         [
             Notification(
@@ -45,7 +47,7 @@ def _create(
                 kind=kind,
                 actor=actor,
                 community=community,
-                marking=marking if isinstance(marking, models.Model) else None,
+                marking=marking,
                 target_type=ContentType.objects.get_for_model(target),
                 target_id=target.pk,
                 outcome=outcome,
@@ -79,10 +81,13 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
     from discussions.services import MENTION
 
     url = reverse("messaging:conversation", args=[conversation.pk])
+    author = message.author
+    if author is None:
+        return
     mentioned: list[Member] = []
     handles = {handle.lower() for handle in MENTION.findall(message.body)}
     if handles:
-        candidates = Member.objects.filter(handle__in=handles).exclude(pk=message.author_id)
+        candidates = Member.objects.filter(handle__in=handles).exclude(pk=author.pk)
         mentioned = list(policy.filter_members_who_may_view_conversation(conversation, candidates))
         _create(
             mentioned,
@@ -94,7 +99,7 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
         )
     if conversation.is_room:
         return
-    recipients = conversation.participants.filter(left_at=None).exclude(member_id=message.author_id)
+    recipients = conversation.participants.filter(left_at=None).exclude(member_id=author.pk)
     recipients = recipients.exclude(member_id__in=[member.pk for member in mentioned])
     conversation_type = ContentType.objects.get_for_model(Conversation)
     for recipient_id in recipients.values_list("member_id", flat=True):

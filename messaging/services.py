@@ -213,6 +213,13 @@ def _publish_change(conversation: Conversation, message: Message) -> None:
     live.publish_on_commit(live.conversation_group(conversation.pk), event)
 
 
+def _locked(conversation_id: int) -> Conversation:
+    """The conversation row, locked until commit: sequence and version numbers are handed out one at a time."""
+    # ``of=("self",)``: PostgreSQL cannot lock the nullable side of the join to the community.
+    locking = Conversation.objects.select_for_update(of=("self",))
+    return locking.select_related("community", "marking").get(pk=conversation_id)
+
+
 def _next_version(conversation: Conversation) -> int:
     conversation.last_version += 1
     return conversation.last_version
@@ -225,9 +232,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
     policy.check_view_conversation_permission(author, conversation)
     _check_rate(author)
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",)).select_related("community", "marking").get(pk=conversation.pk)
-        )
+        conversation = _locked(conversation.pk)
         conversation.last_sequence += 1
         message = Message.objects.create(
             conversation=conversation,
@@ -247,9 +252,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
 
 
 def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("community", "marking").get(pk=message.conversation_id)
-    )
+    conversation = _locked(message.conversation_id)
     message = Message.objects.select_related("author").get(pk=message.pk)
     policy.check_view_conversation_permission(actor, conversation)
     if message.is_deleted:

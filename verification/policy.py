@@ -527,7 +527,7 @@ def check_view_conversation_permission(
 
 def can_moderate_conversation(user: AnyUser | None, conversation: Conversation) -> bool:
     """A room's community moderators; a group conversation's creator. Direct messages have no moderator."""
-    if conversation.community_id is not None:
+    if conversation.community is not None:
         return can_moderate(user, conversation.community)
     access = member_access(user)
     return (
