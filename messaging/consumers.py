@@ -127,11 +127,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
         except live.LAYER_ERRORS:
             pass  # the layer is down; its groups expire on their own
-        last_socket_closed = getattr(self, "joined_groups", None) and (
-            await database_sync_to_async(presence.presence_socket_closed)(self.member.pk) == "offline"
-        )
-        if last_socket_closed:
-            await self._announce_presence("offline")
+        if not getattr(self, "joined_groups", None):
+            return
+        try:
+            if await database_sync_to_async(presence.presence_socket_closed)(self.member.pk) == "offline":
+                await self._announce_presence("offline")
+        except live.LAYER_ERRORS:
+            pass  # presence keys expire by themselves while Redis is away
 
     # --- Frames from the browser --------------------------------------------------
 

@@ -8,6 +8,7 @@ socket closes or stops refreshing (a crashed process) for ``PRESENCE_TTL``.
 from typing import Literal
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 PresenceState = Literal["online", "idle", "offline"]
 # Sockets refresh their presence every HEARTBEAT seconds; a member whose
@@ -55,6 +56,9 @@ def presence_set(member_id: int, state: Literal["online", "idle"]) -> PresenceSt
 
 
 def presence_of(member_ids: list[int]) -> dict[int, PresenceState]:
-    """Each member's state, in one cache round trip."""
-    found = cache.get_many([_state_key(member_id) for member_id in member_ids])
+    """Each member's state, in one cache round trip (everyone offline while the cache is unreachable)."""
+    try:
+        found = cache.get_many([_state_key(member_id) for member_id in member_ids])
+    except (OSError, RedisError):
+        found = {}
     return {member_id: found.get(_state_key(member_id), "offline") for member_id in member_ids}

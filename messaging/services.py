@@ -4,6 +4,7 @@ Each write checks the access policy, runs in one transaction and publishes
 its live event only after that transaction commits.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from messaging.serialise import message_data, scope_data
 from muster.markdown import render_markdown
 from verification import policy
 from verification.models import Marking, Member
+
+logger = logging.getLogger(__name__)
 
 GROUP_CONVERSATION_MAX = 20
 DEFAULT_ROOM_TITLE = "General"
@@ -198,9 +201,15 @@ def _check_rate(member: Member) -> None:
     limit, window = settings.MUSTER_CHAT_RATE
     now = timezone.now().timestamp()
     key = f"chat-rate:{member.pk}:{int(now // window)}"
-    if cache.add(key, 1, window * 2):
+    try:
+        if cache.add(key, 1, window * 2):
+            return
+        count = cache.incr(key)
+    except live.LAYER_ERRORS:
+        # Redis is down: a message saved unthrottled beats a message lost.
+        logger.warning("Chat rate limit not applied: the cache is unreachable", exc_info=True)
         return
-    if cache.incr(key) > limit:
+    if count > limit:
         raise RateLimitedError(retry_after=max(1, int(window - now % window + 0.999)))
 
 
