@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -44,7 +45,12 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_CLEARED = 4403
-CLOSE_TRY_AGAIN_LATER = 1013
+# 1013 ("try again later") is what this means, but ASGI servers only let applications
+# close with 1000 or 3000-4999: 4013 says the same in the application range.
+CLOSE_TRY_AGAIN_LATER = 4013
+PAUSED_FRAME = {"type": "live.paused", "reason": "Live updates are paused. Retrying…"}
+# How often each process checks that the channel layer still answers.
+LAYER_CHECK_SECONDS = 1.0
 MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SUBSCRIPTIONS = 200
 TYPING_INTERVAL_SECONDS = 3.0
@@ -79,9 +85,65 @@ def _fresh_member(member_id: int) -> Member:
     return Member.objects.get(pk=member_id)
 
 
+class LayerWatch:
+    """One per process (per event loop): notices the channel layer going away and pauses every socket.
+
+    A socket whose layer is gone would stay open and silently miss messages
+    (channels-redis's publish/subscribe layer keeps retrying in the background),
+    so each socket is told ``live.paused`` and closed; the page reconnects and
+    catches up by version once Redis answers again.
+    """
+
+    HEARTBEAT_GROUP = "muster.heartbeat"
+
+    def __init__(self) -> None:
+        self.consumers: weakref.WeakSet[LiveConsumer] = weakref.WeakSet()
+        self.task: asyncio.Task[None] | None = None
+
+    def watch(self, consumer: "LiveConsumer") -> None:
+        self.consumers.add(consumer)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run(consumer.channel_layer))
+
+    async def _run(self, layer: Any) -> None:
+        while self.consumers:
+            await asyncio.sleep(LAYER_CHECK_SECONDS)
+            try:
+                # A group nobody joins: one cheap Redis command that fails when Redis is away.
+                await asyncio.wait_for(layer.group_send(self.HEARTBEAT_GROUP, {"type": "live.heartbeat"}), 2)
+            except live.LAYER_ERRORS:
+                logger.warning("Live updates paused: the channel layer stopped answering")
+                for consumer in list(self.consumers):
+                    await consumer.pause()
+
+
+_layer_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LayerWatch]" = weakref.WeakKeyDictionary()
+
+
+def layer_watch() -> LayerWatch:
+    loop = asyncio.get_running_loop()
+    if loop not in _layer_watches:
+        _layer_watches[loop] = LayerWatch()
+    return _layer_watches[loop]
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     member: Member
     access: policy.LiveAccess
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except live.LAYER_ERRORS:
+            if getattr(self, "channel_name", None) is not None:
+                raise
+            # The layer could not even give this socket a channel (Redis is down, publish/subscribe
+            # layer): answer the handshake, say why, and close so the page retries.
+            logger.warning("Live updates paused: the channel layer is unreachable", exc_info=True)
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.send", "text": json.dumps(PAUSED_FRAME)})
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
 
     async def connect(self) -> None:
         # Refusals accept first so the client receives the close code and the reason.
@@ -109,15 +171,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except live.LAYER_ERRORS:
             logger.warning("Live updates paused: the channel layer is unreachable", exc_info=True)
             await self.accept()
-            await self.send_json({"type": "live.paused", "reason": "Live updates are paused. Retrying…"})
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            await self.pause()
             return
         await self.accept()
         await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
         await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
         self.watcher = asyncio.create_task(self._watch_access())
+        layer_watch().watch(self)
+
+    async def pause(self) -> None:
+        """Tell the page live updates are paused and close; it reconnects and catches up."""
+        await self.send_json(PAUSED_FRAME)
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def disconnect(self, code: int) -> None:
+        layer_watch().consumers.discard(self)
         if getattr(self, "watcher", None) is not None:
             self.watcher.cancel()  # type: ignore[union-attr]
         groups = [*getattr(self, "joined_groups", []), *(live.conversation_group(c) for c in self.subscriptions)]

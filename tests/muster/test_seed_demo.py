@@ -9,6 +9,8 @@ from django.test import Client
 from communities.models import Community, JoinRequest, Membership
 from discussions.models import Thread
 from library.models import Bookmark, Document
+from messaging import selectors
+from messaging.models import Conversation, Message
 from verification import policy
 from verification.demo import DEMO_PASSWORD
 from verification.models import Marking, Member
@@ -105,3 +107,59 @@ def test_seed_demo_adds_the_partnership_wiki_documents_and_links() -> None:
     assert contacts.marking.slug == "fouo"
     assert contacts.versions.get().original_name == "contacts.csv"
     assert Bookmark.objects.count() == 2
+
+
+def test_seed_demo_gives_every_community_room_a_history_members_can_read() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    rooms = Conversation.objects.filter(kind=Conversation.Kind.ROOM, is_default_room=True)
+    dana = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
+    gulf = rooms.get(community__slug="gulf-coast-hurricane-response")
+    history = selectors.message_history(dana, gulf)
+    assert all(8 <= room.messages.count() <= 15 for room in rooms), {
+        r.community.slug: r.messages.count() for r in rooms
+    }
+    assert [message.sequence for message in history] == list(range(1, len(history) + 1))
+    assert gulf.last_sequence == gulf.last_version == len(history)
+    assert len({message.author_id for message in history}) >= 3
+    assert history[0].created_at < history[-1].created_at  # spread over time, oldest first
+    assert "Bolivar Peninsula" in " ".join(message.body for message in history)
+
+
+def test_seed_demo_keeps_the_fouo_pilot_room_from_members_without_the_marking() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    pilot = Conversation.objects.get(community__slug="galveston-pilot", is_default_room=True)
+    outsider = Member.objects.get(email="marcus.bell@charlestonfire.gov")
+    insider = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
+    assert pilot.messages.exists()
+    assert not selectors.visible_conversations(outsider).filter(pk=pilot.pk).exists()
+    assert selectors.visible_conversations(insider).filter(pk=pilot.pk).exists()
+
+
+def test_seed_demo_adds_direct_messages_and_a_group_conversation_only_their_people_see() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+    dana = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
+    avery = Member.objects.get(email="admin@muster.test")
+    directs = Conversation.objects.filter(kind=Conversation.Kind.DIRECT)
+    group = Conversation.objects.get(kind=Conversation.Kind.GROUP)
+    assert directs.count() >= 2
+    assert all(direct.messages.count() >= 2 for direct in directs)
+    assert group.participants.filter(left_at=None).count() == 3
+    assert group.messages.count() >= 4
+    assert {conversation.pk for conversation in selectors.inbox(dana)} >= {
+        *directs.values_list("pk", flat=True),
+        group.pk,
+    }
+    assert not selectors.visible_conversations(avery).filter(pk__in=[*directs.values_list("pk", flat=True), group.pk])
+
+
+def test_seed_demo_run_twice_sends_no_chat_message_twice() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    first = list(Message.objects.order_by("pk").values_list("conversation_id", "sequence", "body"))
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert list(Message.objects.order_by("pk").values_list("conversation_id", "sequence", "body")) == first
+    assert Conversation.objects.filter(kind=Conversation.Kind.GROUP).count() == 1

@@ -8,6 +8,7 @@ from django.db import transaction
 from communities import demo as communities_demo
 from discussions import demo as discussions_demo
 from library import demo as library_demo
+from messaging import demo as messaging_demo
 from verification import demo as verification_demo
 from wiki import demo as wiki_demo
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             discussions_demo.seed()
             wiki_demo.seed()
             library_demo.seed()
+            messaging_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
         for sign_in in sign_ins:
