@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{community}boards/<slug:board>/new/", threads.thread_new, name="thread_new"),
     path(f"{community}threads/<int:pk>/", threads.thread_detail, name="thread"),
     path(f"{community}threads/<int:pk>/reply/", threads.thread_reply, name="reply"),
+    path(f"{community}threads/<int:pk>/post/", threads.thread_post, name="thread_post"),
     path(f"{community}threads/<int:pk>/accept/", threads.answer_accept, name="accept"),
     path(f"{community}threads/<int:pk>/moderate/", moderation.thread_moderate, name="thread_moderate"),
     path(f"{community}posts/<int:pk>/edit/", threads.post_edit, name="post_edit"),

@@ -6,7 +6,8 @@ already saved, and sockets that reconnect ask for what they missed.
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -41,11 +42,23 @@ def publish(group: str, event: Mapping[str, Any]) -> bool:
     if layer is None:
         return False
     try:
-        async_to_sync(layer.group_send)(group, dict(event))
+        _run_sync(layer.group_send, group, dict(event))
     except LAYER_ERRORS:
         logger.warning("Live updates paused: could not publish %s to %s", event.get("type"), group, exc_info=True)
         return False
     return True
+
+
+def _run_sync(send: Callable[..., Awaitable[None]], *args: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(send)(*args)
+        return
+    # This thread runs an event loop of its own (a browser test driving Playwright), where
+    # async_to_sync refuses to run: send from a short-lived worker thread instead.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(async_to_sync(send), *args).result()
 
 
 def publish_on_commit(group: str, event: Mapping[str, Any]) -> None:

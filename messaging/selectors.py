@@ -31,7 +31,13 @@ def inbox(member: Member) -> QuerySet[Conversation]:
         .annotate(unread=Count("pk"))
         .values("unread")
     )
-    people = Participant.objects.filter(left_at=None).select_related("member").order_by("joined_at")
+    # A room's participant rows are only its readers' positions: its people are the community's.
+    people = (
+        Participant.objects.filter(left_at=None)
+        .exclude(conversation__kind=Conversation.Kind.ROOM)
+        .select_related("member")
+        .order_by("joined_at")
+    )
     return (
         visible_conversations(member)
         .annotate(read_up_to=Coalesce(Subquery(last_read[:1]), Value(0)))

@@ -1,11 +1,567 @@
-# TEMPORARY placeholder while the pages are written; replaced before commit.
-from django.http import Http404
+"""The chat pages: the inbox, a conversation, group people, community rooms and notifications.
+
+Views parse input, read through ``messaging.selectors`` (already narrowed by
+the access policy) and call one service. A conversation the member may not
+be in is "not found", whether it exists or not. Every page works without
+script; ``static/js/live.js`` brings it up to date over the socket, and uses
+the JSON answers here (``Accept: application/json``) while the socket is down.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communities import selectors as community_selectors
+from communities.models import JoinRequest
+from communities.views.access import known_community
+from discussions.models import Post, Thread
+from messaging import live, notifications, presence, selectors, services
+from messaging.forms import (
+    EventsForm,
+    GroupForm,
+    MemberChoiceForm,
+    MessageForm,
+    PeopleAddForm,
+    ReadForm,
+    RoomForm,
+    add_service_error,
+)
+from messaging.models import Conversation, Message, Notification, Participant
+from messaging.serialise import message_data
+from verification import policy
+from verification.gate import signed_in_member, vetting_page
+from verification.models import Marking, Member, VerificationApplication
+
+logger = logging.getLogger(__name__)
+
+CONVERSATIONS_PER_PAGE = 25
+NOTIFICATIONS_PER_PAGE = 25
+HISTORY_LIMIT = 50
+ROOM_PEOPLE_SHOWN = 100
+SNIPPET_CHARACTERS = 120
 
 
-def _todo(*args, **kwargs):
-    raise Http404
+# --- Finding things ------------------------------------------------------------------
 
 
-inbox = group_new = direct_open = conversation = conversation_events = conversation_read = _todo
-conversation_people = message_edit = message_delete = rooms = room_new = _todo
-notification_list = notifications_read_all = notification_read = _todo
+def wants_json(request: HttpRequest) -> bool:
+    """live.js asks for JSON (its fallback while the socket is down); forms get pages."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def visible_conversation(request: HttpRequest, pk: int) -> tuple[Member, Conversation]:
+    """The member and a conversation they are in, with its read position and people (``selectors.inbox``).
+
+    A conversation that exists but is closed to them is refused through the policy (which audits the
+    denial) and then answered like one that does not exist: 404, so ids cannot be probed.
+    """
+    member = signed_in_member(request)
+    conversation = selectors.inbox(member).filter(pk=pk).first()
+    if conversation is not None:
+        return member, conversation
+    existing = Conversation.objects.filter(pk=pk).first()
+    if existing is not None:
+        with contextlib.suppress(PermissionDenied):
+            policy.check_view_conversation_permission(member, existing, request)
+    raise Http404("No such conversation, or you are not in it.")
+
+
+def conversation_title(conversation: Conversation, viewer: Member) -> str:
+    """What the member calls a conversation: a room by its community, a direct message by the other person,
+    a group by its title or its people. Needs ``people`` (``selectors.inbox``) for direct and group."""
+    if conversation.community is not None:
+        return f"{conversation.community.name} · {conversation.title}"
+    people: list[Participant] = getattr(conversation, "people", [])
+    others = [row.member.display_name for row in people if row.member_id != viewer.pk]
+    if conversation.kind == Conversation.Kind.DIRECT:
+        return others[0] if others else "Direct message"
+    if conversation.title:
+        return conversation.title
+    return ", ".join(others) if others else "Group conversation"
+
+
+def snippet(message: Message | None) -> str:
+    if message is None:
+        return ""
+    if message.is_deleted:
+        return "message deleted"
+    return Truncator(strip_tags(message.body_html) or message.body).chars(SNIPPET_CHARACTERS)
+
+
+def page_of(request: HttpRequest, paginator: Paginator) -> Page:  # type: ignore[type-arg]
+    return paginator.get_page(request.GET.get("page"))
+
+
+# --- The inbox -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    conversation: Conversation
+    title: str
+    marking: Marking
+    snippet: str
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The member's conversations, newest activity first, with unread counts (live.js keeps them current)."""
+    member = signed_in_member(request)
+    page = page_of(request, Paginator(selectors.inbox(member), CONVERSATIONS_PER_PAGE))
+    rows = [
+        InboxRow(c, conversation_title(c, member), policy.effective_marking(c), snippet(c.last_message))
+        for c in page.object_list
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "marking": policy.highest_marking(row.marking for row in rows),
+    }
+    return render(request, "messaging/inbox.html", context)
+
+
+# --- A conversation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    member: Member
+    state: presence.PresenceState
+
+
+def people_present(member: Member, conversation: Conversation) -> list[Person]:
+    """The sidebar: a room's community members (the first ROOM_PEOPLE_SHOWN), a conversation's participants;
+    online first."""
+    if conversation.community is not None:
+        memberships = community_selectors.community_members(member, conversation.community)[:ROOM_PEOPLE_SHOWN]
+        people = [membership.member for membership in memberships]
+    else:
+        people = [row.member for row in getattr(conversation, "people", [])]
+    try:
+        states = presence.presence_of([person.pk for person in people])
+    except live.LAYER_ERRORS:  # the cache (Redis) is down: the page still opens, without who is online
+        logger.warning("Presence unavailable: the cache is unreachable", exc_info=True)
+        states = {person.pk: "offline" for person in people}
+    order = {"online": 0, "idle": 1, "offline": 2}
+    return sorted((Person(p, states[p.pk]) for p in people), key=lambda person: order[person.state])
+
+
+def render_conversation(
+    request: HttpRequest, member: Member, conversation: Conversation, form: MessageForm, *, status: int = 200
+) -> HttpResponse:
+    """The conversation page: its latest messages (or those before ``?before=``), the composer and who is here.
+
+    Opening the newest page reads the conversation up to its newest message, as chat users expect.
+    """
+    try:
+        before = int(request.GET["before"]) if "before" in request.GET else None
+    except ValueError:
+        before = None
+    history = selectors.message_history(member, conversation, before=before, limit=HISTORY_LIMIT)
+    last_read: int = getattr(conversation, "read_up_to", 0)
+    read_now = last_read
+    if before is None and history and history[-1].sequence > last_read and request.method == "GET":
+        services.conversation_mark_read(conversation=conversation, member=member, up_to=history[-1].sequence)
+        read_now = history[-1].sequence
+    policy.record_view(member, conversation, request)
+    context = {
+        "conversation": conversation,
+        "title": conversation_title(conversation, member),
+        "marking": policy.effective_marking(conversation),
+        "history": history,
+        "older": history[0].sequence if history and history[0].sequence > 1 else None,
+        "is_newest": before is None,
+        "last_read": last_read,
+        "read_now": read_now,
+        "form": form,
+        "people": people_present(member, conversation),
+        "may_moderate": conversation.is_room and policy.can_moderate_conversation(member, conversation),
+    }
+    return render(request, "messaging/conversation.html", context, status=status)
+
+
+def _json_error(error: str, detail: str, status: int, **extra: object) -> JsonResponse:
+    return JsonResponse({"error": error, "detail": detail, **extra}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read a conversation; POST ``body`` sends a message (JSON in and out for live.js's fallback)."""
+    member, found = visible_conversation(request, pk)
+    if request.method == "GET":
+        return render_conversation(request, member, found, MessageForm())
+    form = MessageForm(request.POST)
+    json = wants_json(request)
+    if not form.is_valid():
+        if json:
+            return _json_error(
+                "invalid",
+                " ".join(str(error) for error in form.errors.get("body", ["That message cannot be sent."])),
+                400,
+            )
+        return render_conversation(request, member, found, form, status=400)
+    try:
+        message = services.message_send(conversation=found, author=member, body=form.cleaned_data["body"])
+    except services.RateLimitedError as limited:
+        if json:
+            return _json_error("rate_limited", str(limited), 429, retry_after=limited.retry_after)
+        form.add_error("body", str(limited))
+        return render_conversation(request, member, found, form, status=429)
+    except ValidationError as invalid:
+        if json:
+            return _json_error("invalid", " ".join(invalid.messages), 400)
+        form.add_error("body", invalid)
+        return render_conversation(request, member, found, form, status=400)
+    except PermissionDenied:
+        raise Http404("No such conversation, or you are not in it.") from None
+    if json:
+        return JsonResponse({"message": message_data(message)}, status=201)
+    return redirect(f"{services.conversation_url(found)}#m{message.sequence}")
+
+
+@require_GET
+def conversation_events(request: HttpRequest, pk: int) -> JsonResponse:
+    """What changed after version ``since``: the HTTP way to catch up while the socket is down."""
+    member, found = visible_conversation(request, pk)
+    form = EventsForm(request.GET)
+    if not form.is_valid():
+        return _json_error("malformed", '"since" must be a whole number of at least 0.', 400)
+    since: int = form.cleaned_data["since"]
+    changed = selectors.messages_changed_since(member, found, since)
+    return JsonResponse(
+        {
+            "messages": [message_data(message) for message in changed],
+            "version": changed[-1].version if changed else since,
+            "complete": len(changed) < selectors.REPLAY_LIMIT,
+        }
+    )
+
+
+@require_POST
+def conversation_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the read position forward: 204 for live.js, back to the conversation for a form."""
+    member, found = visible_conversation(request, pk)
+    form = ReadForm(request.POST)
+    if not form.is_valid():
+        if wants_json(request):
+            return _json_error("malformed", '"up_to" must be a whole number of at least 0.', 400)
+        raise Http404("No such message.")
+    services.conversation_mark_read(conversation=found, member=member, up_to=form.cleaned_data["up_to"])
+    if wants_json(request):
+        return HttpResponse(status=204)
+    return redirect(services.conversation_url(found))
+
+
+# --- One message: edit and delete ----------------------------------------------------------
+
+
+def message_in(conversation: Conversation, sequence: int) -> Message:
+    """A message of a conversation the member was already shown to be in."""
+    found = Message.objects.select_related("author").filter(conversation=conversation, sequence=sequence).first()
+    if found is None:
+        raise Http404("No such message.")
+    return found
+
+
+def own_message(member: Member, conversation: Conversation, sequence: int) -> Message:
+    found = message_in(conversation, sequence)
+    if found.is_deleted:
+        raise Http404("This message was deleted.")
+    if found.author_id != member.pk:
+        raise PermissionDenied("Only its author edits a message.")
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def message_edit(request: HttpRequest, pk: int, sequence: int) -> HttpResponse:
+    member, found = visible_conversation(request, pk)
+    message = own_message(member, found, sequence)
+    form = MessageForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_edit(message=message, editor=member, body=form.cleaned_data["body"])
+        except ValidationError as invalid:
+            form.add_error("body", invalid)
+        except PermissionDenied:
+            raise Http404("No such conversation, or you are not in it.") from None
+        else:
+            return redirect(f"{services.conversation_url(found)}#m{sequence}")
+    context = {
+        "conversation": found,
+        "title": conversation_title(found, member),
+        "marking": policy.effective_marking(found),
+        "message": message,
+        "form": form,
+    }
+    return render(request, "messaging/message_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def message_delete(request: HttpRequest, pk: int, sequence: int) -> HttpResponse:
+    member, found = visible_conversation(request, pk)
+    message = message_in(found, sequence)
+    try:
+        services.message_delete(message=message, actor=member)
+    except ValidationError as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    except PermissionDenied:
+        raise Http404("No such conversation, or you are not in it.") from None
+    else:
+        messages.success(request, "The message is deleted.")
+    return redirect(f"{services.conversation_url(found)}#m{sequence}")
+
+
+# --- Starting conversations -------------------------------------------------------------------
+
+
+@require_POST
+def direct_open(request: HttpRequest, handle: str) -> HttpResponse:
+    """The "Send a message" button of a profile: the one direct conversation with that member."""
+    member = signed_in_member(request)
+    other = policy.filter_visible_members(member, Member.objects.filter(handle=handle)).first()
+    if other is None:
+        raise Http404("No such member.")
+    try:
+        found = services.direct_conversation_open(member=member, other=other)
+    except ValidationError as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+        return redirect("members:profile", pk=other.pk)
+    return redirect(services.conversation_url(found))
+
+
+@require_http_methods(["GET", "POST"])
+def group_new(request: HttpRequest) -> HttpResponse:
+    member = signed_in_member(request)
+    form = GroupForm(request.POST or None, viewer=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            found = services.group_conversation_create(
+                creator=member, title=data["title"], participants=data["participants"], marking=data["marking"]
+            )
+        except ValidationError as refused:
+            add_service_error(form, refused)
+        else:
+            return redirect(services.conversation_url(found))
+    return render(request, "messaging/group_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def conversation_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group's people: add some, leave, or (its creator) remove someone."""
+    member, found = visible_conversation(request, pk)
+    if found.kind != Conversation.Kind.GROUP:
+        raise Http404("Only group conversations have a people page.")
+    form = PeopleAddForm(viewer=member)
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "add":
+        form = PeopleAddForm(request.POST, viewer=member)
+        if form.is_valid():
+            try:
+                added = services.group_participants_add(
+                    conversation=found, actor=member, members=form.cleaned_data["handles"]
+                )
+            except ValidationError as refused:
+                add_service_error(form, refused)
+            except PermissionDenied:
+                raise Http404("No such conversation, or you are not in it.") from None
+            else:
+                messages.success(request, f"{added} {'person' if added == 1 else 'people'} added.")
+                return redirect("messaging:people", pk=found.pk)
+    elif request.method == "POST" and action in ("leave", "remove"):
+        return _leave_or_remove(request, member, found, action)
+    elif request.method == "POST":
+        raise Http404("No such action.")
+    context = {
+        "conversation": found,
+        "title": conversation_title(found, member),
+        "marking": policy.effective_marking(found),
+        "people": people_present(member, found),
+        "form": form,
+        "may_remove": policy.can_moderate_conversation(member, found),
+    }
+    return render(request, "messaging/people.html", context, status=400 if form.errors else 200)
+
+
+def _leave_or_remove(request: HttpRequest, member: Member, found: Conversation, action: str) -> HttpResponse:
+    leaving = member
+    if action == "remove":
+        choice = MemberChoiceForm(request.POST)
+        people = {row.member_id: row.member for row in getattr(found, "people", [])}
+        if not choice.is_valid() or choice.cleaned_data["member"] not in people:
+            raise Http404("That member is not in this conversation.")
+        leaving = people[choice.cleaned_data["member"]]
+    try:
+        services.conversation_leave(conversation=found, member=leaving, removed_by=member)
+    except ValidationError as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+        return redirect("messaging:people", pk=found.pk)
+    if leaving.pk == member.pk:
+        messages.success(request, "You left the conversation.")
+        return redirect("messaging:inbox")
+    messages.success(request, f"{leaving.display_name} is no longer in the conversation.")
+    return redirect("messaging:people", pk=found.pk)
+
+
+# --- Community rooms ----------------------------------------------------------------------------
+
+
+@require_GET
+def rooms(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's chat rooms, for its members; others learn they must join first."""
+    member, community = known_community(request, slug)
+    is_member = policy.is_community_member(member, community)
+    room_list = list(selectors.rooms_of(member, community).select_related("marking")) if is_member else []
+    context = {
+        "community": community,
+        "rooms": room_list,
+        "is_member": is_member,
+        "can_moderate": policy.can_moderate(member, community),
+        "marking": policy.highest_marking([community.marking, *(room.marking for room in room_list)]),
+    }
+    return render(request, "messaging/rooms.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def room_new(request: HttpRequest, slug: str) -> HttpResponse:
+    member, community = known_community(request, slug)
+    policy.check_moderate_permission(member, community, request)
+    form = RoomForm(request.POST or None, viewer=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            room = services.room_create(
+                community=community, actor=member, title=data["title"], topic=data["topic"], marking=data["marking"]
+            )
+        except ValidationError as refused:
+            add_service_error(form, refused)
+        else:
+            messages.success(request, f"The room {room.title} is open.")
+            return redirect(services.conversation_url(room))
+    context = {"community": community, "form": form, "marking": community.marking}
+    return render(request, "messaging/room_new.html", context, status=400 if form.errors else 200)
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    notification: Notification
+    text: str
+    at: datetime
+
+
+def notification_text(notification: Notification, viewer: Member) -> str:
+    """The line a notification shows, from its target (which the policy already showed to be visible)."""
+    actor = notification.actor.display_name if notification.actor else "Someone"
+    target = notification.target
+    kind = Notification.Kind
+    if notification.kind in (kind.MENTION, kind.REPLY):
+        if isinstance(target, Post):
+            where = f"“{target.thread.title}”"
+        elif isinstance(target, Message):
+            where = conversation_title(target.conversation, viewer)
+        else:
+            where = "a conversation"
+        verb = "mentioned you in" if notification.kind == kind.MENTION else "replied to"
+        return f"{actor} {verb} {where}"
+    if notification.kind == kind.DIRECT_MESSAGE:
+        count = notification.count
+        return f"{count} new message{'' if count == 1 else 's'} from {actor}"
+    if notification.kind == kind.JOIN_REQUEST_DECISION:
+        community = notification.community.name if notification.community else "a community"
+        outcome = "approved" if notification.outcome == JoinRequest.Status.APPROVED else "declined"
+        return f"Your request to join {community} was {outcome}"
+    if notification.kind == kind.VETTING_DECISION:
+        outcomes: dict[str, str] = {
+            VerificationApplication.Status.APPROVED: "was approved",
+            VerificationApplication.Status.MORE_INFO: "needs more information",
+            VerificationApplication.Status.REJECTED: "was declined",
+        }
+        return f"Your verification application {outcomes.get(notification.outcome, 'has an answer')}"
+    return str(notification)
+
+
+def notification_rows(member: Member) -> QuerySet[Notification]:
+    """The member's visible notifications with what their lines need, in a constant number of queries."""
+    people = Participant.objects.filter(left_at=None).select_related("member")
+    return (
+        notifications.notifications_visible_to(member)
+        .select_related("actor", "community", "marking")
+        .prefetch_related(
+            GenericPrefetch(
+                "target",
+                [
+                    Post.objects.select_related("thread"),
+                    Thread.objects.all(),
+                    Message.objects.select_related("conversation__community").prefetch_related(
+                        Prefetch("conversation__participants", queryset=people, to_attr="people")
+                    ),
+                    Conversation.objects.all(),
+                    JoinRequest.objects.all(),
+                    VerificationApplication.objects.all(),
+                ],
+            )
+        )
+    )
+
+
+@vetting_page
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Everything the member should know about; members not yet cleared see the decisions on their vetting."""
+    member = signed_in_member(request)
+    page = page_of(request, Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE))
+    rows = [NotificationRow(n, notification_text(n, member), n.created_at) for n in page.object_list]
+    context = {
+        "page": page,
+        "rows": rows,
+        "has_unread": any(not row.notification.is_read for row in rows),
+        "marking": policy.highest_marking(n.marking for n in page.object_list if n.marking is not None),
+    }
+    return render(request, "messaging/notifications.html", context)
+
+
+@vetting_page
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read; with ``open`` set, go on to what it is about."""
+    member = signed_in_member(request)
+    found = notifications.notifications_visible_to(member).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such notification.")
+    notifications.notification_mark_read(notification=found, member=member)
+    if wants_json(request):
+        return HttpResponse(status=204)
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(found.url, allowed_hosts=None):
+        return redirect(found.url)
+    page = request.POST.get("page", "")
+    return redirect(reverse("messaging:notifications") + (f"?page={page}" if page.isdigit() else ""))
+
+
+@vetting_page
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    member = signed_in_member(request)
+    marked = notifications.notifications_mark_all_read(member=member)
+    if marked:
+        messages.success(request, "All notifications are marked read.")
+    return redirect("messaging:notifications")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -21,14 +22,16 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 
 def notifications(request: HttpRequest) -> dict[str, object]:
-    """The bell's unread count and the live socket's address, for cleared members only.
+    """The bell's unread count, for cleared members, and the live socket's address.
 
-    The count is read when a page shows it (one query), not for fragments that never do.
+    The count is read when a page shows it (one query), not for fragments that never do. The socket
+    is offered only on pages served over ASGI (Daphne), the only server that also serves ``/ws/live/``;
+    a page served over WSGI would open a socket that cannot connect.
     """
     user = getattr(request, "user", None)
     if not isinstance(user, Member) or not policy.member_access(user).may_see_content:
         return {"unread_notifications": None, "live_url": ""}
     return {
         "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
-        "live_url": LIVE_SOCKET_PATH,
+        "live_url": LIVE_SOCKET_PATH if isinstance(request, ASGIRequest) else "",
     }

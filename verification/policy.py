@@ -712,17 +712,24 @@ def highest_marking(markings: Iterable[Marking]) -> Marking | None:
     return max(markings, key=lambda marking: marking.rank, default=None)
 
 
-def effective_marking(item: CommunityContent | Community) -> Marking:
+def effective_marking(item: CommunityContent | Community | Conversation) -> Marking:
     """The marking that governs an item: its own, or its community's when that is higher."""
     from communities.models import Community
 
     if isinstance(item, Community):
         return item.marking
-    return max(item.marking, item.community.marking, key=lambda marking: marking.rank)
+    community = item.community
+    if community is None:  # a direct or group conversation
+        return item.marking
+    return max(item.marking, community.marking, key=lambda marking: marking.rank)
 
 
 def record_view(
-    user: Member, item: CommunityContent | Community, request: HttpRequest | None = None, *, download: bool = False
+    user: Member,
+    item: CommunityContent | Community | Conversation,
+    request: HttpRequest | None = None,
+    *,
+    download: bool = False,
 ) -> None:
     """Every view and download of a marked item (or of any item in a marked community) is audited."""
     marking = effective_marking(item)

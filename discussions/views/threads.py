@@ -231,6 +231,33 @@ def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render_thread_page(request, member, visible_thread(member, community, pk, blog=False))
 
 
+@require_GET
+def thread_post(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One post of a thread (``?post=<id>``) as the thread page shows it, for live.js to add a new reply
+    without reloading. The same checks as the thread page: a thread or post the member may not see is 404."""
+    member, community = known_community(request, slug)
+    thread = visible_thread(member, community, pk)
+    try:
+        post_id = int(request.GET.get("post", ""))
+    except ValueError:
+        raise Http404("No such post.") from None
+    post = selectors.thread_posts(member, thread, selectors.last_read_at(member, thread)).filter(pk=post_id).first()
+    if post is None:
+        raise Http404("No such post.")
+    policy.record_view(member, thread, request)
+    can_moderate = policy.can_moderate(member, community)
+    context = {
+        "community": community,
+        "thread": thread,
+        "post": post,
+        "may_reply": _may_reply(member, thread),
+        "can_moderate": can_moderate,
+        "may_accept": thread.is_question and (thread.author_id == member.pk or can_moderate),
+        "post_word": "comment" if thread.is_blog_post else "reply",
+    }
+    return render(request, "discussions/_post.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Reply to a thread or comment on a blog post. A refused reply comes back with the text kept."""

@@ -114,7 +114,8 @@ async def test_a_message_sent_on_one_socket_reaches_the_other_members_once_and_t
 
     ack = await alice_socket.next("message.ack")
     received = await bob_socket.next("message")
-    assert ack["nonce"] == "n1" and ack["message"]["id"] == 1
+    assert ack["nonce"] == "n1"
+    assert ack["message"]["id"] == 1
     assert received["message"]["id"] == 1
     assert received["message"]["author"]["id"] == alice.pk
     assert "<strong>Pier 9</strong>" in received["message"]["body_html"]
@@ -183,7 +184,7 @@ async def test_a_member_removed_from_the_community_stops_receiving_within_five_s
 
 async def test_a_suspended_member_is_told_why_and_the_socket_is_closed_within_five_seconds(sockets) -> None:
     gulf = await room()
-    alice, bob = gulf.members
+    _alice, bob = gulf.members
     verifier = await sync_to_async(make_verified_member)(mfa=True, is_staff=True)
     bob_socket = await sockets(bob)
     await bob_socket.subscribe(gulf.conversation.pk)

@@ -15,8 +15,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from websockets.typing import Origin
 
-from muster.asgi import application
 from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_UNAUTHENTICATED
+from muster.asgi import application
 from tests.verification.factories import MemberFactory, make_verified_member
 
 ROOT = Path(__file__).resolve().parents[2]

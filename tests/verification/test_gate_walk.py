@@ -30,6 +30,8 @@ OPEN_TO_UNCLEARED = {
     "verification:apply",
     "verification:rules",
     "verification:sponsor",
+    # Their notifications page shows them only the decisions about their own vetting (the policy's filter).
+    "messaging:notifications",
 }
 
 
@@ -55,6 +57,8 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"slug": document.community.slug, "page": "partnership-model"},
         {"slug": document.community.slug, "pk": str(document.pk), "number": "1"},
         {"tag": "hurricanes"},
+        {"handle": "abc"},
+        {"pk": str(member.pk), "sequence": "1"},
         {"object_id": str(member.pk)},
         {"id": str(member.pk)},
         {"app_label": "verification"},

@@ -1,0 +1,792 @@
+// Live updates over one socket per page (messaging/consumers.py): chat messages, typing, presence,
+// read positions, new thread replies and the notification count. A progressive enhancement: every page
+// works without it, and while the socket is down a conversation page catches up over HTTP
+// (messaging:events) and sends through its own form's URL, so nothing is lost and nothing shows twice.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var liveUrl = body && body.getAttribute("data-live");
+  if (!liveUrl || !("WebSocket" in window)) {
+    return;
+  }
+
+  var BACKOFF_SECONDS = [1, 2, 4, 8, 15];
+  var POLL_MS = 3000;
+  var PING_MS = 30000;
+  var IDLE_MS = 120000;
+  var TYPING_SHOWN_MS = 5000;
+  var TYPING_SENT_MS = 3000;
+  var SNIPPET_CHARACTERS = 120;
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  var socket = null;
+  var ready = false;
+  var refused = false;
+  var attempt = 0;
+  var reconnectTimer = null;
+  var pollTimer = null;
+  var pingTimer = null;
+  var idleTimer = null;
+  var presenceState = "online";
+  var statusLine = document.getElementById("live-status");
+
+  // --- Small helpers ---------------------------------------------------------------------
+
+  function csrfToken() {
+    try {
+      var headers = JSON.parse(body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) {
+        return headers["X-CSRFToken"];
+      }
+    } catch (ignored) {
+      // fall through to the cookie
+    }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function intAttribute(element, name) {
+    var value = parseInt(element.getAttribute(name), 10);
+    return isNaN(value) ? 0 : value;
+  }
+
+  function send(frame) {
+    if (socket && ready && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function plainText(html) {
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    var text = (parsed.body.textContent || "").replace(/\s+/g, " ").trim();
+    return text.length > SNIPPET_CHARACTERS ? text.slice(0, SNIPPET_CHARACTERS - 1) + "…" : text;
+  }
+
+  function shownTime(iso) {
+    var date = new Date(iso);
+    if (isNaN(date.getTime())) {
+      return iso;
+    }
+    function two(n) {
+      return (n < 10 ? "0" : "") + n;
+    }
+    return date.getDate() + " " + MONTHS[date.getMonth()] + " " + date.getFullYear() + " " +
+      two(date.getHours()) + ":" + two(date.getMinutes());
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function showStatus(text) {
+    if (statusLine) {
+      statusLine.textContent = text;
+      statusLine.hidden = false;
+    }
+  }
+
+  function hideStatus() {
+    if (statusLine) {
+      statusLine.hidden = true;
+      statusLine.textContent = "";
+    }
+  }
+
+  // --- The bell ------------------------------------------------------------------------------
+
+  function setBell(unread) {
+    var bell = document.querySelector("[data-unread-count]");
+    if (!bell) {
+      return;
+    }
+    var number = bell.querySelector("[data-unread-number]");
+    if (number) {
+      number.textContent = String(unread);
+    }
+    bell.hidden = !unread;
+  }
+
+  // --- A conversation page ----------------------------------------------------------------------
+
+  var chat = document.querySelector("[data-chat]");
+  var conversation = null;
+
+  if (chat) {
+    conversation = {
+      id: intAttribute(chat, "data-conversation"),
+      version: intAttribute(chat, "data-version"),
+      lastRead: intAttribute(chat, "data-last-read"),
+      member: intAttribute(chat, "data-member"),
+      newest: chat.getAttribute("data-newest") === "true",
+      eventsUrl: chat.getAttribute("data-events-url"),
+      readUrl: chat.getAttribute("data-read-url"),
+      sendUrl: chat.getAttribute("data-send-url"),
+      list: chat.querySelector("[data-messages]"),
+      composer: chat.querySelector("[data-composer]"),
+      sendError: chat.querySelector("[data-send-error]"),
+      typing: chat.querySelector("[data-typing]"),
+      closed: false,
+      seen: {},
+      pending: {},
+      typingTimer: null,
+      typingSentAt: 0,
+      readTimer: null
+    };
+    Array.prototype.forEach.call(conversation.list.querySelectorAll("li[data-id]"), function (item) {
+      conversation.seen[intAttribute(item, "data-id")] = intAttribute(item, "data-version");
+    });
+  }
+
+  function highestId() {
+    var highest = 0;
+    Object.keys(conversation.seen).forEach(function (id) {
+      highest = Math.max(highest, parseInt(id, 10));
+    });
+    return highest;
+  }
+
+  function showSendError(text) {
+    if (conversation && conversation.sendError) {
+      conversation.sendError.textContent = text;
+      conversation.sendError.hidden = !text;
+    }
+  }
+
+  function messageItem(message) {
+    var mine = message.author && message.author.id === conversation.member;
+    var item = element("li", "chat-message" + (message.deleted ? " chat-message-deleted" : "") + (mine ? " chat-message-own" : ""));
+    item.id = "m" + message.id;
+    item.setAttribute("data-id", String(message.id));
+    item.setAttribute("data-version", String(message.version));
+    if (message.author) {
+      item.setAttribute("data-author", String(message.author.id));
+    }
+    var meta = element("p", "chat-meta");
+    meta.appendChild(element("strong", "chat-author", message.author ? message.author.name : "A former member"));
+    meta.appendChild(document.createTextNode(" · "));
+    var link = element("a");
+    link.href = "#m" + message.id;
+    var time = element("time", "", shownTime(message.created_at));
+    time.setAttribute("datetime", message.created_at);
+    link.appendChild(time);
+    meta.appendChild(link);
+    if (message.edited && !message.deleted) {
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(element("span", "chat-edited muted", "(edited)"));
+    }
+    item.appendChild(meta);
+    if (message.deleted) {
+      item.appendChild(element("p", "removed-note chat-body", "This message was deleted."));
+      return item;
+    }
+    var text = element("div", "post-body chat-body");
+    text.innerHTML = message.body_html; // sanitised by the server, as the page shows it
+    item.appendChild(text);
+    if (mine) {
+      var actions = element("div", "post-actions chat-actions");
+      var edit = element("a", "", "Edit");
+      edit.href = conversation.sendUrl + "messages/" + message.id + "/edit/";
+      edit.appendChild(element("span", "visually-hidden", " your message"));
+      actions.appendChild(edit);
+      var form = element("form", "inline-form");
+      form.method = "post";
+      form.action = conversation.sendUrl + "messages/" + message.id + "/delete/";
+      var token = element("input");
+      token.type = "hidden";
+      token.name = "csrfmiddlewaretoken";
+      token.value = csrfToken();
+      form.appendChild(token);
+      var button = element("button", "link-button danger-link", "Delete");
+      button.type = "submit";
+      button.appendChild(element("span", "visually-hidden", " this message"));
+      form.appendChild(button);
+      actions.appendChild(form);
+      item.appendChild(actions);
+    }
+    return item;
+  }
+
+  function nearBottom() {
+    var rect = conversation.list.getBoundingClientRect();
+    return rect.bottom - window.innerHeight < 200;
+  }
+
+  // Insert or replace a message by id, in id order; a version the page already holds is ignored.
+  function applyMessage(message) {
+    if (!conversation || message.conversation !== conversation.id) {
+      return;
+    }
+    conversation.version = Math.max(conversation.version, message.version);
+    var known = conversation.seen[message.id];
+    if (known !== undefined && known >= message.version) {
+      return;
+    }
+    var existing = document.getElementById("m" + message.id);
+    if (!existing && !conversation.newest) {
+      return; // an older page: new messages belong on the newest one
+    }
+    conversation.seen[message.id] = message.version;
+    var item = messageItem(message);
+    if (existing) {
+      existing.replaceWith(item);
+      return;
+    }
+    var stick = nearBottom();
+    var after = null;
+    var items = conversation.list.querySelectorAll("li[data-id]");
+    for (var i = 0; i < items.length; i += 1) {
+      if (intAttribute(items[i], "data-id") > message.id) {
+        after = items[i];
+        break;
+      }
+    }
+    conversation.list.insertBefore(item, after);
+    var empty = chat.querySelector("[data-empty]");
+    if (empty) {
+      empty.hidden = true;
+    }
+    if (message.author && message.author.id !== conversation.member) {
+      clearTyping();
+      scheduleRead();
+    }
+    if (stick) {
+      item.scrollIntoView({ block: "end" });
+    }
+  }
+
+  function scheduleRead() {
+    if (conversation.readTimer || document.visibilityState !== "visible" || !conversation.newest) {
+      return;
+    }
+    conversation.readTimer = window.setTimeout(function () {
+      conversation.readTimer = null;
+      markRead();
+    }, 500);
+  }
+
+  function markRead() {
+    var upTo = highestId();
+    if (upTo <= conversation.lastRead || conversation.closed) {
+      return;
+    }
+    conversation.lastRead = upTo;
+    if (send({ type: "read", conversation: conversation.id, id: upTo })) {
+      return;
+    }
+    var data = new FormData();
+    data.append("up_to", String(upTo));
+    fetch(conversation.readUrl, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+    }).catch(function () {
+      conversation.lastRead = 0; // try again with the next message
+    });
+  }
+
+  function showTyping(member) {
+    if (!conversation.typing) {
+      return;
+    }
+    conversation.typing.textContent = member.name + " is typing…";
+    window.clearTimeout(conversation.typingTimer);
+    conversation.typingTimer = window.setTimeout(clearTyping, TYPING_SHOWN_MS);
+  }
+
+  function clearTyping() {
+    if (conversation && conversation.typing) {
+      conversation.typing.textContent = "";
+    }
+  }
+
+  function setPresence(member, state) {
+    var list = document.querySelector(".presence-list");
+    if (!list) {
+      return;
+    }
+    var item = list.querySelector('[data-presence-member="' + member.id + '"]');
+    if (!item) {
+      if (state === "offline") {
+        return;
+      }
+      item = element("li");
+      item.setAttribute("data-presence-member", String(member.id));
+      item.appendChild(element("span", "presence-dot"));
+      item.firstChild.setAttribute("aria-hidden", "true");
+      item.appendChild(document.createTextNode(" " + member.name + " "));
+      item.appendChild(element("span", "visually-hidden presence-state"));
+      list.appendChild(item);
+    }
+    item.setAttribute("data-state", state);
+    var label = item.querySelector(".presence-state");
+    if (label) {
+      label.textContent = "(" + state + ")";
+    }
+  }
+
+  function closeConversation(reason) {
+    conversation.closed = true;
+    var notice = document.getElementById("chat-closed");
+    if (notice) {
+      notice.textContent = reason;
+      notice.hidden = false;
+    }
+    if (conversation.composer) {
+      Array.prototype.forEach.call(conversation.composer.querySelectorAll("textarea, button"), function (control) {
+        control.disabled = true;
+      });
+    }
+    stopPolling();
+  }
+
+  function restorePending() {
+    var texts = Object.keys(conversation.pending).map(function (nonce) {
+      return conversation.pending[nonce];
+    });
+    conversation.pending = {};
+    if (!texts.length) {
+      return;
+    }
+    var box = conversation.composer && conversation.composer.querySelector("textarea");
+    if (box && !box.value.trim()) {
+      box.value = texts.join("\n\n");
+    }
+    showSendError("The connection dropped before your message was confirmed. If it does not appear above, send it again.");
+  }
+
+  function sendOverHttp(text, box) {
+    var data = new FormData();
+    data.append("body", text);
+    fetch(conversation.sendUrl, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (response.status === 201) {
+          if (box.value === text) {
+            box.value = "";
+          }
+          showSendError("");
+          applyMessage(answer.message);
+        } else {
+          showSendError(answer.detail || "That message was not sent.");
+        }
+      });
+    }).catch(function () {
+      showSendError("That message was not sent: the server cannot be reached. Your text is kept; try again.");
+    });
+  }
+
+  function setUpComposer() {
+    var form = conversation.composer;
+    if (!form) {
+      return;
+    }
+    var box = form.querySelector("textarea");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (conversation.closed) {
+        return;
+      }
+      var text = box.value;
+      if (!text.trim()) {
+        showSendError("Write a message first.");
+        return;
+      }
+      showSendError("");
+      var nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      if (send({ type: "send", conversation: conversation.id, body: text, nonce: nonce })) {
+        conversation.pending[nonce] = text;
+        box.value = "";
+      } else {
+        sendOverHttp(text, box);
+      }
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    box.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - conversation.typingSentAt > TYPING_SENT_MS && box.value) {
+        conversation.typingSentAt = now;
+        send({ type: "typing", conversation: conversation.id });
+      }
+    });
+  }
+
+  // --- HTTP catch-up while the socket is down -------------------------------------------------------
+
+  function poll() {
+    if (!conversation || conversation.closed) {
+      return;
+    }
+    fetch(conversation.eventsUrl + "?since=" + conversation.version, {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (response.status === 404) {
+        closeConversation("You are no longer in this conversation.");
+        return null;
+      }
+      return response.ok ? response.json() : null;
+    }).then(function (answer) {
+      if (!answer) {
+        return;
+      }
+      answer.messages.forEach(applyMessage);
+      conversation.version = Math.max(conversation.version, answer.version);
+      if (!answer.complete) {
+        window.location.reload();
+      }
+    }).catch(function () {
+      // still down; the next poll tries again
+    });
+  }
+
+  function startPolling() {
+    if (conversation && !pollTimer && !conversation.closed) {
+      pollTimer = window.setInterval(poll, POLL_MS);
+    }
+  }
+
+  function stopPolling() {
+    window.clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  // --- The inbox ---------------------------------------------------------------------------------------
+
+  var inbox = document.querySelector("[data-inbox]");
+
+  function inboxRow(conversationId) {
+    return inbox && inbox.querySelector('[data-conversation="' + conversationId + '"]');
+  }
+
+  function updateInboxRow(message) {
+    var row = inboxRow(message.conversation);
+    if (!row || message.version <= intAttribute(row, "data-version")) {
+      return;
+    }
+    row.setAttribute("data-version", String(message.version));
+    var lastId = intAttribute(row, "data-last-id");
+    if (message.id < lastId) {
+      return;
+    }
+    var isNew = message.id > lastId;
+    row.setAttribute("data-last-id", String(message.id));
+    var line = row.querySelector("[data-last-message]");
+    if (line) {
+      line.textContent = "";
+      line.appendChild(element("span", "", message.author ? message.author.name : "A former member"));
+      line.appendChild(document.createTextNode(": "));
+      line.appendChild(element("span", "", message.deleted ? "message deleted" : plainText(message.body_html)));
+      line.appendChild(document.createTextNode(" · "));
+      var time = element("time", "", shownTime(message.created_at));
+      time.setAttribute("datetime", message.created_at);
+      line.appendChild(time);
+    }
+    var mine = message.author && String(message.author.id) === String(inbox.getAttribute("data-member"));
+    if (isNew && !mine && !message.deleted) {
+      var badge = row.querySelector("[data-unread]");
+      var value = badge && badge.querySelector("[data-unread-value]");
+      if (value) {
+        value.textContent = String((parseInt(value.textContent, 10) || 0) + 1);
+        badge.hidden = false;
+        row.classList.add("inbox-unread");
+      }
+    }
+    if (isNew && row.parentNode.firstElementChild !== row) {
+      row.parentNode.insertBefore(row, row.parentNode.firstElementChild);
+    }
+  }
+
+  function inboxRead(conversationId, upTo) {
+    var row = inboxRow(conversationId);
+    if (row && upTo >= intAttribute(row, "data-last-id")) {
+      var badge = row.querySelector("[data-unread]");
+      if (badge) {
+        badge.hidden = true;
+        badge.querySelector("[data-unread-value]").textContent = "0";
+      }
+      row.classList.remove("inbox-unread");
+    }
+  }
+
+  // --- A thread page -------------------------------------------------------------------------------------
+
+  var thread = document.querySelector("ol[data-thread]");
+  var threadAnnounce = document.querySelector("[data-new-replies]");
+  var newReplies = 0;
+
+  function announceReply(withLink) {
+    newReplies += 1;
+    if (!threadAnnounce) {
+      return;
+    }
+    threadAnnounce.textContent = newReplies + (newReplies === 1 ? " new reply" : " new replies");
+    if (withLink) {
+      threadAnnounce.appendChild(document.createTextNode(" — "));
+      var link = element("a", "", "see the last page");
+      link.href = thread.getAttribute("data-last-page-url");
+      threadAnnounce.appendChild(link);
+    }
+  }
+
+  function threadReply(postId) {
+    if (document.getElementById("post-" + postId)) {
+      return;
+    }
+    if (thread.getAttribute("data-last-page") !== "true") {
+      announceReply(true);
+      return;
+    }
+    fetch(thread.getAttribute("data-post-url") + "?post=" + encodeURIComponent(postId), {
+      credentials: "same-origin",
+      headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (!html || document.getElementById("post-" + postId)) {
+        return;
+      }
+      thread.insertAdjacentHTML("beforeend", html);
+      announceReply(false);
+    }).catch(function () {
+      // the reply stays on the server; a reload shows it
+    });
+  }
+
+  // --- Presence ----------------------------------------------------------------------------------------------
+
+  function setOwnPresence(state) {
+    if (presenceState !== state) {
+      presenceState = state;
+      send({ type: "presence", state: state });
+    }
+  }
+
+  function active() {
+    setOwnPresence("online");
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(function () {
+      setOwnPresence("idle");
+    }, IDLE_MS);
+  }
+
+  ["keydown", "pointerdown", "scroll", "input"].forEach(function (name) {
+    document.addEventListener(name, active, { passive: true });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      setOwnPresence("idle");
+    } else {
+      active();
+      if (conversation) {
+        markRead();
+      }
+    }
+  });
+
+  // --- The socket --------------------------------------------------------------------------------------------
+
+  function subscribeAll() {
+    if (conversation && !conversation.closed) {
+      send({ type: "subscribe", conversation: conversation.id, since: conversation.version, idle: presenceState === "idle" });
+    }
+    if (inbox) {
+      Array.prototype.forEach.call(inbox.querySelectorAll("[data-conversation]"), function (row) {
+        send({ type: "subscribe", conversation: intAttribute(row, "data-conversation"), since: intAttribute(row, "data-version") });
+      });
+    }
+    if (thread) {
+      send({ type: "thread.follow", thread: intAttribute(thread, "data-thread") });
+    }
+    if (presenceState !== "online") {
+      send({ type: "presence", state: presenceState });
+    }
+  }
+
+  var handlers = {
+    "session.ready": function () {
+      ready = true;
+      attempt = 0;
+      hideStatus();
+      stopPolling();
+      subscribeAll();
+      if (conversation) {
+        markRead();
+      }
+      window.clearInterval(pingTimer);
+      pingTimer = window.setInterval(function () {
+        send({ type: "ping" });
+      }, PING_MS);
+    },
+    "session.refused": function (frame) {
+      refused = true;
+      showStatus(frame.detail || "Live updates are off for this page.");
+    },
+    "live.paused": function (frame) {
+      showStatus(frame.reason || "Live updates are paused — reconnecting…");
+    },
+    "message": function (frame) {
+      applyMessage(frame.message);
+      updateInboxRow(frame.message);
+    },
+    "message.ack": function (frame) {
+      if (conversation) {
+        delete conversation.pending[frame.nonce];
+      }
+      applyMessage(frame.message);
+      updateInboxRow(frame.message);
+    },
+    "subscribed": function (frame) {
+      if (!frame.complete) {
+        window.location.reload();
+        return;
+      }
+      if (conversation && frame.conversation === conversation.id) {
+        conversation.version = Math.max(conversation.version, frame.version);
+      }
+    },
+    "typing": function (frame) {
+      if (conversation && frame.conversation === conversation.id) {
+        showTyping(frame.member);
+      }
+    },
+    "presence": function (frame) {
+      if (conversation && frame.conversation === conversation.id) {
+        setPresence(frame.member, frame.state);
+      }
+    },
+    "read": function (frame) {
+      inboxRead(frame.conversation, frame.up_to);
+      if (conversation && frame.conversation === conversation.id) {
+        conversation.lastRead = Math.max(conversation.lastRead, frame.up_to);
+      }
+    },
+    "thread.reply": function (frame) {
+      if (thread && frame.thread === intAttribute(thread, "data-thread")) {
+        threadReply(frame.post);
+      }
+    },
+    "thread.closed": function (frame) {
+      if (thread && frame.thread === intAttribute(thread, "data-thread") && threadAnnounce) {
+        threadAnnounce.textContent = frame.reason;
+      }
+    },
+    "notifications": function (frame) {
+      setBell(frame.unread);
+    },
+    "conversation.closed": function (frame) {
+      if (conversation && frame.conversation === conversation.id) {
+        closeConversation(frame.reason);
+      }
+      var row = inboxRow(frame.conversation);
+      if (row) {
+        row.classList.add("inbox-closed");
+      }
+    },
+    "error": function (frame) {
+      if (!conversation) {
+        return;
+      }
+      var text = frame.detail || "That did not work.";
+      if (frame.nonce && conversation.pending[frame.nonce] !== undefined) {
+        var box = conversation.composer && conversation.composer.querySelector("textarea");
+        if (box && !box.value.trim()) {
+          box.value = conversation.pending[frame.nonce];
+        }
+        delete conversation.pending[frame.nonce];
+      }
+      if (frame.error === "not_found" && frame.conversation === conversation.id && !frame.nonce) {
+        closeConversation(text);
+        return;
+      }
+      showSendError(text);
+    },
+    "pong": function () {}
+  };
+
+  function scheduleReconnect() {
+    var delay = BACKOFF_SECONDS[Math.min(attempt, BACKOFF_SECONDS.length - 1)];
+    attempt += 1;
+    window.clearTimeout(reconnectTimer);
+    reconnectTimer = window.setTimeout(connect, delay * 1000);
+  }
+
+  function connect() {
+    if (refused) {
+      return;
+    }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    try {
+      socket = new WebSocket(scheme + window.location.host + liveUrl);
+    } catch (ignored) {
+      socket = null;
+      scheduleReconnect();
+      return;
+    }
+    socket.addEventListener("message", function (event) {
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (ignored) {
+        return;
+      }
+      var handler = frame && handlers[frame.type];
+      if (handler) {
+        handler(frame);
+      }
+    });
+    socket.addEventListener("close", function (event) {
+      socket = null;
+      ready = false;
+      window.clearInterval(pingTimer);
+      if (conversation) {
+        restorePending();
+      }
+      if (event.code === 4403 || event.code === 4401) {
+        refused = true;
+        if (statusLine && statusLine.hidden) {
+          showStatus("Live updates are off for this page. Reload to try again.");
+        }
+        return;
+      }
+      if (!statusLine || statusLine.hidden || event.code !== 4013) {
+        showStatus("Live updates are paused — reconnecting…");
+      }
+      startPolling();
+      scheduleReconnect();
+    });
+  }
+
+  function start() {
+    if (conversation) {
+      setUpComposer();
+    }
+    active();
+    connect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
