@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from taggit.forms import TagField
@@ -50,18 +49,6 @@ def marking_field() -> forms.ModelChoiceField[Marking]:
         empty_label=None,
         help_text="Replies and comments carry the same marking. Only markings you are cleared for are offered.",
     )
-
-
-def add_service_error(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    """A service's refusal shown on the form: by field where the service names one the form has."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You may not do this here.")
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def quote_markdown(post: Post) -> str:

@@ -13,7 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,18 +28,6 @@ ALLOWED_ENDINGS = sorted({ending for endings in ALLOWED_TYPES.values() for endin
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 ITEM_TYPE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 MAX_NAMED_EMAILS = 50
-
-
-def add_service_error(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    """A service's refusal shown on the form: by field where the service names one the form has."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You may not do this here.")
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def is_local_path(value: str) -> bool:

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 
@@ -13,18 +13,6 @@ from verification.models import Marking, Member
 
 HANDLE_SEPARATORS = re.compile(r"[\s,;]+")
 MAX_HANDLES = 50
-
-
-def add_service_error(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    """A service's refusal shown on the form: by field where the service names one the form has."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You may not do this here.")
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def visible_markings(member: Member) -> QuerySet[Marking]:

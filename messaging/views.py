@@ -38,10 +38,10 @@ from messaging.forms import (
     PeopleAddForm,
     ReadForm,
     RoomForm,
-    add_service_error,
 )
 from messaging.models import Conversation, Message, Notification, Participant
 from messaging.serialise import message_data
+from muster.forms import add_service_error
 from verification import policy
 from verification.gate import signed_in_member, vetting_page
 from verification.models import Marking, Member, VerificationApplication

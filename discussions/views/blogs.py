@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.views.access import known_community
 from discussions import selectors, services
-from discussions.forms import ArchiveForm, BlogPostForm, PublishForm, add_service_error
+from discussions.forms import ArchiveForm, BlogPostForm, PublishForm
 from discussions.models import Thread
 from discussions.views.threads import (
     denial_message,
@@ -21,6 +21,7 @@ from discussions.views.threads import (
     render_thread_page,
     visible_thread,
 )
+from muster.forms import add_service_error
 from verification import policy, selectors_members
 from verification.gate import signed_in_member
 from verification.models import Member

@@ -28,11 +28,11 @@ from discussions.forms import (
     ReplyForm,
     ThreadForm,
     ThreadListForm,
-    add_service_error,
     quote_markdown,
 )
 from discussions.models import Board, Post, Thread
 from library.selectors import saved_ids
+from muster.forms import add_service_error
 from verification import policy
 from verification.models import Member
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community
 from library import selectors, services
-from library.forms import BookmarkForm, SaveForm, UnsaveForm, add_service_error
+from library.forms import BookmarkForm, SaveForm, UnsaveForm
 from library.models import Bookmark, SavedItem
 from library.views.documents import PAGE_SIZE, readable_community
+from muster.forms import add_service_error
 from verification import policy
 from verification.gate import signed_in_member
 from verification.models import Member

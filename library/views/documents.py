@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from communities.models import Community
 from communities.views.access import known_community
 from library import selectors, services
-from library.forms import DocumentAccessForm, DocumentUploadForm, VersionUploadForm, add_service_error
+from library.forms import DocumentAccessForm, DocumentUploadForm, VersionUploadForm
 from library.models import Document, DocumentVersion
+from muster.forms import add_service_error
 from verification import policy
 from verification.models import Member
 
