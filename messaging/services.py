@@ -269,6 +269,15 @@ def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Mes
     return conversation, message
 
 
+def _save_change(conversation: Conversation, message: Message, fields: list[str]) -> Message:
+    """Give an edited or deleted message the conversation's next version, save both, announce it."""
+    message.version = _next_version(conversation)
+    message.save(update_fields=[*fields, "version"])
+    conversation.save(update_fields=["last_version"])
+    _publish_change(conversation, message)
+    return message
+
+
 @transaction.atomic
 def message_edit(*, message: Message, editor: Member, body: str) -> Message:
     """Authors correct their own messages; everyone watching sees the new text."""
@@ -279,11 +288,7 @@ def message_edit(*, message: Message, editor: Member, body: str) -> Message:
     message.body = body
     message.body_html = render_markdown(body)
     message.edited_at = timezone.now()
-    message.version = _next_version(conversation)
-    message.save(update_fields=["body", "body_html", "edited_at", "version"])
-    conversation.save(update_fields=["last_version"])
-    _publish_change(conversation, message)
-    return message
+    return _save_change(conversation, message, ["body", "body_html", "edited_at"])
 
 
 @transaction.atomic
@@ -297,11 +302,7 @@ def message_delete(*, message: Message, actor: Member) -> Message:
     message.body = ""
     message.body_html = ""
     message.deleted_at = timezone.now()
-    message.version = _next_version(conversation)
-    message.save(update_fields=["body", "body_html", "deleted_at", "version"])
-    conversation.save(update_fields=["last_version"])
-    _publish_change(conversation, message)
-    return message
+    return _save_change(conversation, message, ["body", "body_html", "deleted_at"])
 
 
 def _read_up_to(conversation: Conversation, member: Member, sequence: int) -> bool:
