@@ -15,8 +15,10 @@ import logging
 import random
 import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -30,13 +32,16 @@ from messaging.events import (
     ErrorFrame,
     MessageChangedEvent,
     NotificationsChangedEvent,
+    PresenceChange,
     PresenceEvent,
+    PresenceFrame,
     ReadEvent,
     ScopeData,
     ThreadReplyEvent,
     TypingEvent,
 )
 from messaging.models import Conversation, Message
+from messaging.presence import PresenceState
 from messaging.serialise import author_data, message_data, scope_data
 from verification import policy
 from verification.models import Member
@@ -49,8 +54,11 @@ CLOSE_NOT_CLEARED = 4403
 # close with 1000 or 3000-4999: 4013 says the same in the application range.
 CLOSE_TRY_AGAIN_LATER = 4013
 PAUSED_FRAME = {"type": "live.paused", "reason": "Live updates are paused. Retrying…"}
-# How often each process checks that the channel layer still answers.
+# How often each process checks that the channel layer still answers, and how many
+# missed answers in a row mean it is gone.
 LAYER_CHECK_SECONDS = 1.0
+LAYER_MISSED_BEATS = 3
+PRESENCE_BATCH_SECONDS = 1.0
 MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SUBSCRIPTIONS = 200
 TYPING_INTERVAL_SECONDS = 3.0
@@ -91,7 +99,8 @@ class LayerWatch:
     A socket whose layer is gone would stay open and silently miss messages
     (channels-redis's publish/subscribe layer keeps retrying in the background),
     so each socket is told ``live.paused`` and closed; the page reconnects and
-    catches up by version once Redis answers again.
+    catches up by version once Redis answers again. A busy process can miss one
+    beat, so it takes ``LAYER_MISSED_BEATS`` in a row.
     """
 
     HEARTBEAT_GROUP = "muster.heartbeat"
@@ -106,25 +115,66 @@ class LayerWatch:
             self.task = asyncio.create_task(self._run(consumer.channel_layer))
 
     async def _run(self, layer: Any) -> None:
+        missed = 0
         while self.consumers:
             await asyncio.sleep(LAYER_CHECK_SECONDS)
             try:
                 # A group nobody joins: one cheap Redis command that fails when Redis is away.
-                await asyncio.wait_for(layer.group_send(self.HEARTBEAT_GROUP, {"type": "live.heartbeat"}), 2)
+                await asyncio.wait_for(layer.group_send(self.HEARTBEAT_GROUP, {"type": "live.heartbeat"}), 5)
+                missed = 0
             except live.LAYER_ERRORS:
+                missed += 1
+                if missed < LAYER_MISSED_BEATS:
+                    continue
                 logger.warning("Live updates paused: the channel layer stopped answering")
                 for consumer in list(self.consumers):
                     await consumer.pause()
 
 
-_layer_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LayerWatch]" = weakref.WeakKeyDictionary()
+class PresenceBatch:
+    """One per process: presence changes gathered for ``PRESENCE_BATCH_SECONDS``, then one event per conversation.
+
+    Every member joining a room is news to everyone in it; sent one by one, a
+    room of a thousand filling up would cost half a million frames.
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict[int, tuple[ScopeData, dict[int, PresenceChange]]] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, layer: Any, scope: ScopeData, change: PresenceChange) -> None:
+        _, changes = self.pending.setdefault(scope["conversation_id"], (scope, {}))
+        changes[change["member"]["id"]] = change
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._flush_soon(layer))
+
+    async def _flush_soon(self, layer: Any) -> None:
+        await asyncio.sleep(PRESENCE_BATCH_SECONDS)
+        pending, self.pending = self.pending, {}
+        for conversation_id, (scope, changes) in pending.items():
+            event: PresenceEvent = {"type": "member.presence", "scope": scope, "changes": list(changes.values())}
+            try:
+                await layer.group_send(live.conversation_group(conversation_id), event)
+            except live.LAYER_ERRORS:
+                logger.warning("Presence not sent: the channel layer is unreachable")
 
 
-def layer_watch() -> LayerWatch:
+@dataclass
+class ProcessLive:
+    """What the sockets of one process share."""
+
+    watch: LayerWatch = field(default_factory=LayerWatch)
+    presence: PresenceBatch = field(default_factory=PresenceBatch)
+
+
+_per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessLive]" = weakref.WeakKeyDictionary()
+
+
+def process_live() -> ProcessLive:
     loop = asyncio.get_running_loop()
-    if loop not in _layer_watches:
-        _layer_watches[loop] = LayerWatch()
-    return _layer_watches[loop]
+    if loop not in _per_loop:
+        _per_loop[loop] = ProcessLive()
+    return _per_loop[loop]
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -177,7 +227,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
         await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
         self.watcher = asyncio.create_task(self._watch_access())
-        layer_watch().watch(self)
+        process_live().watch.watch(self)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' own dispatch closes stale database connections before every event, a trip to the
+        database thread per socket per event; every database call here runs in
+        ``database_sync_to_async``, which does that itself, so events go straight to their handler."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def pause(self) -> None:
         """Tell the page live updates are paused and close; it reconnects and catches up."""
@@ -185,7 +244,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def disconnect(self, code: int) -> None:
-        layer_watch().consumers.discard(self)
+        process_live().watch.consumers.discard(self)
         if getattr(self, "watcher", None) is not None:
             self.watcher.cancel()  # type: ignore[union-attr]
         groups = [*getattr(self, "joined_groups", []), *(live.conversation_group(c) for c in self.subscriptions)]
@@ -264,7 +323,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 "complete": complete,
             }
         )
-        state = "online" if content.get("idle") is not True else "idle"
+        state: PresenceState = "idle" if content.get("idle") is True else "online"
         await self._announce_presence(state, only=conversation.pk)
 
     async def unsubscribe(self, content: dict[str, Any]) -> None:
@@ -287,9 +346,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_message(self, content: dict[str, Any]) -> None:
         body = _text_field(content, "body")
-        conversation = await self._conversation(content)
+        conversation_id = _int_field(content, "conversation", minimum=1)
+        # One trip to the database: the service checks the policy itself (a missing
+        # conversation and a forbidden one give the same answer).
         message = await self._write(
-            content, lambda member: services.message_send(conversation=conversation, author=member, body=body)
+            content,
+            lambda member: services.message_send(
+                conversation=Conversation.objects.get(pk=conversation_id), author=member, body=body
+            ),
         )
         nonce = str(content.get("nonce", ""))[:64]
         await self.send_json({"type": "message.ack", "nonce": nonce, "message": message_data(message)})
@@ -374,7 +438,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def message_changed(self, event: MessageChangedEvent) -> None:
         if await self._forwardable(event["scope"]):
-            await self.send_json({"type": "message", "message": event["message"]})
+            await self.send(text_data=event["frame"])
 
     async def conversation_typing(self, event: TypingEvent) -> None:
         if event["member"]["id"] != self.member.pk and await self._forwardable(event["scope"]):
@@ -382,11 +446,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "typing", "conversation": conversation, "member": event["member"]})
 
     async def member_presence(self, event: PresenceEvent) -> None:
-        if event["member"]["id"] != self.member.pk and await self._forwardable(event["scope"]):
-            conversation = event["scope"]["conversation_id"]
-            await self.send_json(
-                {"type": "presence", "conversation": conversation, "member": event["member"], "state": event["state"]}
-            )
+        changes = [change for change in event["changes"] if change["member"]["id"] != self.member.pk]
+        if changes and await self._forwardable(event["scope"]):
+            frame: PresenceFrame = {
+                "type": "presence",
+                "conversation": event["scope"]["conversation_id"],
+                "changes": changes,
+            }
+            await self.send_json(frame)
 
     async def conversation_read(self, event: ReadEvent) -> None:
         await self.send_json({"type": "read", "conversation": event["conversation"], "up_to": event["up_to"]})
@@ -456,19 +523,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(wait)
             await self.refresh_access()
 
-    async def _announce_presence(self, state: str, *, only: int | None = None) -> None:
+    async def _announce_presence(self, state: PresenceState, *, only: int | None = None) -> None:
         targets = [only] if only is not None else list(self.subscriptions)
+        change: PresenceChange = {"member": author_data(self.member), "state": state}
         for conversation_id in targets:
             scope = self.subscriptions.get(conversation_id)
-            if scope is None:
-                continue
-            event: PresenceEvent = {
-                "type": "member.presence",
-                "scope": scope,
-                "member": author_data(self.member),
-                "state": state,  # type: ignore[typeddict-item]
-            }
-            await self._group_send(live.conversation_group(conversation_id), event)
+            if scope is not None:
+                process_live().presence.add(self.channel_layer, scope, change)
 
     async def _group_send(self, group: str, event: Any) -> None:
         try:

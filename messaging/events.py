@@ -42,6 +42,8 @@ class MessageChangedEvent(TypedDict):
     type: Literal["message.changed"]
     scope: ScopeData
     message: MessageData
+    # The browser frame, JSON-encoded once by the sender instead of once per recipient.
+    frame: str
 
 
 class TypingEvent(TypedDict):
@@ -50,11 +52,18 @@ class TypingEvent(TypedDict):
     member: AuthorData
 
 
-class PresenceEvent(TypedDict):
-    type: Literal["member.presence"]
-    scope: ScopeData
+class PresenceChange(TypedDict):
     member: AuthorData
     state: Literal["online", "idle", "offline"]
+
+
+class PresenceEvent(TypedDict):
+    """Presence changes in one conversation, gathered by each process for a moment and sent together:
+    a room of a thousand filling up costs a few events, not a million frames."""
+
+    type: Literal["member.presence"]
+    scope: ScopeData
+    changes: list[PresenceChange]
 
 
 class ReadEvent(TypedDict):
@@ -126,8 +135,7 @@ class TypingFrame(TypedDict):
 class PresenceFrame(TypedDict):
     type: Literal["presence"]
     conversation: int
-    member: AuthorData
-    state: Literal["online", "idle", "offline"]
+    changes: list[PresenceChange]
 
 
 class ReadFrame(TypedDict):

@@ -4,6 +4,7 @@ Each write checks the access policy, runs in one transaction and publishes
 its live event only after that transaction commits.
 """
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from messaging import live, notifications
-from messaging.events import MessageChangedEvent, ReadEvent
+from messaging.events import MessageChangedEvent, MessageFrame, ReadEvent
 from messaging.models import Conversation, Message, Participant
 from messaging.serialise import message_data, scope_data
 from muster.markdown import render_markdown
@@ -214,10 +215,13 @@ def _check_rate(member: Member) -> None:
 
 
 def _publish_change(conversation: Conversation, message: Message) -> None:
+    data = message_data(message)
+    frame: MessageFrame = {"type": "message", "message": data}
     event: MessageChangedEvent = {
         "type": "message.changed",
         "scope": scope_data(conversation),
-        "message": message_data(message),
+        "message": data,
+        "frame": json.dumps(frame),
     }
     live.publish_on_commit(live.conversation_group(conversation.pk), event)
 

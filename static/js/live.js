@@ -671,7 +671,11 @@
     },
     "presence": function (frame) {
       if (conversation && frame.conversation === conversation.id) {
-        setPresence(frame.member, frame.state);
+        frame.changes.forEach(function (change) {
+          if (change.member.id !== conversation.member) {
+            setPresence(change.member, change.state);
+          }
+        });
       }
     },
     "read": function (frame) {

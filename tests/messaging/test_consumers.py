@@ -343,15 +343,20 @@ async def test_typing_and_presence_reach_the_others_in_the_room_and_not_outsider
     alice_socket = await sockets(alice)
     await alice_socket.subscribe(gulf.conversation.pk)
 
-    online = await bob_socket.communicator.receive_json_from(timeout=3)
-    await alice_socket.send(type="typing", conversation=gulf.conversation.pk)
-    typing = await bob_socket.communicator.receive_json_from(timeout=3)
-    await alice_socket.communicator.disconnect()
-    offline = await bob_socket.communicator.receive_json_from(timeout=3)
+    outsider = await sockets(await sync_to_async(make_verified_member)())
 
-    assert (online["type"], online["member"]["id"], online["state"]) == ("presence", alice.pk, "online")
+    online = await bob_socket.next("presence")
+    await alice_socket.send(type="typing", conversation=gulf.conversation.pk)
+    typing = await bob_socket.next("typing")
+    await alice_socket.communicator.disconnect()
+    offline = await bob_socket.next("presence")
+
+    assert online["type"] == "presence"
+    assert [(change["member"]["id"], change["state"]) for change in online["changes"]] == [(alice.pk, "online")]
     assert (typing["type"], typing["member"]["id"]) == ("typing", alice.pk)
-    assert (offline["type"], offline["state"]) == ("presence", "offline")
+    assert offline["type"] == "presence"
+    assert [(change["member"]["id"], change["state"]) for change in offline["changes"]] == [(alice.pk, "offline")]
+    assert await outsider.communicator.receive_nothing(timeout=1.5)
 
 
 async def test_typing_in_a_conversation_not_opened_is_refused(sockets) -> None:
