@@ -3,10 +3,12 @@ new thread replies and the notification count.
 
 The socket authenticates by session (``AuthMiddlewareStack``) and is refused
 for foreign origins (``AllowedHostsOriginValidator``). It checks the access
-policy at connect, on every subscription and every send, and re-checks each
-event before forwarding it against the member's standing (``LiveAccess``),
-which it re-reads whenever a service announces a change, when verification
-expires, and every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a backstop.
+policy at connect, on every subscription and every send (in SQL, for the
+conversation), and re-checks each event before forwarding it, all against the
+member's standing (``LiveAccess``), which it re-reads whenever a service
+announces a change, when verification expires, and every
+``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a backstop. ``self.member`` carries
+that standing, so the services it calls read it instead of recomputing it.
 """
 
 import asyncio
@@ -86,11 +88,6 @@ def _text_field(content: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise FrameError("malformed", f'"{name}" must be text.')
     return value
-
-
-def _fresh_member(member_id: int) -> Member:
-    """A new Member object for each write, so the policy reads today's standing, not the socket's copy."""
-    return Member.objects.get(pk=member_id)
 
 
 class LayerWatch:
@@ -287,8 +284,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         conversation_id = _int_field(content, "conversation", minimum=1)
 
         def load() -> Conversation | None:
-            member = _fresh_member(self.member.pk)
-            visible = selectors.visible_conversations(member).select_related("community", "marking")
+            visible = selectors.visible_conversations(self.member).select_related("community", "marking")
             return visible.filter(pk=conversation_id).first()
 
         conversation: Conversation | None = await database_sync_to_async(load)()
@@ -307,7 +303,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.subscriptions[conversation.pk] = scope_data(conversation)
 
         def backlog() -> list[Message]:
-            return selectors.messages_changed_since(_fresh_member(self.member.pk), conversation, since)
+            return selectors.messages_changed_since(self.member, conversation, since)
 
         missed = await database_sync_to_async(backlog)()
         for message in missed:
@@ -335,7 +331,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         nonce = str(content.get("nonce", ""))[:64]
         extra: dict[str, Any] = {"conversation": content.get("conversation"), "nonce": nonce}
         try:
-            message: Message = await database_sync_to_async(lambda: action(_fresh_member(self.member.pk)))()
+            message: Message = await database_sync_to_async(lambda: action(self.member))()
             return message
         except services.RateLimitedError as limited:
             raise FrameError("rate_limited", str(limited), retry_after=limited.retry_after, **extra) from None
@@ -383,9 +379,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         up_to = _int_field(content, "id")
         conversation = await self._conversation(content)
         await database_sync_to_async(
-            lambda: services.conversation_mark_read(
-                conversation=conversation, member=_fresh_member(self.member.pk), up_to=up_to
-            )
+            lambda: services.conversation_mark_read(conversation=conversation, member=self.member, up_to=up_to)
         )()
 
     async def typing(self, content: dict[str, Any]) -> None:

@@ -41,8 +41,8 @@ class MessageData(TypedDict):
 class MessageChangedEvent(TypedDict):
     type: Literal["message.changed"]
     scope: ScopeData
-    message: MessageData
-    # The browser frame, JSON-encoded once by the sender instead of once per recipient.
+    # The browser's MessageFrame, JSON-encoded once by the sender instead of once per
+    # recipient (and decoded by nobody on the way).
     frame: str
 
 

@@ -215,12 +215,10 @@ def _check_rate(member: Member) -> None:
 
 
 def _publish_change(conversation: Conversation, message: Message) -> None:
-    data = message_data(message)
-    frame: MessageFrame = {"type": "message", "message": data}
+    frame: MessageFrame = {"type": "message", "message": message_data(message)}
     event: MessageChangedEvent = {
         "type": "message.changed",
         "scope": scope_data(conversation),
-        "message": data,
         "frame": json.dumps(frame),
     }
     live.publish_on_commit(live.conversation_group(conversation.pk), event)
@@ -310,11 +308,16 @@ def message_delete(*, message: Message, actor: Member) -> Message:
 
 
 def _read_up_to(conversation: Conversation, member: Member, sequence: int) -> bool:
-    row, _ = Participant.objects.get_or_create(conversation=conversation, member=member)
-    if row.last_read_sequence >= sequence:
-        return False
-    Participant.objects.filter(pk=row.pk, last_read_sequence__lt=sequence).update(last_read_sequence=sequence)
-    return True
+    """Move the read position forward; one UPDATE when the member has read here before."""
+    moved = Participant.objects.filter(
+        conversation=conversation, member=member, last_read_sequence__lt=sequence
+    ).update(last_read_sequence=sequence)
+    if moved:
+        return True
+    _, created = Participant.objects.get_or_create(
+        conversation=conversation, member=member, defaults={"last_read_sequence": sequence}
+    )
+    return created
 
 
 @transaction.atomic

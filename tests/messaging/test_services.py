@@ -1,4 +1,5 @@
 import asyncio
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -260,6 +261,6 @@ async def test_a_message_is_broadcast_only_after_it_is_committed_and_never_when_
     event = await asyncio.wait_for(layer.receive(channel), 2)
 
     assert event["type"] == "message.changed"
-    assert event["message"]["body"] == "committed"
-    assert event["message"]["id"] == 1
+    assert json.loads(event["frame"])["message"]["body"] == "committed"
+    assert json.loads(event["frame"])["message"]["id"] == 1
     assert not await sync_to_async(Message.objects.filter(body="rolled back").exists)()
