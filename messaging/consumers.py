@@ -15,9 +15,7 @@ import asyncio
 import json
 import logging
 import random
-import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -44,6 +42,7 @@ from messaging.events import (
 )
 from messaging.models import Conversation, Message
 from messaging.presence import PresenceState
+from messaging.process_live import process_live
 from messaging.serialise import author_data, message_data, scope_data
 from verification import policy
 from verification.models import Member
@@ -56,11 +55,6 @@ CLOSE_NOT_CLEARED = 4403
 # close with 1000 or 3000-4999: 4013 says the same in the application range.
 CLOSE_TRY_AGAIN_LATER = 4013
 PAUSED_FRAME = {"type": "live.paused", "reason": "Live updates are paused. Retrying…"}
-# How often each process checks that the channel layer still answers, and how many
-# missed answers in a row mean it is gone.
-LAYER_CHECK_SECONDS = 1.0
-LAYER_MISSED_BEATS = 3
-PRESENCE_BATCH_SECONDS = 1.0
 MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SUBSCRIPTIONS = 200
 TYPING_INTERVAL_SECONDS = 3.0
@@ -88,90 +82,6 @@ def _text_field(content: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise FrameError("malformed", f'"{name}" must be text.')
     return value
-
-
-class LayerWatch:
-    """One per process (per event loop): notices the channel layer going away and pauses every socket.
-
-    A socket whose layer is gone would stay open and silently miss messages
-    (channels-redis's publish/subscribe layer keeps retrying in the background),
-    so each socket is told ``live.paused`` and closed; the page reconnects and
-    catches up by version once Redis answers again. A busy process can miss one
-    beat, so it takes ``LAYER_MISSED_BEATS`` in a row.
-    """
-
-    HEARTBEAT_GROUP = "muster.heartbeat"
-
-    def __init__(self) -> None:
-        self.consumers: weakref.WeakSet[LiveConsumer] = weakref.WeakSet()
-        self.task: asyncio.Task[None] | None = None
-
-    def watch(self, consumer: "LiveConsumer") -> None:
-        self.consumers.add(consumer)
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._run(consumer.channel_layer))
-
-    async def _run(self, layer: Any) -> None:
-        missed = 0
-        while self.consumers:
-            await asyncio.sleep(LAYER_CHECK_SECONDS)
-            try:
-                # A group nobody joins: one cheap Redis command that fails when Redis is away.
-                await asyncio.wait_for(layer.group_send(self.HEARTBEAT_GROUP, {"type": "live.heartbeat"}), 5)
-                missed = 0
-            except live.LAYER_ERRORS:
-                missed += 1
-                if missed < LAYER_MISSED_BEATS:
-                    continue
-                logger.warning("Live updates paused: the channel layer stopped answering")
-                for consumer in list(self.consumers):
-                    await consumer.pause()
-
-
-class PresenceBatch:
-    """One per process: presence changes gathered for ``PRESENCE_BATCH_SECONDS``, then one event per conversation.
-
-    Every member joining a room is news to everyone in it; sent one by one, a
-    room of a thousand filling up would cost half a million frames.
-    """
-
-    def __init__(self) -> None:
-        self.pending: dict[int, tuple[ScopeData, dict[int, PresenceChange]]] = {}
-        self.task: asyncio.Task[None] | None = None
-
-    def add(self, layer: Any, scope: ScopeData, change: PresenceChange) -> None:
-        _, changes = self.pending.setdefault(scope["conversation_id"], (scope, {}))
-        changes[change["member"]["id"]] = change
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._flush_soon(layer))
-
-    async def _flush_soon(self, layer: Any) -> None:
-        await asyncio.sleep(PRESENCE_BATCH_SECONDS)
-        pending, self.pending = self.pending, {}
-        for conversation_id, (scope, changes) in pending.items():
-            event: PresenceEvent = {"type": "member.presence", "scope": scope, "changes": list(changes.values())}
-            try:
-                await layer.group_send(live.conversation_group(conversation_id), event)
-            except live.LAYER_ERRORS:
-                logger.warning("Presence not sent: the channel layer is unreachable")
-
-
-@dataclass
-class ProcessLive:
-    """What the sockets of one process share."""
-
-    watch: LayerWatch = field(default_factory=LayerWatch)
-    presence: PresenceBatch = field(default_factory=PresenceBatch)
-
-
-_per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessLive]" = weakref.WeakKeyDictionary()
-
-
-def process_live() -> ProcessLive:
-    loop = asyncio.get_running_loop()
-    if loop not in _per_loop:
-        _per_loop[loop] = ProcessLive()
-    return _per_loop[loop]
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):

@@ -1,4 +1,4 @@
-"""The chat pages: the inbox, a conversation, group people, community rooms and notifications.
+"""The inbox and conversations: messages, reading, direct and group conversations and their people.
 
 Views parse input, read through ``messaging.selectors`` (already narrowed by
 the access policy) and call one service. A conversation the member may not
@@ -10,26 +10,18 @@ the JSON answers here (``Accept: application/json``) while the socket is down.
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.html import strip_tags
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities import selectors as community_selectors
-from communities.models import JoinRequest
-from communities.views.access import known_community
-from discussions.models import Post, Thread
-from messaging import live, notifications, presence, selectors, services
+from messaging import live, presence, selectors, services
 from messaging.forms import (
     EventsForm,
     GroupForm,
@@ -37,19 +29,17 @@ from messaging.forms import (
     MessageForm,
     PeopleAddForm,
     ReadForm,
-    RoomForm,
 )
-from messaging.models import Conversation, Message, Notification, Participant
+from messaging.models import Conversation, Message, Participant
 from messaging.serialise import message_data
 from muster.forms import add_service_error
 from verification import policy
-from verification.gate import signed_in_member, vetting_page
-from verification.models import Marking, Member, VerificationApplication
+from verification.gate import signed_in_member
+from verification.models import Marking, Member
 
 logger = logging.getLogger(__name__)
 
 CONVERSATIONS_PER_PAGE = 25
-NOTIFICATIONS_PER_PAGE = 25
 HISTORY_LIMIT = 50
 ROOM_PEOPLE_SHOWN = 100
 SNIPPET_CHARACTERS = 120
@@ -418,150 +408,3 @@ def _leave_or_remove(request: HttpRequest, member: Member, found: Conversation, 
         return redirect("messaging:inbox")
     messages.success(request, f"{leaving.display_name} is no longer in the conversation.")
     return redirect("messaging:people", pk=found.pk)
-
-
-# --- Community rooms ----------------------------------------------------------------------------
-
-
-@require_GET
-def rooms(request: HttpRequest, slug: str) -> HttpResponse:
-    """A community's chat rooms, for its members; others learn they must join first."""
-    member, community = known_community(request, slug)
-    is_member = policy.is_community_member(member, community)
-    room_list = list(selectors.rooms_of(member, community).select_related("marking")) if is_member else []
-    context = {
-        "community": community,
-        "rooms": room_list,
-        "is_member": is_member,
-        "can_moderate": policy.can_moderate(member, community),
-        "marking": policy.highest_marking([community.marking, *(room.marking for room in room_list)]),
-    }
-    return render(request, "messaging/rooms.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def room_new(request: HttpRequest, slug: str) -> HttpResponse:
-    member, community = known_community(request, slug)
-    policy.check_moderate_permission(member, community, request)
-    form = RoomForm(request.POST or None, viewer=member)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            room = services.room_create(
-                community=community, actor=member, title=data["title"], topic=data["topic"], marking=data["marking"]
-            )
-        except ValidationError as refused:
-            add_service_error(form, refused)
-        else:
-            messages.success(request, f"The room {room.title} is open.")
-            return redirect(services.conversation_url(room))
-    context = {"community": community, "form": form, "marking": community.marking}
-    return render(request, "messaging/room_new.html", context, status=400 if form.errors else 200)
-
-
-# --- Notifications ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotificationRow:
-    notification: Notification
-    text: str
-    at: datetime
-
-
-def notification_text(notification: Notification, viewer: Member) -> str:
-    """The line a notification shows, from its target (which the policy already showed to be visible)."""
-    actor = notification.actor.display_name if notification.actor else "Someone"
-    target = notification.target
-    kind = Notification.Kind
-    if notification.kind in (kind.MENTION, kind.REPLY):
-        if isinstance(target, Post):
-            where = f"“{target.thread.title}”"
-        elif isinstance(target, Message):
-            where = conversation_title(target.conversation, viewer)
-        else:
-            where = "a conversation"
-        verb = "mentioned you in" if notification.kind == kind.MENTION else "replied to"
-        return f"{actor} {verb} {where}"
-    if notification.kind == kind.DIRECT_MESSAGE:
-        count = notification.count
-        return f"{count} new message{'' if count == 1 else 's'} from {actor}"
-    if notification.kind == kind.JOIN_REQUEST_DECISION:
-        community = notification.community.name if notification.community else "a community"
-        outcome = "approved" if notification.outcome == JoinRequest.Status.APPROVED else "declined"
-        return f"Your request to join {community} was {outcome}"
-    if notification.kind == kind.VETTING_DECISION:
-        outcomes: dict[str, str] = {
-            VerificationApplication.Status.APPROVED: "was approved",
-            VerificationApplication.Status.MORE_INFO: "needs more information",
-            VerificationApplication.Status.REJECTED: "was declined",
-        }
-        return f"Your verification application {outcomes.get(notification.outcome, 'has an answer')}"
-    return str(notification)
-
-
-def notification_rows(member: Member) -> QuerySet[Notification]:
-    """The member's visible notifications with what their lines need, in a constant number of queries."""
-    people = Participant.objects.filter(left_at=None).select_related("member")
-    return (
-        notifications.notifications_visible_to(member)
-        .select_related("actor", "community", "marking")
-        .prefetch_related(
-            GenericPrefetch(
-                "target",
-                [
-                    Post.objects.select_related("thread"),
-                    Thread.objects.all(),
-                    Message.objects.select_related("conversation__community").prefetch_related(
-                        Prefetch("conversation__participants", queryset=people, to_attr="people")
-                    ),
-                    Conversation.objects.all(),
-                    JoinRequest.objects.all(),
-                    VerificationApplication.objects.all(),
-                ],
-            )
-        )
-    )
-
-
-@vetting_page
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    """Everything the member should know about; members not yet cleared see the decisions on their vetting."""
-    member = signed_in_member(request)
-    page = page_of(request, Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE))
-    rows = [NotificationRow(n, notification_text(n, member), n.created_at) for n in page.object_list]
-    context = {
-        "page": page,
-        "rows": rows,
-        "has_unread": any(not row.notification.is_read for row in rows),
-        "marking": policy.highest_marking(n.marking for n in page.object_list if n.marking is not None),
-    }
-    return render(request, "messaging/notifications.html", context)
-
-
-@vetting_page
-@require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one read; with ``open`` set, go on to what it is about."""
-    member = signed_in_member(request)
-    found = notifications.notifications_visible_to(member).filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such notification.")
-    notifications.notification_mark_read(notification=found, member=member)
-    if wants_json(request):
-        return HttpResponse(status=204)
-    if request.POST.get("open") and url_has_allowed_host_and_scheme(found.url, allowed_hosts=None):
-        return redirect(found.url)
-    page = request.POST.get("page", "")
-    return redirect(reverse("messaging:notifications") + (f"?page={page}" if page.isdigit() else ""))
-
-
-@vetting_page
-@require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    member = signed_in_member(request)
-    marked = notifications.notifications_mark_all_read(member=member)
-    if marked:
-        messages.success(request, "All notifications are marked read.")
-    return redirect("messaging:notifications")

@@ -1,0 +1,136 @@
+"""The notification page: what happened, shown through the access policy; mark one or all read."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.models import JoinRequest
+from discussions.models import Post, Thread
+from messaging import notifications
+from messaging.models import Conversation, Message, Notification, Participant
+from messaging.views.conversations import conversation_title, page_of, wants_json
+from verification import policy
+from verification.gate import signed_in_member, vetting_page
+from verification.models import Member, VerificationApplication
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    notification: Notification
+    text: str
+    at: datetime
+
+
+def notification_text(notification: Notification, viewer: Member) -> str:
+    """The line a notification shows, from its target (which the policy already showed to be visible)."""
+    actor = notification.actor.display_name if notification.actor else "Someone"
+    target = notification.target
+    kind = Notification.Kind
+    if notification.kind in (kind.MENTION, kind.REPLY):
+        if isinstance(target, Post):
+            where = f"“{target.thread.title}”"
+        elif isinstance(target, Message):
+            where = conversation_title(target.conversation, viewer)
+        else:
+            where = "a conversation"
+        verb = "mentioned you in" if notification.kind == kind.MENTION else "replied to"
+        return f"{actor} {verb} {where}"
+    if notification.kind == kind.DIRECT_MESSAGE:
+        count = notification.count
+        return f"{count} new message{'' if count == 1 else 's'} from {actor}"
+    if notification.kind == kind.JOIN_REQUEST_DECISION:
+        community = notification.community.name if notification.community else "a community"
+        outcome = "approved" if notification.outcome == JoinRequest.Status.APPROVED else "declined"
+        return f"Your request to join {community} was {outcome}"
+    if notification.kind == kind.VETTING_DECISION:
+        outcomes: dict[str, str] = {
+            VerificationApplication.Status.APPROVED: "was approved",
+            VerificationApplication.Status.MORE_INFO: "needs more information",
+            VerificationApplication.Status.REJECTED: "was declined",
+        }
+        return f"Your verification application {outcomes.get(notification.outcome, 'has an answer')}"
+    return str(notification)
+
+
+def notification_rows(member: Member) -> QuerySet[Notification]:
+    """The member's visible notifications with what their lines need, in a constant number of queries."""
+    people = Participant.objects.filter(left_at=None).select_related("member")
+    return (
+        notifications.notifications_visible_to(member)
+        .select_related("actor", "community", "marking")
+        .prefetch_related(
+            GenericPrefetch(
+                "target",
+                [
+                    Post.objects.select_related("thread"),
+                    Thread.objects.all(),
+                    Message.objects.select_related("conversation__community").prefetch_related(
+                        Prefetch("conversation__participants", queryset=people, to_attr="people")
+                    ),
+                    Conversation.objects.all(),
+                    JoinRequest.objects.all(),
+                    VerificationApplication.objects.all(),
+                ],
+            )
+        )
+    )
+
+
+@vetting_page
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Everything the member should know about; members not yet cleared see the decisions on their vetting."""
+    member = signed_in_member(request)
+    page = page_of(request, Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE))
+    rows = [NotificationRow(n, notification_text(n, member), n.created_at) for n in page.object_list]
+    context = {
+        "page": page,
+        "rows": rows,
+        "has_unread": any(not row.notification.is_read for row in rows),
+        "marking": policy.highest_marking(n.marking for n in page.object_list if n.marking is not None),
+    }
+    return render(request, "messaging/notifications.html", context)
+
+
+@vetting_page
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read; with ``open`` set, go on to what it is about."""
+    member = signed_in_member(request)
+    found = notifications.notifications_visible_to(member).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such notification.")
+    notifications.notification_mark_read(notification=found, member=member)
+    if wants_json(request):
+        return HttpResponse(status=204)
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(found.url, allowed_hosts=None):
+        return redirect(found.url)
+    page = request.POST.get("page", "")
+    return redirect(reverse("messaging:notifications") + (f"?page={page}" if page.isdigit() else ""))
+
+
+@vetting_page
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    member = signed_in_member(request)
+    marked = notifications.notifications_mark_all_read(member=member)
+    if marked:
+        messages.success(request, "All notifications are marked read.")
+    return redirect("messaging:notifications")
