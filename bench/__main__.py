@@ -2,33 +2,69 @@
 
 Benchmarks run against a throw-away test database (SQLite by default, or the
 server ``DATABASE_URL`` points at), never the development data.
+
+    python -m bench                 # every benchmark (what ``make bench`` runs)
+    python -m bench chat            # only the chat fan-out
+    python -m bench chat --sizes 100,1000 --layers pubsub,core
 """
 
+import argparse
 import json
 import os
 import platform
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+BENCHMARKS = ("policy", "chat")
 
 
-def main() -> int:
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run the benchmarks.")
+    parser.add_argument("only", nargs="*", help=f"run only these, of {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument("--sizes", help="chat: room sizes, comma-separated (default 100,500,1000)")
+    parser.add_argument("--layers", help="chat: channel layers, comma-separated: pubsub, core (default pubsub)")
+    arguments = parser.parse_args(argv)
+    unknown = set(arguments.only) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    chosen = arguments.only or list(BENCHMARKS)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
     os.environ.setdefault("DJANGO_DEBUG", "true")
+    # Not test.sqlite3, which a ``make test`` running at the same time would replace under us.
+    scratch = tempfile.TemporaryDirectory(prefix="muster-bench-")
+    os.environ.setdefault("MUSTER_SQLITE_TEST_NAME", str(Path(scratch.name) / "bench.sqlite3"))
     import django
 
     django.setup()
     from django.db import connection
 
-    from bench import policy_filter
+    from bench import chat_fanout, policy_filter
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    results: dict[str, Any] = {}
     try:
-        results = {"policy_filter": policy_filter.run()}
+        if "policy" in chosen:
+            results["policy_filter"] = policy_filter.run()
+        if "chat" in chosen:
+            chat: dict[str, Any] = {}
+            if arguments.sizes:
+                chat["sizes"] = tuple(int(size) for size in arguments.sizes.split(","))
+            if arguments.layers:
+                chat["layers"] = tuple(arguments.layers.split(","))
+            results["chat_fanout"] = chat_fanout.run(**chat)
     finally:
+        connection.close()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+        scratch.cleanup()
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
@@ -41,6 +77,9 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"bench-{connection.vendor}-{stamp}.json").write_text(json.dumps(report, indent=2))
     latest = RESULTS / f"latest-{connection.vendor}.json"
+    if latest.exists():  # a partial run (``python -m bench chat``) keeps the other benchmarks' latest figures
+        previous = json.loads(latest.read_text()).get("results", {})
+        report["results"] = {**previous, **results}
     latest.write_text(json.dumps(report, indent=2))
     print(f"Results written to {latest}")
     return 0
