@@ -7,6 +7,7 @@ failure: a missing PostgreSQL, Redis or browser must never pass silently.
 import os
 import shutil
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,14 @@ def pytest_runtest_makereport(
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped, but MUSTER_REQUIRE_SERVICES is set: {reason}"
     return report
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this run's SQLite test database file (``--reuse-db`` keeps it, and a new run never reuses it)."""
+    name = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")
+    if Path(name).name == f"muster-test-{os.getpid()}.sqlite3":
+        for suffix in ("", "-wal", "-shm"):
+            Path(name + suffix).unlink(missing_ok=True)
 
 
 @pytest.fixture

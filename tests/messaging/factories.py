@@ -1,6 +1,7 @@
 """Rooms, members and conversations for messaging tests."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from communities.models import Community
 from communities.services import community_create, membership_join
@@ -18,7 +19,7 @@ class Room:
     members: list[Member]
 
 
-def make_room(*, members: int = 2, slug: str = "gulf", marking: str = "unmarked", **community: object) -> Room:
+def make_room(*, members: int = 2, slug: str = "gulf", marking: str = "unmarked", **community: Any) -> Room:
     """A community with its default room, its owner and ``members`` more members who joined."""
     owner = make_verified_member(markings=[] if marking == "unmarked" else [marking])
     created = community_create(

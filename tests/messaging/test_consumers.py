@@ -261,7 +261,7 @@ async def test_sending_too_fast_answers_a_clear_error_on_that_socket_and_stores_
 
     for number in range(3):
         await socket.send(type="send", conversation=gulf.conversation.pk, body=f"msg {number}", nonce=str(number))
-    frames = []
+    frames: list[dict[str, Any]] = []
     while len(frames) < 3:
         frame = await socket.communicator.receive_json_from(timeout=3)
         if frame["type"] in ("message.ack", "error"):

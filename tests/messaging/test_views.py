@@ -23,7 +23,7 @@ from verification.models import AuditEvent, Marking, Member
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
+JSON: dict[str, Any] = {"HTTP_ACCEPT": "application/json"}
 
 
 def conversation_url(conversation: Conversation) -> str:
