@@ -35,11 +35,10 @@ def _create(
     target: models.Model,
     url: str,
     community: "Community | None" = None,
+    marking: Marking | None = None,
     outcome: str = "",
 ) -> list[Notification]:
-    marking = getattr(target, "marking", None)
-    if not isinstance(marking, Marking):
-        marking = None
+    """``marking`` is the item's effective marking: the notification page's banner, and what a digest may say."""
     rows = Notification.objects.bulk_create(
         [
             Notification(
@@ -63,7 +62,16 @@ def _create(
 def notify_post_mentions(*, post: "Post", mentioned: Iterable[Member], url: str) -> None:
     """Members mentioned in a post (already narrowed to those who may see it)."""
     thread = post.thread
-    _create(mentioned, kind=Kind.MENTION, actor=post.author, target=post, url=url, community=thread.community)
+    marking = policy.effective_marking(thread)
+    _create(
+        mentioned,
+        kind=Kind.MENTION,
+        actor=post.author,
+        target=post,
+        url=url,
+        community=thread.community,
+        marking=marking,
+    )
 
 
 def notify_thread_reply(*, post: "Post", url: str, already_told: Iterable[Member] = ()) -> None:
@@ -73,7 +81,10 @@ def notify_thread_reply(*, post: "Post", url: str, already_told: Iterable[Member
     if thread.author_id is None or thread.author_id in (post.author_id, *told):
         return
     author = policy.filter_members_who_may_view(thread, Member.objects.filter(pk=thread.author_id))
-    _create(author, kind=Kind.REPLY, actor=post.author, target=post, url=url, community=thread.community)
+    marking = policy.effective_marking(thread)
+    _create(
+        author, kind=Kind.REPLY, actor=post.author, target=post, url=url, community=thread.community, marking=marking
+    )
 
 
 def notify_chat_message(*, conversation: Conversation, message: Message) -> None:
@@ -96,6 +107,7 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
             target=message,
             url=f"{url}#m{message.sequence}",
             community=conversation.community,
+            marking=policy.effective_marking(conversation),
         )
     if conversation.is_room:
         return
@@ -112,7 +124,12 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
         ).update(count=F("count") + 1, actor=message.author, created_at=timezone.now())
         if not folded:
             _create(
-                [Member(pk=recipient_id)], kind=Kind.DIRECT_MESSAGE, actor=message.author, target=conversation, url=url
+                [Member(pk=recipient_id)],
+                kind=Kind.DIRECT_MESSAGE,
+                actor=message.author,
+                target=conversation,
+                url=url,
+                marking=conversation.marking,
             )
         else:
             live.announce_notifications_changed([recipient_id])

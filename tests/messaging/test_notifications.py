@@ -167,3 +167,21 @@ def test_members_mark_their_own_notifications_read_one_or_all_and_no_one_elses()
     assert notifications.notifications_mark_all_read(member=alice) == 2
 
     assert notifications.unread_notification_count(Member.objects.get(pk=alice.pk)) == 0
+
+
+def test_a_notification_about_a_marked_thread_carries_its_marking_for_the_page_banner() -> None:
+    room = make_room(marking="fouo")
+    alice, bob = room.members
+    board = board_create(community=room.community, actor=room.owner, name="General")
+    thread = thread_start(
+        author=alice,
+        community=room.community,
+        board=board,
+        title="Staging areas",
+        body="Which lots?",
+        marking=Marking.objects.get(slug="unmarked"),
+    )
+
+    post_reply(author=bob, thread=thread, body="Lot C")
+
+    assert Notification.objects.get(recipient=alice).marking == Marking.objects.get(slug="fouo")
