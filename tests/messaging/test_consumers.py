@@ -423,3 +423,16 @@ async def test_a_new_reply_appears_for_readers_of_the_thread_and_not_for_members
     assert refused["error"] == "not_found"
     assert reply == {"type": "thread.reply", "thread": thread.pk, "post": post.pk}
     await stranger.nothing_but_chatter()
+
+
+async def test_a_socket_keeps_receiving_across_its_periodic_access_refreshes(sockets, settings) -> None:
+    settings.MUSTER_LIVE_ACCESS_REFRESH_SECONDS = 0.3
+    gulf = await room()
+    alice, bob = gulf.members
+    bob_socket = await sockets(bob)
+    await bob_socket.subscribe(gulf.conversation.pk)
+
+    await asyncio.sleep(1.2)  # several refreshes
+    await sync_to_async(services.message_send)(conversation=gulf.conversation, author=alice, body="still there?")
+
+    assert (await bob_socket.next("message"))["message"]["body"] == "still there?"
