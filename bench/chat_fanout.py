@@ -226,17 +226,22 @@ async def client_main() -> None:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     started = time.monotonic()
 
+    readers: list[asyncio.Task[None]] = []
+
     async def connect_one(url: str, cookie: str) -> Any:
         async with gate:
             try:
-                return await open_socket(url, cookie, spec, state, is_sender)
+                socket_ = await open_socket(url, cookie, spec, state, is_sender)
             except Exception as error:  # noqa: BLE001 - counted, and the run reports it
                 state.lost(error)
                 return None
+        # Read from the moment it has joined, as a page does: a socket left unread while the
+        # others join stops answering the server's pings once its queue fills, and is dropped.
+        readers.append(asyncio.create_task(read_forever(socket_, state, is_sender)))
+        return socket_
 
     opened = await asyncio.gather(*(connect_one(url, cookie) for url, cookie in spec["sockets"]))
     sockets = [socket_ for socket_ in opened if socket_ is not None]
-    readers = [asyncio.create_task(read_forever(socket_, state, is_sender)) for socket_ in sockets]
     expected_sockets = len(spec["sockets"])
     reply({"event": "ready", "sockets": len(sockets), "seconds": time.monotonic() - started, "closed": state.closed})
 
