@@ -598,7 +598,7 @@ def filter_visible_notifications(user: AnyUser | None, queryset: QuerySet[Notifi
         | pointing_at(Post, filter_visible_posts(user, Post.objects.all()))
         | pointing_at(Thread, filter_visible(user, Thread.objects.all()))
         | pointing_at(Conversation, visible_conversations)
-        | pointing_at(Message, Message.objects.filter(conversation__in=visible_conversations.values("pk")))
+        | pointing_at(Message, filter_visible_messages(user, Message.objects.all()))
     )
 
 

@@ -8,12 +8,11 @@ the JSON answers here (``Accept: application/json``) while the socket is down.
 """
 
 import contextlib
-import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import strip_tags
@@ -21,7 +20,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities import selectors as community_selectors
-from messaging import live, presence, selectors, services
+from messaging import presence, selectors, services
 from messaging.forms import (
     EventsForm,
     GroupForm,
@@ -36,8 +35,6 @@ from muster.forms import add_service_error
 from verification import policy
 from verification.gate import signed_in_member
 from verification.models import Marking, Member
-
-logger = logging.getLogger(__name__)
 
 CONVERSATIONS_PER_PAGE = 25
 HISTORY_LIMIT = 50
@@ -92,10 +89,6 @@ def snippet(message: Message | None) -> str:
     return Truncator(strip_tags(message.body_html) or message.body).chars(SNIPPET_CHARACTERS)
 
 
-def page_of(request: HttpRequest, paginator: Paginator) -> Page:  # type: ignore[type-arg]
-    return paginator.get_page(request.GET.get("page"))
-
-
 # --- The inbox -------------------------------------------------------------------------
 
 
@@ -111,7 +104,7 @@ class InboxRow:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The member's conversations, newest activity first, with unread counts (live.js keeps them current)."""
     member = signed_in_member(request)
-    page = page_of(request, Paginator(selectors.inbox(member), CONVERSATIONS_PER_PAGE))
+    page = Paginator(selectors.inbox(member), CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         InboxRow(c, conversation_title(c, member), policy.effective_marking(c), snippet(c.last_message))
         for c in page.object_list
@@ -141,11 +134,7 @@ def people_present(member: Member, conversation: Conversation) -> list[Person]:
         people = [membership.member for membership in memberships]
     else:
         people = [row.member for row in getattr(conversation, "people", [])]
-    try:
-        states = presence.presence_of([person.pk for person in people])
-    except live.LAYER_ERRORS:  # the cache (Redis) is down: the page still opens, without who is online
-        logger.warning("Presence unavailable: the cache is unreachable", exc_info=True)
-        states = {person.pk: "offline" for person in people}
+    states = presence.presence_of([person.pk for person in people])  # everyone offline while Redis is down
     order = {"online": 0, "idle": 1, "offline": 2}
     return sorted((Person(p, states[p.pk]) for p in people), key=lambda person: order[person.state])
 

@@ -18,7 +18,7 @@ from communities.models import JoinRequest
 from discussions.models import Post, Thread
 from messaging import notifications
 from messaging.models import Conversation, Message, Notification, Participant
-from messaging.views.conversations import conversation_title, page_of, wants_json
+from messaging.views.conversations import conversation_title, wants_json
 from verification import policy
 from verification.gate import signed_in_member, vetting_page
 from verification.models import Member, VerificationApplication
@@ -98,7 +98,7 @@ def notification_rows(member: Member) -> QuerySet[Notification]:
 def notification_list(request: HttpRequest) -> HttpResponse:
     """Everything the member should know about; members not yet cleared see the decisions on their vetting."""
     member = signed_in_member(request)
-    page = page_of(request, Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE))
+    page = Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [NotificationRow(n, notification_text(n, member), n.created_at) for n in page.object_list]
     context = {
         "page": page,
