@@ -67,7 +67,10 @@ class CommunityGroupObjectPermission(GroupObjectPermissionBase):
 
 class CommunityContent(models.Model):
     """The shape every content item shares, so the access policy, activity feed,
-    search and notifications read all of them the same way."""
+    search and notifications read all of them the same way.
+
+    Each concrete model also registers with the content registry
+    (``verification.registry``) from its app's ``ready()``; start-up fails when one does not."""
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -80,6 +83,11 @@ class CommunityContent(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, default=timezone.now, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the author or a moderator removes the item: from then on only moderators see it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -193,9 +201,9 @@ class ActivityEvent(models.Model):
     """One line of a community's activity feed.
 
     Every content type records its events the same way: the community, the
-    item (content type and id), the item's marking and restriction, and a
-    label and link written when it happened. The access policy filters the
-    feed on those columns, in one query.
+    actor, the verb and the item (content type and id). Nothing of the item is
+    copied: the feed shows it only while the member may see it, with its title,
+    link and marking read through the content registry when the feed is shown.
     """
 
     class Verb(models.TextChoices):
@@ -213,10 +221,6 @@ class ActivityEvent(models.Model):
     verb = models.CharField(max_length=30, choices=Verb.choices)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
-    target_label = models.CharField(max_length=300, blank=True)
-    target_url = models.CharField(max_length=500, blank=True)
-    marking = models.ForeignKey(Marking, on_delete=models.PROTECT, related_name="+")
-    is_restricted = models.BooleanField(default=False)
     pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -229,4 +233,4 @@ class ActivityEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.get_verb_display()} {self.target_label}"
+        return f"{self.actor} {self.get_verb_display()} in {self.community_id}"

@@ -6,6 +6,7 @@ lets them see, in a fixed number of queries however many rows there are.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from enum import StrEnum
 
 from allauth.account.models import EmailAddress
@@ -16,6 +17,7 @@ from taggit.models import Tag
 
 from communities.models import ActivityEvent, Ban, Community, Invitation, JoinRequest, Membership, Role
 from verification import policy
+from verification.registry import content_registry
 from verification.models import Marking, Member
 
 AUTOCOMPLETE_LIMIT = 10
@@ -261,13 +263,52 @@ def join_requests_to_decide(member: Member, community: Community) -> QuerySet[Jo
     )
 
 
+def visible_activity(member: Member, events: QuerySet[ActivityEvent]) -> QuerySet[ActivityEvent]:
+    """Feed events the member may see, in one SQL query: events about a community (joined, created) while
+    they may see its content, events about an item while they may see the item (through the registry)."""
+    if not policy.member_access(member).may_see_content:
+        return events.none()
+    about_community = Q(target_type__isnull=True) & policy.content_communities_q(member, "community__")
+    about_item = policy.visible_references_q(member, type_field="target_type", id_field="target_id")
+    return events.filter(about_community | about_item)
+
+
 def community_feed(member: Member, community: Community) -> QuerySet[ActivityEvent]:
     """The community's activity the member may see, newest first."""
     events = ActivityEvent.objects.filter(community=community)
-    return policy.filter_visible_activity(member, events).select_related("actor").order_by("-created_at", "-pk")
+    return visible_activity(member, events).select_related("actor").order_by("-created_at", "-pk")
 
 
 def pinned_events(member: Member, community: Community) -> QuerySet[ActivityEvent]:
     """Pinned feed events the member may see, most recently pinned first."""
     events = ActivityEvent.objects.filter(community=community, pinned_at__isnull=False)
-    return policy.filter_visible_activity(member, events).select_related("actor").order_by("-pinned_at", "-pk")
+    return visible_activity(member, events).select_related("actor").order_by("-pinned_at", "-pk")
+
+
+def with_targets(events: Iterable[ActivityEvent]) -> list[ActivityEvent]:
+    """The events, each given its item's title, link and marking as they are now, read through the content
+    registry (one query per content type shown, whatever the rows). Events must come from
+    ``visible_activity``: their items are ones the member may see."""
+    rows = list(events)
+    wanted: dict[int, set[int]] = {}
+    for event in rows:
+        if event.target_type_id is not None and event.target_id is not None:
+            wanted.setdefault(event.target_type_id, set()).add(event.target_id)
+    registrations = content_registry.by_content_type_id()
+    items: dict[tuple[int, int], Any] = {}
+    for type_id, ids in wanted.items():
+        registration = registrations.get(type_id)
+        if registration is None:
+            continue
+        related = ("marking", "community__marking", *registration.display_related)
+        for item in registration.model._default_manager.filter(pk__in=ids).select_related(*related):
+            items[(type_id, item.pk)] = (registration, item)
+    for event in rows:
+        found = items.get((event.target_type_id or 0, event.target_id or 0))
+        event.target_label, event.target_url, event.target_marking = "", "", None  # type: ignore[attr-defined]
+        if found is not None:
+            registration, item = found
+            event.target_label = registration.title(item)[:300]  # type: ignore[attr-defined]
+            event.target_url = registration.url(item)  # type: ignore[attr-defined]
+            event.target_marking = policy.effective_marking(item)  # type: ignore[attr-defined]
+    return rows

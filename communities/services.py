@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from communities import tasks
+from communities import selectors, tasks
 from communities.models import (
     ActivityEvent,
     Ban,
@@ -28,8 +28,9 @@ from communities.models import (
     Membership,
     Role,
 )
-from messaging import live
-from messaging import notifications as notify
+from communities import notifications as notify
+from communities.signals import community_created
+from notices import live
 from verification import policy
 from verification.models import Marking, Member
 
@@ -88,9 +89,7 @@ def community_create(
     policy.grant_community_role_permissions(community)
     _set_role(community, creator, Role.OWNER)
     activity_record(community=community, actor=creator, verb=ActivityEvent.Verb.CREATED_COMMUNITY, target=None)
-    from messaging.services import room_ensure_default
-
-    room_ensure_default(community=community)
+    community_created.send(sender=Community, community=community)
     return community
 
 
@@ -386,39 +385,23 @@ def activity_record(
     community: Community,
     actor: Member | None,
     verb: str,
-    target: CommunityContent | None,
-    label: str = "",
-    url: str = "",
+    target: Model | None,
 ) -> ActivityEvent:
     """Add an event to the community's feed. Every content type calls this the same way."""
-    target_model: Model | None = target
     event = ActivityEvent.objects.create(
         community=community,
         actor=actor,
         verb=verb,
-        target_type=ContentType.objects.get_for_model(target_model) if target_model is not None else None,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=target.pk if target is not None else None,
-        target_label=(label or str(target or ""))[:300],
-        target_url=url,
-        marking_id=target.marking_id if target is not None else community.marking_id,
-        is_restricted=target.is_restricted if target is not None else False,
     )
     Community.objects.filter(pk=community.pk).update(last_activity_at=event.created_at)
     return event
 
 
-def activity_refresh_target(*, target: CommunityContent) -> int:
-    """After an item's marking, restriction or title changes, its feed events follow, so the
-    feed never shows it under the old, looser terms. Returns how many events changed."""
-    target_model: Model = target
-    return ActivityEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(target_model), target_id=target.pk
-    ).update(marking_id=target.marking_id, is_restricted=target.is_restricted, target_label=str(target)[:300])
-
-
 @transaction.atomic
 def activity_pin(*, event: ActivityEvent, moderator: Member, pinned: bool) -> ActivityEvent:
-    visible = policy.filter_visible_activity(moderator, ActivityEvent.objects.filter(pk=event.pk)).exists()
+    visible = selectors.visible_activity(moderator, ActivityEvent.objects.filter(pk=event.pk)).exists()
     if not (visible and policy.can_moderate(moderator, event.community)):
         raise PermissionDenied("Only moderators pin items they can see.")
     event.pinned_at = timezone.now() if pinned else None

@@ -1,7 +1,7 @@
 """Community e-mail. Each task loads rows by id and is safe to retry: ``deliver_once`` keys every message."""
 
 from communities.models import Invitation, JoinRequest
-from messaging.mail import RETRYABLE_MAIL_ERRORS, deliver_once
+from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
 
 

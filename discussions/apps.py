@@ -1,5 +1,50 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class DiscussionsConfig(AppConfig):
     name = "discussions"
+
+    def ready(self) -> None:
+        from discussions.models import Post, Thread
+        from discussions.notifications import MENTION, REPLY, describe_post_notification, post_targets
+        from discussions.services import post_url, thread_url
+        from notices.kinds import register_kind
+        from verification.registry import register
+
+        register(
+            Thread,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Discussion",
+            title=str,
+            url=thread_url,
+            taggable=True,
+            search_fields=("title",),
+            display_related=("community",),
+        )
+        register(
+            Post,
+            parent="thread",
+            community="thread__community",
+            marking=None,
+            restricted=None,
+            published=None,
+            not_removed=Q(deleted_at__isnull=True, hidden_at__isnull=True),
+            type_label="Post",
+            title=lambda post: post.thread.title,
+            url=post_url,
+            search_fields=("body",),
+            display_related=("thread__community",),
+        )
+        register_kind(
+            MENTION,
+            label="Mention",
+            describe=describe_post_notification,
+            target_querysets=post_targets,
+        )
+        register_kind(
+            REPLY,
+            label="Reply to your thread",
+            describe=describe_post_notification,
+            target_querysets=post_targets,
+        )

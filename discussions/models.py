@@ -43,7 +43,6 @@ class Thread(CommunityContent):
     # Kept by the post services (recounted, never incremented) for the lists.
     reply_count = models.PositiveIntegerField(default=0)
     last_post_at = models.DateTimeField(default=timezone.now, db_index=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-is_pinned", "-last_post_at")

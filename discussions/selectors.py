@@ -1,7 +1,7 @@
 """Reads of boards, threads, posts and blogs, already narrowed by the access policy.
 
 Every function starts from ``policy.filter_visible`` (threads, blog posts) or
-``policy.filter_visible_posts`` (posts, comments) and returns only what the
+``posts_of_visible_threads`` (posts, comments) and returns only what the
 member may see, in a fixed number of queries however many rows there are:
 counts and reading state are annotations (subqueries), authors and markings
 are joined, tags are prefetched.
@@ -62,6 +62,12 @@ def visible_threads(member: Member) -> QuerySet[Thread]:
 def published_threads(member: Member) -> QuerySet[Thread]:
     """Like ``visible_threads``, without drafts and scheduled posts (even the member's own): what lists show."""
     return visible_threads(member).filter(published_at__lte=timezone.now())
+
+
+def posts_of_visible_threads(member: Member, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts of threads the member may see, removed and hidden ones included: a thread's page shows
+    them as such (``policy.filter_visible(member, posts)`` leaves them out, as lists and counts do)."""
+    return posts.filter(thread__in=policy.filter_visible(member, Thread.objects.all()).values("pk"))
 
 
 def _live_posts() -> QuerySet[Post]:
@@ -175,7 +181,7 @@ def thread_posts(member: Member, thread: Thread, read_up_to: datetime | None) ->
     if thread.accepted_post_id is not None:
         rank.append(When(pk=thread.accepted_post_id, then=Value(1)))
     is_new = Q(created_at__gt=read_up_to or NEVER) & ~Q(author=member)
-    posts = policy.filter_visible_posts(member, Post.objects.filter(thread=thread))
+    posts = posts_of_visible_threads(member, Post.objects.filter(thread=thread))
     return (
         posts.select_related("author", "quote_of", "quote_of__author", "hidden_by")
         .annotate(
@@ -189,13 +195,13 @@ def thread_posts(member: Member, thread: Thread, read_up_to: datetime | None) ->
 def post_in(member: Member, community: Community, pk: int) -> Post:
     """A post (reply, comment or opening post) in the community that the member may see;
     ``Post.DoesNotExist`` otherwise."""
-    posts = policy.filter_visible_posts(member, Post.objects.filter(pk=pk, thread__community=community))
+    posts = posts_of_visible_threads(member, Post.objects.filter(pk=pk, thread__community=community))
     return posts.select_related("thread", "thread__community", "thread__marking", "author").get()
 
 
 def quotable_post(member: Member, thread: Thread, pk: int) -> Post | None:
     """A post of ``thread`` the member may see and quote (not removed), or ``None``."""
-    posts = policy.filter_visible_posts(member, _live_posts().filter(thread=thread, pk=pk))
+    posts = posts_of_visible_threads(member, _live_posts().filter(thread=thread, pk=pk))
     return posts.select_related("author").first()
 
 

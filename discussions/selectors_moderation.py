@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from discussions.models import Board, Flag, Post, Thread
+from discussions.selectors import posts_of_visible_threads
 from verification import policy
 from verification.models import Member
 
@@ -32,7 +33,7 @@ def board_in(member: Member, community: Community, slug: str) -> Board:
 
 
 def _visible_posts(member: Member, community: Community) -> QuerySet[Post]:
-    return policy.filter_visible_posts(member, Post.objects.filter(thread__community=community))
+    return posts_of_visible_threads(member, Post.objects.filter(thread__community=community))
 
 
 def thread_in(member: Member, community: Community, pk: int) -> Thread:

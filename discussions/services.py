@@ -5,7 +5,6 @@ database atomically, and raises ``ValidationError`` (a message for the member)
 or ``PermissionDenied``; nothing is half-saved.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,17 +15,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import ActivityEvent, Community
-from communities.services import activity_record, activity_refresh_target
+from communities.services import activity_record
+from discussions import notifications
 from discussions.models import BODY_MAX, TITLE_MAX, Board, Flag, Mention, Post, PostRevision, ReadState, Thread
-from messaging import live, notifications
-from messaging.events import ThreadReplyEvent
 from muster.markdown import render_markdown
+from muster.mentions import mentioned_handles
+from notices import live
 from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
-
-MENTION = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{0,59})", re.IGNORECASE)
-
 
 def thread_url(thread: Thread) -> str:
     if thread.is_blog_post:
@@ -90,7 +87,7 @@ def post_url(post: Post) -> str:
 
 def _record_mentions(post: Post) -> list[Member]:
     """Mentions of members who may see the post, each notified once; anyone else is left out silently."""
-    handles = {handle.lower() for handle in MENTION.findall(post.body)}
+    handles = mentioned_handles(post.body)
     if not handles:
         return []
     candidates = Member.objects.filter(handle__in=handles)
@@ -153,7 +150,7 @@ def thread_start(
 
 def _announce(thread: Thread) -> None:
     verb = ActivityEvent.Verb.PUBLISHED if thread.is_blog_post else ActivityEvent.Verb.POSTED
-    activity_record(community=thread.community, actor=thread.author, verb=verb, target=thread, url=thread_url(thread))
+    activity_record(community=thread.community, actor=thread.author, verb=verb, target=thread)
 
 
 @transaction.atomic
@@ -211,11 +208,10 @@ def post_reply(*, author: Member, thread: Thread, body: str, quote_of: Post | No
     )
     _recount(thread)
     verb = ActivityEvent.Verb.REPLIED
-    activity_record(community=thread.community, actor=author, verb=verb, target=thread, url=thread_url(thread))
+    activity_record(community=thread.community, actor=author, verb=verb, target=thread)
     mentioned = _record_mentions(post)
     notifications.notify_thread_reply(post=post, url=post_url(post), already_told=mentioned)
-    event: ThreadReplyEvent = {"type": "thread.reply", "thread": thread.pk, "post": post.pk}
-    live.publish_on_commit(live.thread_group(thread.pk), event)
+    live.announce_reply(policy.item_scope(thread), post.pk)
     return post
 
 
@@ -239,7 +235,6 @@ def post_edit(*, post: Post, editor: Member, body: str, title: str | None = None
     if post.is_opening and title is not None and title.strip() != thread.title:
         thread.title = title.strip()
         thread.save(update_fields=["title", "updated_at"])
-        activity_refresh_target(target=thread)
     _record_mentions(post)
     return post
 
@@ -258,8 +253,8 @@ def post_delete(*, post: Post, actor: Member, request: object = None) -> Post:
     post.deleted_by = actor
     post.save(update_fields=["deleted_at", "deleted_by"])
     if post.is_opening:
-        thread.deleted_at = post.deleted_at
-        thread.save(update_fields=["deleted_at"])
+        thread.deleted_at, thread.deleted_by = post.deleted_at, actor
+        thread.save(update_fields=["deleted_at", "deleted_by"])
     if thread.accepted_post_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
     _recount(thread)

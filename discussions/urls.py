@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discussions.views import blogs, moderation, tags, threads
+from discussions.views import blogs, moderation, threads
 
 app_name = "discussions"
 
@@ -32,5 +32,4 @@ urlpatterns = [
     path(f"{community}blog/<int:pk>/publish/", blogs.blog_post_publish, name="blog_publish"),
     path("members/<int:pk>/blog/", blogs.member_blog, name="member_blog"),
     # Tags across every content type the member may see.
-    path("tags/<slug:tag>/", tags.tag_page, name="tag"),
 ]

@@ -1,5 +1,32 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class LibraryConfig(AppConfig):
     name = "library"
+
+    def ready(self) -> None:
+        from library.models import Bookmark, Document
+        from library.services import bookmark_url, document_url
+        from verification.registry import register
+
+        register(
+            Document,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Document",
+            title=str,
+            url=document_url,
+            taggable=True,
+            search_fields=("title", "description"),
+            display_related=("community",),
+        )
+        register(
+            Bookmark,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Link",
+            title=str,
+            url=bookmark_url,
+            taggable=True,
+            search_fields=("title", "description", "url"),
+            display_related=("community",),
+        )

@@ -1,4 +1,4 @@
-"""Forms for the library, links and saved-items pages: they parse what a member typed; the services decide.
+"""Forms for the library and links pages: they parse what a member typed; the services decide.
 
 A form that fails keeps everything the member typed, and so does a refusal
 from a service (``add_service_error`` puts it on the form beside the field it
@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
-from django.utils.http import url_has_allowed_host_and_scheme
 from taggit.forms import TagField
 
 from communities.models import Community
@@ -26,18 +25,7 @@ from verification.models import Marking, Member
 TAGS_HELP = "Separate tags with commas, e.g. sheltering, generators."
 ALLOWED_ENDINGS = sorted({ending for endings in ALLOWED_TYPES.values() for ending in endings})
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
-ITEM_TYPE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 MAX_NAMED_EMAILS = 50
-
-
-def is_local_path(value: str) -> bool:
-    """A path on this site ("/communities/…"), never another site's address."""
-    return (
-        value.startswith("/")
-        and not value.startswith("//")
-        and "\\" not in value
-        and url_has_allowed_host_and_scheme(value, allowed_hosts=None)
-    )
 
 
 def upload_help() -> str:
@@ -229,33 +217,3 @@ class BookmarkForm(_MarkedForm):
     )
     tags = TagField(label="Tags", required=False, help_text=TAGS_HELP)
     marking = marking_field("Only markings you are cleared for are offered.")
-
-
-class SaveForm(forms.Form):
-    """The Save button: which item ("app_label.model" and id) and the page to come back to."""
-
-    item_type = forms.CharField(max_length=100)
-    item_id = forms.IntegerField(min_value=1)
-    next = forms.CharField(max_length=500)
-    note = forms.CharField(max_length=500, required=False)
-
-    def clean_item_type(self) -> str:
-        value = str(self.cleaned_data["item_type"]).lower()
-        if not ITEM_TYPE.match(value):
-            raise ValidationError("Not an item type.")
-        return value
-
-    def clean_next(self) -> str:
-        value = str(self.cleaned_data["next"])
-        if not is_local_path(value):
-            raise ValidationError("Not a page of this site.")
-        return value
-
-
-class UnsaveForm(forms.Form):
-    next = forms.CharField(max_length=500, required=False)
-
-    def next_page(self, default: str) -> str:
-        self.is_valid()
-        value = str(getattr(self, "cleaned_data", {}).get("next") or "")
-        return value if is_local_path(value) else default

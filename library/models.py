@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -100,22 +99,3 @@ class BookmarkUserObjectPermission(UserObjectPermissionBase):
 
 class BookmarkGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Bookmark, on_delete=models.CASCADE)
-
-
-class SavedItem(models.Model):
-    """A member's personal bookmark of any item they can see (a thread, a page, a document, a link)."""
-
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_items")
-    item_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    item_id = models.PositiveBigIntegerField()
-    label = models.CharField(max_length=300)
-    url = models.CharField(max_length=500)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ("-created_at",)
-        constraints = [models.UniqueConstraint(fields=["member", "item_type", "item_id"], name="save_an_item_once")]
-
-    def __str__(self) -> str:
-        return f"{self.member} saved {self.label}"

@@ -1,10 +1,8 @@
-"""Reads of documents, versions, links and saved items, already narrowed by the access policy.
+"""Reads of documents, versions and links, already narrowed by the access policy.
 
-Every list starts from ``policy.filter_visible`` (documents, links) or
-``policy.filter_visible_saved_items`` (saved items) and runs a fixed number of
+Every list starts from ``policy.filter_visible`` and runs a fixed number of
 queries however many rows it shows: markings and authors are joined, the
-latest version's facts and each saved item's marking are subqueries, tags are
-prefetched.
+latest version's facts are subqueries, tags are prefetched.
 """
 
 from collections.abc import Iterable, Sequence
@@ -32,7 +30,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from communities.models import Community, CommunityContent
-from library.models import Bookmark, Document, DocumentVersion, SavedItem
+from library.models import Bookmark, Document, DocumentVersion
 from verification import policy
 from verification.models import Marking, Member
 
@@ -203,59 +201,3 @@ def bookmark_page_number(member: Member, bookmark: Bookmark, page_size: int) -> 
     newer = Q(created_at__gt=bookmark.created_at) | Q(created_at=bookmark.created_at, pk__gt=bookmark.pk)
     before = _visible_bookmarks(member, bookmark.community).filter(newer).count()
     return before // page_size + 1
-
-
-# --- Saved items -------------------------------------------------------------------------
-
-
-def _content_models() -> list[type[CommunityContent]]:
-    return [model for model in apps.get_models() if issubclass(model, CommunityContent)]
-
-
-def saved_items_of(member: Member) -> QuerySet[SavedItem]:
-    """The member's saved items whose items they may still see, newest first, each with the
-    ``item_marking_id`` of its item (one subquery per content type, whatever the rows)."""
-    item_marking = Case(
-        *(
-            When(
-                item_type=ContentType.objects.get_for_model(model),
-                then=Subquery(model._default_manager.filter(pk=OuterRef("item_id")).values("marking_id")[:1]),
-            )
-            for model in _content_models()
-        ),
-        output_field=IntegerField(),
-    )
-    saved = policy.filter_visible_saved_items(member, SavedItem.objects.all())
-    return saved.select_related("item_type").annotate(item_marking_id=item_marking).order_by("-created_at", "-pk")
-
-
-def saved_item_of(member: Member, pk: int) -> SavedItem:
-    """One of the member's own saved items (visible or not, so it can always be removed);
-    ``SavedItem.DoesNotExist`` for anyone else's."""
-    return SavedItem.objects.get(member=member, pk=pk)
-
-
-def saved_ids(member: Member, model: type[Model], item_ids: Sequence[int]) -> dict[int, int]:
-    """For the given items of one type: item id -> the member's saved item id, for those they saved."""
-    if not item_ids:
-        return {}
-    rows = SavedItem.objects.filter(
-        member=member, item_type=ContentType.objects.get_for_model(model), item_id__in=list(item_ids)
-    ).values_list("item_id", "pk")
-    return dict(rows)
-
-
-def saveable_item(member: Member, item_type: str, item_id: int) -> CommunityContent:
-    """The content item ``item_type`` ("app_label.model") number ``item_id``, when the member may see it;
-    ``LookupError`` otherwise (an unknown type, a type that is not content, or an item hidden from them)."""
-    app_label, _, model_name = item_type.partition(".")
-    try:
-        model = apps.get_model(app_label, model_name)
-    except (LookupError, ValueError):
-        raise LookupError(item_type) from None
-    if not issubclass(model, CommunityContent):
-        raise LookupError(item_type)
-    item = policy.filter_visible(member, model._default_manager.filter(pk=item_id)).first()
-    if item is None:
-        raise LookupError(f"{item_type} {item_id}")
-    return item

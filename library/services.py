@@ -1,4 +1,4 @@
-"""Every change to documents, versions, bookmarks and saved items.
+"""Every change to documents, versions and bookmarks.
 
 Uploads are checked by content, scanned when ClamAV is configured, and written
 so that a failure at any point leaves neither a record nor a stray file.
@@ -19,9 +19,9 @@ from django.db.models import Max
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community, CommunityContent
-from communities.services import activity_record, activity_refresh_target
+from communities.services import activity_record
 from library import scanning
-from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload, SavedItem
+from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
 from library.uploads import check_upload
 from verification import policy
 from verification.audit import audit_record
@@ -30,6 +30,10 @@ from verification.models import AuditEvent, Marking, Member
 
 def document_url(document: Document) -> str:
     return reverse("library:document", kwargs={"slug": document.community.slug, "pk": document.pk})
+
+
+def bookmark_url(bookmark: Bookmark) -> str:
+    return reverse("library:bookmarks", kwargs={"slug": bookmark.community.slug}) + f"#bookmark-{bookmark.pk}"
 
 
 def _store_checked(upload: UploadedFile, *, community: Community, uploader: Member) -> tuple[str, dict[str, object]]:
@@ -88,7 +92,6 @@ def document_upload(
                 actor=author,
                 verb=ActivityEvent.Verb.ADDED,
                 target=document,
-                url=document_url(document),
             )
     except BaseException:
         default_storage.delete(stored)
@@ -116,7 +119,6 @@ def document_add_version(
                 actor=author,
                 verb=ActivityEvent.Verb.EDITED,
                 target=locked,
-                url=document_url(locked),
             )
     except BaseException:
         default_storage.delete(stored)
@@ -145,7 +147,6 @@ def document_restrict(
         policy.grant_item_access(document, member)
     for group in groups:
         policy.grant_item_access(document, group)
-    activity_refresh_target(target=document)
     return document
 
 
@@ -155,7 +156,6 @@ def document_unrestrict(*, document: Document, actor: Member) -> Document:
         raise PermissionDenied("Only the document's author or a moderator changes who sees it.")
     document.is_restricted = False
     document.save(update_fields=["is_restricted", "updated_at"])
-    activity_refresh_target(target=document)
     return document
 
 
@@ -213,24 +213,5 @@ def bookmark_share(
         actor=author,
         verb=ActivityEvent.Verb.SHARED,
         target=bookmark,
-        url=reverse("library:bookmarks", kwargs={"slug": community.slug}) + f"#bookmark-{bookmark.pk}",
     )
     return bookmark, True
-
-
-def item_save(*, member: Member, item: CommunityContent, url: str, note: str = "") -> SavedItem:
-    """Keep a personal bookmark of an item the member can see."""
-    policy.check_view_permission(member, item)
-    saved, _ = SavedItem.objects.get_or_create(
-        member=member,
-        item_type=ContentType.objects.get_for_model(item),
-        item_id=item.pk,
-        defaults={"label": str(item)[:300], "url": url, "note": note[:500]},
-    )
-    return saved
-
-
-def item_unsave(*, member: Member, saved: SavedItem) -> None:
-    if saved.member_id != member.pk:
-        raise PermissionDenied("That is someone else's saved item.")
-    saved.delete()

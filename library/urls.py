@@ -15,7 +15,4 @@ urlpatterns = [
     path(f"{community}library/<int:pk>/download/<int:number>/", documents.version_download, name="download"),
     path(f"{community}links/", bookmarks.bookmark_list, name="bookmarks"),
     path(f"{community}links/new/", bookmarks.bookmark_share, name="bookmark_share"),
-    path("saved/", bookmarks.saved_items, name="saved"),
-    path("saved/add/", bookmarks.item_save, name="save"),
-    path("saved/<int:pk>/remove/", bookmarks.item_unsave, name="unsave"),
 ]

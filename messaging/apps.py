@@ -1,5 +1,50 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
+
+    def ready(self) -> None:
+        from communities.signals import community_created
+        from messaging.access import conversations_visible_by_rule
+        from messaging.models import Conversation, Message
+        from messaging.naming import conversation_url, message_url
+        from messaging.notifications import CHAT_MENTION, DIRECT_MESSAGE, chat_targets, describe_chat_notification
+        from messaging.receivers import open_default_room
+        from notices.kinds import register_kind
+        from verification.registry import register
+
+        register(
+            Conversation,
+            visibility=conversations_visible_by_rule,
+            not_removed=Q(),
+            restricted=None,
+            published=None,
+            author="created_by",
+            type_label="Conversation",
+            title=str,
+            url=conversation_url,
+            display_related=("community",),
+        )
+        register(
+            Message,
+            parent="conversation",
+            community="conversation__community",
+            marking=None,
+            restricted=None,
+            published=None,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Chat message",
+            title=lambda message: str(message.conversation),
+            url=message_url,
+            search_fields=("body",),
+            display_related=("conversation__community",),
+        )
+        register_kind(
+            CHAT_MENTION, label="Mention in chat", describe=describe_chat_notification, target_querysets=chat_targets
+        )
+        register_kind(
+            DIRECT_MESSAGE, label="Direct message", describe=describe_chat_notification, target_querysets=chat_targets
+        )
+        community_created.connect(open_default_room, dispatch_uid="messaging_default_room")

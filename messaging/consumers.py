@@ -25,26 +25,27 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
-from discussions.models import Thread
-from messaging import live, notifications, presence, selectors, services
+from messaging import access as chat_access
+from messaging import presence, selectors, services
 from messaging.events import (
-    AccessChangedEvent,
     ErrorFrame,
     MessageChangedEvent,
-    NotificationsChangedEvent,
     PresenceChange,
     PresenceEvent,
     PresenceFrame,
     ReadEvent,
     ScopeData,
-    ThreadReplyEvent,
     TypingEvent,
 )
 from messaging.models import Conversation, Message
+from messaging.naming import conversation_group
 from messaging.presence import PresenceState
 from messaging.process_live import process_live
 from messaging.serialise import author_data, message_data, scope_data
+from notices import live, notifications
+from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
 from verification import policy
+from verification.registry import content_registry
 from verification.models import Member
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ PAUSED_FRAME = {"type": "live.paused", "reason": "Live updates are paused. Retry
 MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SUBSCRIPTIONS = 200
 TYPING_INTERVAL_SECONDS = 3.0
+
+# The content type whose page follows new replies ("thread.follow" frames name threads by id).
+FOLLOWED_TYPE = "discussions.thread"
 
 ClientHandler = Callable[["LiveConsumer", dict[str, Any]], Awaitable[None]]
 
@@ -86,7 +90,7 @@ def _text_field(content: dict[str, Any], name: str) -> str:
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     member: Member
-    access: policy.LiveAccess
+    access: chat_access.LiveAccess
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -105,7 +109,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         # Refusals accept first so the client receives the close code and the reason.
         self.subscriptions: dict[int, ScopeData] = {}
-        self.threads: set[int] = set()
+        # Followed items (a thread's page) by id, with the scope they had when followed.
+        self.threads: dict[int, policy.ItemScope] = {}
         self.typing_sent: dict[int, float] = {}
         self.joined_groups: list[str] = []
         self.watcher: asyncio.Task[None] | None = None
@@ -115,7 +120,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.member = user
-        self.access = await database_sync_to_async(policy.live_access)(self.member)
+        self.access = await database_sync_to_async(chat_access.live_access)(self.member)
         barrier = self.access.barrier_at(timezone.now())
         if barrier is not policy.Barrier.NONE:
             await self.accept()
@@ -154,8 +159,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         process_live().watch.consumers.discard(self)
         if getattr(self, "watcher", None) is not None:
             self.watcher.cancel()  # type: ignore[union-attr]
-        groups = [*getattr(self, "joined_groups", []), *(live.conversation_group(c) for c in self.subscriptions)]
-        groups += [live.thread_group(thread) for thread in getattr(self, "threads", set())]
+        groups = [*getattr(self, "joined_groups", []), *(conversation_group(c) for c in self.subscriptions)]
+        groups += [live.item_group(FOLLOWED_TYPE, thread) for thread in getattr(self, "threads", {})]
         try:
             for group in groups:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -209,7 +214,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             raise FrameError("too_many", f"A page follows at most {MAX_SUBSCRIPTIONS} conversations.")
         # Join the group before reading the backlog, so nothing falls between the two; the
         # client drops anything it already holds (same id, same or older version).
-        await self.channel_layer.group_add(live.conversation_group(conversation.pk), self.channel_name)
+        await self.channel_layer.group_add(conversation_group(conversation.pk), self.channel_name)
         self.subscriptions[conversation.pk] = scope_data(conversation)
 
         def backlog() -> list[Message]:
@@ -235,7 +240,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def unsubscribe(self, content: dict[str, Any]) -> None:
         conversation_id = _int_field(content, "conversation", minimum=1)
         if self.subscriptions.pop(conversation_id, None) is not None:
-            await self.channel_layer.group_discard(live.conversation_group(conversation_id), self.channel_name)
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
 
     async def _write(self, content: dict[str, Any], action: Callable[[Member], Message]) -> Message:
         nonce = str(content.get("nonce", ""))[:64]
@@ -304,7 +309,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.typing_sent[conversation_id] = now
         event: TypingEvent = {"type": "conversation.typing", "scope": scope, "member": author_data(self.member)}
-        await self._group_send(live.conversation_group(conversation_id), event)
+        await self._group_send(conversation_group(conversation_id), event)
 
     async def set_presence(self, content: dict[str, Any]) -> None:
         state = content.get("state")
@@ -316,10 +321,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def follow_thread(self, content: dict[str, Any]) -> None:
         thread_id = _int_field(content, "thread", minimum=1)
-        if not await database_sync_to_async(self._may_see_thread)(thread_id):
+        scope = await database_sync_to_async(self._scope_if_visible)(thread_id)
+        if scope is None:
             raise FrameError("not_found", "No such thread, or you may not see it.", thread=thread_id)
-        await self.channel_layer.group_add(live.thread_group(thread_id), self.channel_name)
-        self.threads.add(thread_id)
+        await self.channel_layer.group_add(live.item_group(FOLLOWED_TYPE, thread_id), self.channel_name)
+        self.threads[thread_id] = scope
 
     async def ping(self, content: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
@@ -331,7 +337,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         conversation_id = scope["conversation_id"]
         if conversation_id not in self.subscriptions:
             return False
-        refusal = self.access.refusal(policy.ConversationScope(**scope))
+        refusal = self.access.refusal(chat_access.ConversationScope(**scope))
         if refusal is None:
             return True
         if self.access.barrier_at(timezone.now()) is not policy.Barrier.NONE:
@@ -362,18 +368,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def conversation_read(self, event: ReadEvent) -> None:
         await self.send_json({"type": "read", "conversation": event["conversation"], "up_to": event["up_to"]})
 
-    async def thread_reply(self, event: ThreadReplyEvent) -> None:
-        thread_id = event["thread"]
-        if thread_id not in self.threads:
+    async def item_reply(self, event: ItemReplyEvent) -> None:
+        """A reply on a followed item, re-checked against the scope the event carries (in memory; a
+        restricted item, open to named members and groups, is looked up)."""
+        scope = event["scope"]
+        if scope["type"] != FOLLOWED_TYPE or scope["id"] not in self.threads:
             return
-        if await database_sync_to_async(self._may_see_thread)(thread_id):
-            await self.send_json({"type": "thread.reply", "thread": thread_id, "post": event["post"]})
+        self.threads[scope["id"]] = scope
+        if await self._may_still_follow(scope):
+            await self.send_json({"type": "thread.reply", "thread": scope["id"], "post": event["reply"]})
         else:
-            self.threads.discard(thread_id)
-            await self.channel_layer.group_discard(live.thread_group(thread_id), self.channel_name)
-            await self.send_json(
-                {"type": "thread.closed", "thread": thread_id, "reason": "You may no longer see this thread."}
-            )
+            await self._unfollow(scope["id"])
 
     async def notifications_changed(self, event: NotificationsChangedEvent) -> None:
         unread = await database_sync_to_async(notifications.unread_notification_count)(self.member)
@@ -384,26 +389,38 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Access ------------------------------------------------------------------------
 
-    def _may_see_thread(self, thread_id: int) -> bool:
-        return policy.filter_visible(self.member, Thread.objects.filter(pk=thread_id, deleted_at=None)).exists()
+    def _scope_if_visible(self, item_id: int) -> policy.ItemScope | None:
+        registration = content_registry.by_label(FOLLOWED_TYPE)
+        items = registration.model._default_manager.filter(registration.not_removed, pk=item_id)
+        item = policy.filter_visible(self.member, items.select_related("community")).first()
+        return policy.item_scope(item) if item is not None else None
+
+    async def _may_still_follow(self, scope: policy.ItemScope) -> bool:
+        if self.access.item_refusal(scope) is not None:
+            return False
+        if scope["restricted"]:
+            return await database_sync_to_async(self._scope_if_visible)(scope["id"]) is not None
+        return True
+
+    async def _unfollow(self, item_id: int) -> None:
+        self.threads.pop(item_id, None)
+        await self.channel_layer.group_discard(live.item_group(FOLLOWED_TYPE, item_id), self.channel_name)
+        await self.send_json({"type": "thread.closed", "thread": item_id, "reason": "You may no longer see this thread."})
 
     async def refresh_access(self) -> None:
         """Re-read the member's standing; close what they lost, and the socket if they lost everything."""
-        self.access = await database_sync_to_async(policy.live_access)(self.member)
+        self.access = await database_sync_to_async(chat_access.live_access)(self.member)
         barrier = self.access.barrier_at(timezone.now())
         if barrier is not policy.Barrier.NONE:
             await self._refuse(barrier)
             return
         for conversation_id, scope in list(self.subscriptions.items()):
-            refusal = self.access.refusal(policy.ConversationScope(**scope))
+            refusal = self.access.refusal(chat_access.ConversationScope(**scope))
             if refusal is not None:
                 await self._close_conversation(conversation_id, refusal)
-        for thread_id in list(self.threads):
-            if not await database_sync_to_async(self._may_see_thread)(thread_id):
-                self.threads.discard(thread_id)
-                await self.send_json(
-                    {"type": "thread.closed", "thread": thread_id, "reason": "You may no longer see this thread."}
-                )
+        for item_scope in list(self.threads.values()):
+            if not await self._may_still_follow(item_scope):
+                await self._unfollow(item_scope["id"])
 
     async def _refuse(self, barrier: policy.Barrier) -> None:
         await self.send_json(
@@ -413,7 +430,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _close_conversation(self, conversation_id: int, reason: str) -> None:
         self.subscriptions.pop(conversation_id, None)
-        await self.channel_layer.group_discard(live.conversation_group(conversation_id), self.channel_name)
+        await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
         await self.send_json({"type": "conversation.closed", "conversation": conversation_id, "reason": reason})
 
     async def _watch_access(self) -> None:

@@ -1,10 +1,13 @@
-"""Every live event, typed: what services put on the channel layer and what sockets send to browsers.
+"""Chat's live events, typed: what chat services put on the channel layer and what sockets send to browsers.
+
+The events every feature may send (item replies, notification counts, access
+changes) are typed in ``notices.events``.
 
 Layer events (``*Event``) travel between processes through the channel layer;
 their ``type`` names the consumer handler (``message.changed`` ->
 ``message_changed``). Frames (``*Frame``) are the JSON a browser receives.
 Conversation events carry their scope so a socket re-checks access without
-the database (``verification.policy.LiveAccess.refusal``).
+the database (``messaging.access.LiveAccess.refusal``).
 """
 
 from typing import Literal, NotRequired, TypedDict
@@ -72,20 +75,6 @@ class ReadEvent(TypedDict):
     type: Literal["conversation.read"]
     conversation: int
     up_to: int
-
-
-class ThreadReplyEvent(TypedDict):
-    type: Literal["thread.reply"]
-    thread: int
-    post: int
-
-
-class NotificationsChangedEvent(TypedDict):
-    type: Literal["notifications.changed"]
-
-
-class AccessChangedEvent(TypedDict):
-    type: Literal["access.changed"]
 
 
 # --- Frames to the browser ---------------------------------------------------

@@ -1,32 +1,14 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
-
-
-class EmailDelivery(models.Model):
-    """One row per e-mail the platform means to send, keyed so a retried task never sends twice."""
-
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.EmailField()
-    subject = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "e-mail deliveries"
-
-    def __str__(self) -> str:
-        return f"{self.key} → {self.recipient}"
 
 
 class Conversation(models.Model):
     """Where chat messages live: a community's room, a direct message between two members, or a small group.
 
     Rooms belong to a community and are open to its members; direct messages
-    and groups are open to their participants. Either way the access policy
-    decides (``policy.filter_visible_conversations``).
+    and groups are open to their participants. Either way the access rule
+    in ``messaging.access`` decides, through the content registry.
     """
 
     class Kind(models.TextChoices):
@@ -134,53 +116,3 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
-
-
-class Notification(models.Model):
-    """Something a member should know about, kept until read.
-
-    The row says what happened and points at the item; the text is rendered
-    when shown, through the access policy, so a notification never reveals
-    more than the item does today. ``emailed_at`` is for the e-mail digest.
-    Direct messages fold into one unread row per conversation (``count``).
-    """
-
-    class Kind(models.TextChoices):
-        MENTION = "mention", "Mention"
-        REPLY = "reply", "Reply to your thread"
-        DIRECT_MESSAGE = "direct_message", "Direct message"
-        JOIN_REQUEST_DECISION = "join_request_decision", "Join request decision"
-        VETTING_DECISION = "vetting_decision", "Vetting decision"
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    community = models.ForeignKey(
-        "communities.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    marking = models.ForeignKey(
-        "verification.Marking", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
-    # A short, unmarked word about the outcome ("approved", "declined"); never item content.
-    outcome = models.CharField(max_length=40, blank=True)
-    url = models.CharField(max_length=300)
-    count = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-created_at", "-pk")
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient}"
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None

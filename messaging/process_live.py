@@ -9,7 +9,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from messaging import live
+from messaging.naming import conversation_group
 from messaging.events import PresenceChange, PresenceEvent, ScopeData
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class PresenceBatch:
         for conversation_id, (scope, changes) in pending.items():
             event: PresenceEvent = {"type": "member.presence", "scope": scope, "changes": list(changes.values())}
             try:
-                await layer.group_send(live.conversation_group(conversation_id), event)
+                await layer.group_send(conversation_group(conversation_id), event)
             except live.LAYER_ERRORS:
                 logger.warning("Presence not sent: the channel layer is unreachable")
 

@@ -4,6 +4,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, V
 from django.db.models.functions import Coalesce
 
 from communities.models import Community
+from messaging import access
 from messaging.models import Conversation, Message, Participant
 from verification import policy
 from verification.models import Member
@@ -12,7 +13,7 @@ REPLAY_LIMIT = 500
 
 
 def visible_conversations(member: Member) -> QuerySet[Conversation]:
-    return policy.filter_visible_conversations(member, Conversation.objects.all())
+    return access.filter_visible_conversations(member, Conversation.objects.all())
 
 
 def inbox(member: Member) -> QuerySet[Conversation]:
@@ -56,7 +57,7 @@ def message_history(
     member: Member, conversation: Conversation, *, before: int | None = None, limit: int = 50
 ) -> list[Message]:
     """The latest ``limit`` messages (or those before sequence ``before``), oldest first."""
-    messages = policy.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
+    messages = access.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
     if before is not None:
         messages = messages.filter(sequence__lt=before)
     newest_first = messages.select_related("author").order_by("-sequence")[:limit]
@@ -65,5 +66,5 @@ def message_history(
 
 def messages_changed_since(member: Member, conversation: Conversation, version: int) -> list[Message]:
     """Every message sent, edited or deleted after ``version``, in the order it changed (at most REPLAY_LIMIT)."""
-    messages = policy.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
+    messages = access.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
     return list(messages.filter(version__gt=version).select_related("author").order_by("version")[:REPLAY_LIMIT])

@@ -13,15 +13,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community
-from messaging import live, notifications
+from messaging import access, notifications
 from messaging.events import MessageChangedEvent, MessageFrame, ReadEvent
 from messaging.models import Conversation, Message, Participant
+from messaging.naming import conversation_group
 from messaging.serialise import message_data, scope_data
 from muster.markdown import render_markdown
+from notices import live
 from verification import policy
 from verification.models import Marking, Member
 
@@ -39,10 +40,6 @@ class RateLimitedError(Exception):
 
     def __str__(self) -> str:
         return f"You are sending messages too quickly. Wait {self.retry_after} seconds and try again."
-
-
-def conversation_url(conversation: Conversation) -> str:
-    return reverse("messaging:conversation", args=[conversation.pk])
 
 
 # --- Conversations -------------------------------------------------------------
@@ -87,7 +84,7 @@ def room_create(
 def _check_may_converse(marking: Marking, members: Iterable[Member]) -> None:
     members = list(members)
     cleared = set(
-        policy.filter_members_who_may_converse(
+        access.filter_members_who_may_converse(
             marking, Member.objects.filter(pk__in=[m.pk for m in members])
         ).values_list("pk", flat=True)
     )
@@ -149,7 +146,7 @@ def group_participants_add(*, conversation: Conversation, actor: Member, members
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conversation.kind != Conversation.Kind.GROUP:
         raise ValidationError("People are added to group conversations only.")
-    policy.check_view_conversation_permission(actor, conversation)
+    access.check_view_conversation_permission(actor, conversation)
     rows = {row.member_id: row for row in conversation.participants.all()}
     active = {member_id for member_id, row in rows.items() if row.left_at is None}
     joining = [member for member in members if member.pk not in active]
@@ -173,7 +170,7 @@ def conversation_leave(*, conversation: Conversation, member: Member, removed_by
     if (
         removed_by is not None
         and removed_by.pk != member.pk
-        and not policy.can_moderate_conversation(removed_by, conversation)
+        and not access.can_moderate_conversation(removed_by, conversation)
     ):
         raise ValidationError("Only the conversation's creator removes people.")
     left = Participant.objects.filter(conversation=conversation, member=member, left_at=None).update(
@@ -221,7 +218,7 @@ def _publish_change(conversation: Conversation, message: Message) -> None:
         "scope": scope_data(conversation),
         "frame": json.dumps(frame),
     }
-    live.publish_on_commit(live.conversation_group(conversation.pk), event)
+    live.publish_on_commit(conversation_group(conversation.pk), event)
 
 
 def _locked(conversation_id: int) -> Conversation:
@@ -240,7 +237,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
     """Save a message, then (after commit) deliver it live. Raises ``RateLimitedError``,
     ``ValidationError`` (empty, too long) or ``PermissionDenied`` (not in the conversation)."""
     body = _clean_body(body)
-    policy.check_view_conversation_permission(author, conversation)
+    access.check_view_conversation_permission(author, conversation)
     _check_rate(author)
     with transaction.atomic():
         conversation = _locked(conversation.pk)
@@ -265,7 +262,7 @@ def message_send(*, conversation: Conversation, author: Member, body: str) -> Me
 def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
     conversation = _locked(message.conversation_id)
     message = Message.objects.select_related("author").get(pk=message.pk)
-    policy.check_view_conversation_permission(actor, conversation)
+    access.check_view_conversation_permission(actor, conversation)
     if message.is_deleted:
         raise ValidationError("This message was deleted.")
     return conversation, message
@@ -298,7 +295,7 @@ def message_delete(*, message: Message, actor: Member) -> Message:
     """Authors delete their messages (room moderators too); the place in the history stays, the text goes."""
     conversation, message = _lock_for_change(message, actor)
     if message.author_id != actor.pk and not (
-        conversation.is_room and policy.can_moderate_conversation(actor, conversation)
+        conversation.is_room and access.can_moderate_conversation(actor, conversation)
     ):
         raise ValidationError("You can only delete your own messages.")
     message.body = ""
@@ -323,7 +320,7 @@ def _read_up_to(conversation: Conversation, member: Member, sequence: int) -> bo
 @transaction.atomic
 def conversation_mark_read(*, conversation: Conversation, member: Member, up_to: int) -> bool:
     """Move the member's read position forward (never back); their other pages hear of it live."""
-    policy.check_view_conversation_permission(member, conversation)
+    access.check_view_conversation_permission(member, conversation)
     conversation = Conversation.objects.get(pk=conversation.pk)
     up_to = min(up_to, conversation.last_sequence)
     if not _read_up_to(conversation, member, up_to):

@@ -3,7 +3,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from messaging.notifications import unread_notification_count
+from notices.notifications import unread_notification_count
 from verification import policy
 from verification.models import Member
 

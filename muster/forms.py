@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def add_service_error(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
@@ -14,3 +15,13 @@ def add_service_error(form: forms.Form, error: ValidationError | PermissionDenie
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def is_local_path(value: str) -> bool:
+    """A path on this site ("/communities/…"), never another site's address."""
+    return (
+        value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and url_has_allowed_host_and_scheme(value, allowed_hosts=None)
+    )

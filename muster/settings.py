@@ -57,10 +57,14 @@ INSTALLED_APPS = [
     "muster",
     "verification",
     "communities",
+    "notices",
     "library",
     "messaging",
     "discussions",
     "wiki",
+    "saved",
+    "tags",
+    "members",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("messaging.urls")),
     path("communities/", include("communities.urls")),
-    path("members/", include("verification.members_urls")),
+    path("members/", include("members.urls")),
+    path("saved/", include("saved.urls")),
+    path("", include("tags.urls")),
     path("admin/", admin.site.urls),
 ]

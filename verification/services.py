@@ -19,7 +19,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from messaging import live, notifications
+from notices import live
+from verification import notifications
 from verification import tasks
 from verification.audit import audit_record
 from verification.models import (
@@ -35,6 +36,7 @@ from verification.models import (
     VerificationApplication,
 )
 from verification.policy import forget_member_access
+from verification.signals import member_verified
 
 SPONSOR_SALT = "muster.verification.sponsor"
 PROFILE_FIELDS = (
@@ -236,10 +238,7 @@ def _approve(
     application.decision_note = note
     application.save()
     forget_member_access(member)
-    # People invited to a community by address land in it once they are verified.
-    from communities.services import invitations_accept_for_newly_verified
-
-    invitations_accept_for_newly_verified(member=member)
+    member_verified.send(sender=Member, member=member)
     transaction.on_commit(lambda: tasks.send_application_decision.delay(application.pk))
     live.announce_access_changed([member.pk])
     notifications.notify_vetting_decided(application=application)

@@ -3,7 +3,7 @@ service, and is safe to retry: ``deliver_once`` keys every message."""
 
 from django.urls import reverse
 
-from messaging.mail import RETRYABLE_MAIL_ERRORS, deliver_once
+from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
 from verification.models import Member, VerificationApplication
 

@@ -1,5 +1,22 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class WikiConfig(AppConfig):
     name = "wiki"
+
+    def ready(self) -> None:
+        from verification.registry import register
+        from wiki.models import WikiPage
+        from wiki.services import page_url
+
+        register(
+            WikiPage,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Wiki page",
+            title=str,
+            url=page_url,
+            taggable=True,
+            search_fields=("title", "body"),
+            display_related=("community",),
+        )

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
-from communities.services import activity_record, activity_refresh_target
+from communities.services import activity_record
 from verification import policy
+from wiki.access import can_edit_wiki_page
 from verification.models import Marking, Member
 from wiki.models import BODY_MAX, TITLE_MAX, Revision, Watch, WikiPage
 from wiki.rendering import page_slug, render_wiki
@@ -104,7 +105,7 @@ def page_create(
     page.tags.set(list(tags))
     Watch.objects.get_or_create(page=page, member=author)
     _rerender_linking_pages(community, page.title)
-    activity_record(community=community, actor=author, verb=ActivityEvent.Verb.ADDED, target=page, url=page_url(page))
+    activity_record(community=community, actor=author, verb=ActivityEvent.Verb.ADDED, target=page)
     return page
 
 
@@ -120,7 +121,7 @@ def page_save(
     """
     _check(title, body)
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
-    if not policy.can_edit_wiki_page(editor, page):
+    if not can_edit_wiki_page(editor, page):
         raise PermissionDenied("You may not edit this page.")
     current = page.revisions.get(number=page.revision_number)
     if base_number != current.number:
@@ -136,7 +137,7 @@ def page_save(
     page.body = body
     revision = _add_revision(page, author=editor, comment=comment)
     activity_record(
-        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page, url=page_url(page)
+        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page
     )
     return revision
 
@@ -159,7 +160,7 @@ def _merge(base: str, mine: str, current: Revision) -> str:
 def page_revert(*, page: WikiPage, editor: Member, revision: Revision) -> Revision:
     """Bring back an earlier revision's text as a new revision (history is never rewritten)."""
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
-    if not policy.can_edit_wiki_page(editor, page):
+    if not can_edit_wiki_page(editor, page):
         raise PermissionDenied("You may not edit this page.")
     if revision.page_id != page.pk:
         raise ValidationError("That revision belongs to another page.")
@@ -168,7 +169,7 @@ def page_revert(*, page: WikiPage, editor: Member, revision: Revision) -> Revisi
     page.title, page.body = revision.title, revision.body
     new = _add_revision(page, author=editor, comment=f"Reverted to revision {revision.number}", reverted_from=revision)
     activity_record(
-        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page, url=page_url(page)
+        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page
     )
     return new
 
@@ -189,7 +190,6 @@ def page_settings(
         ancestor = ancestor.parent
     page.marking, page.edit_policy, page.parent = marking, edit_policy, parent
     page.save(update_fields=["marking", "edit_policy", "parent", "updated_at"])
-    activity_refresh_target(target=page)
     return page
 
 

@@ -27,6 +27,9 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member, community = known_community(request, slug)
     may_see_content = policy.can_view_community_content(member, community)
     feed = selectors.community_feed(member, community)
+    page = Paginator(feed, PAGE_SIZE).get_page(request.GET.get("page")) if may_see_content else None
+    if page is not None:
+        page.object_list = selectors.with_targets(page.object_list)
     context = {
         "community": community,
         "marking": community.marking,
@@ -38,8 +41,8 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": policy.can_manage_community(member, community),
         "may_invite": policy.can_invite(member, community),
         "leaders": list(selectors.community_leaders(member, community)),
-        "pinned": list(selectors.pinned_events(member, community)[:PINNED_LIMIT]),
-        "page": Paginator(feed, PAGE_SIZE).get_page(request.GET.get("page")) if may_see_content else None,
+        "pinned": selectors.with_targets(selectors.pinned_events(member, community)[:PINNED_LIMIT]),
+        "page": page,
     }
     policy.record_view(member, community, request)
     return render(request, "communities/detail.html", context)

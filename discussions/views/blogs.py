@@ -22,7 +22,7 @@ from discussions.views.threads import (
     visible_thread,
 )
 from muster.forms import add_service_error
-from verification import policy, selectors_members
+from verification import policy
 from verification.gate import signed_in_member
 from verification.models import Member
 
@@ -129,7 +129,7 @@ def member_blog(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's published blog posts, in every community, that the viewer may see."""
     viewer = signed_in_member(request)
     try:
-        author = selectors_members.visible_member(viewer, pk=pk)
+        author = policy.filter_visible_members(viewer, Member.objects.filter(pk=pk)).get()
     except Member.DoesNotExist:
         raise Http404("No such member.") from None
     page = page_of(request, Paginator(selectors.member_blog(viewer, author), BLOG_PAGE_SIZE))

@@ -28,7 +28,7 @@ from discussions.moderation_forms import (
     PostHideForm,
     ThreadModerationForm,
 )
-from discussions.views.pagination import page_links
+from muster.pagination import page_links
 from verification import policy
 from verification.models import Member
 

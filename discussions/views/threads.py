@@ -31,7 +31,6 @@ from discussions.forms import (
     quote_markdown,
 )
 from discussions.models import Board, Post, Thread
-from library.selectors import saved_ids
 from muster.forms import add_service_error
 from verification import policy
 from verification.models import Member
@@ -200,7 +199,6 @@ def render_thread_page(
         "marking": policy.effective_marking(thread),
         "post_word": "comment" if thread.is_blog_post else "reply",
         "move_boards": list(community.boards.exclude(pk=thread.board_id)) if can_moderate and thread.board_id else [],
-        "saved_id": saved_ids(member, Thread, [thread.pk]).get(thread.pk),
     }
     template = "discussions/blog_post.html" if thread.is_blog_post else "discussions/thread.html"
     return render(request, template, context)

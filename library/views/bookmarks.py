@@ -1,4 +1,4 @@
-"""Shared links of a community, and each member's saved items.
+"""Shared links of a community.
 
 Views parse input, read through ``library.selectors`` (already narrowed by the
 access policy) and call one service.
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community
 from library import selectors, services
-from library.forms import BookmarkForm, SaveForm, UnsaveForm
-from library.models import Bookmark, SavedItem
+from library.forms import BookmarkForm
+from library.models import Bookmark
 from library.views.documents import PAGE_SIZE, readable_community
 from muster.forms import add_service_error
 from verification import policy
@@ -34,7 +34,6 @@ def links_url(community: Community, *, page: int = 1, bookmark: Bookmark | None 
 class LinkRow:
     bookmark: Bookmark
     path: str  # where the link is listed: what a Save keeps, and where the member comes back to
-    saved_id: int | None
 
 
 def render_links_page(
@@ -43,11 +42,7 @@ def render_links_page(
     """The community's links the member may see, paged by 25, with the share form."""
     page = Paginator(selectors.community_bookmarks(member, community), PAGE_SIZE).get_page(request.GET.get("page"))
     bookmarks = list(page.object_list)
-    saved = selectors.saved_ids(member, Bookmark, [bookmark.pk for bookmark in bookmarks])
-    rows = [
-        LinkRow(bookmark, links_url(community, page=page.number, bookmark=bookmark), saved.get(bookmark.pk))
-        for bookmark in bookmarks
-    ]
+    rows = [LinkRow(bookmark, links_url(community, page=page.number, bookmark=bookmark)) for bookmark in bookmarks]
     context = {
         "community": community,
         "page": page,
@@ -98,51 +93,3 @@ def bookmark_share(request: HttpRequest, slug: str) -> HttpResponse:
             # Shared under a marking or limit the member may not see: say no more than that it exists.
             form.add_error("url", "This address is already shared in this community.")
     return render_links_page(request, member, community, form)
-
-
-# --- Saved items -------------------------------------------------------------------------
-
-
-@require_GET
-def saved_items(request: HttpRequest) -> HttpResponse:
-    """The member's saved items they may still see, newest first, paged by 25."""
-    member = signed_in_member(request)
-    page = Paginator(selectors.saved_items_of(member), PAGE_SIZE).get_page(request.GET.get("page"))
-    markings = selectors.markings_by_id()
-    rows = [(saved, markings.get(saved.item_marking_id)) for saved in page.object_list]
-    shown = [marking for _, marking in rows if marking is not None]
-    context = {
-        "page": page,
-        "rows": rows,
-        "marking": policy.highest_marking(shown),
-    }
-    return render(request, "library/saved.html", context)
-
-
-@require_POST
-def item_save(request: HttpRequest) -> HttpResponse:
-    """Save an item the member may see (any content type) to their saved items; 404 for anything else."""
-    member = signed_in_member(request)
-    form = SaveForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest("The Save button sent something this page cannot read.")
-    data = form.cleaned_data
-    try:
-        item = selectors.saveable_item(member, data["item_type"], data["item_id"])
-    except LookupError:
-        raise Http404("No such item.") from None
-    services.item_save(member=member, item=item, url=data["next"], note=data["note"])
-    messages.success(request, f"Saved “{item}” to your saved items.")
-    return redirect(data["next"])
-
-
-@require_POST
-def item_unsave(request: HttpRequest, pk: int) -> HttpResponse:
-    member = signed_in_member(request)
-    try:
-        saved = selectors.saved_item_of(member, pk)
-    except SavedItem.DoesNotExist:
-        raise Http404("No such saved item.") from None
-    services.item_unsave(member=member, saved=saved)
-    messages.success(request, "Removed from your saved items.")
-    return redirect(UnsaveForm(request.POST).next_page(reverse("library:saved")))

@@ -123,7 +123,6 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "tags": list(document.tags.all()),
         "versions": list(selectors.document_versions(document)),
         "can_edit": can_edit,
-        "saved_id": selectors.saved_ids(member, Document, [document.pk]).get(document.pk),
         "marking": policy.effective_marking(document),
     }
     return render(request, "library/document.html", context)

@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities import selectors as community_selectors
-from messaging import presence, selectors, services
+from messaging import access, presence, selectors, services
 from messaging.forms import (
     EventsForm,
     GroupForm,
@@ -30,6 +30,7 @@ from messaging.forms import (
     ReadForm,
 )
 from messaging.models import Conversation, Message, Participant
+from messaging.naming import conversation_title, conversation_url
 from messaging.serialise import message_data
 from muster.forms import add_service_error
 from verification import policy
@@ -63,22 +64,8 @@ def visible_conversation(request: HttpRequest, pk: int) -> tuple[Member, Convers
     existing = Conversation.objects.filter(pk=pk).first()
     if existing is not None:
         with contextlib.suppress(PermissionDenied):
-            policy.check_view_conversation_permission(member, existing, request)
+            access.check_view_conversation_permission(member, existing, request)
     raise Http404("No such conversation, or you are not in it.")
-
-
-def conversation_title(conversation: Conversation, viewer: Member) -> str:
-    """What the member calls a conversation: a room by its community, a direct message by the other person,
-    a group by its title or its people. Needs ``people`` (``selectors.inbox``) for direct and group."""
-    if conversation.community is not None:
-        return f"{conversation.community.name} · {conversation.title}"
-    people: list[Participant] = getattr(conversation, "people", [])
-    others = [row.member.display_name for row in people if row.member_id != viewer.pk]
-    if conversation.kind == Conversation.Kind.DIRECT:
-        return others[0] if others else "Direct message"
-    if conversation.title:
-        return conversation.title
-    return ", ".join(others) if others else "Group conversation"
 
 
 def snippet(message: Message | None) -> str:
@@ -168,7 +155,7 @@ def render_conversation(
         "read_now": read_now,
         "form": form,
         "people": people_present(member, conversation),
-        "may_moderate": conversation.is_room and policy.can_moderate_conversation(member, conversation),
+        "may_moderate": conversation.is_room and access.can_moderate_conversation(member, conversation),
     }
     return render(request, "messaging/conversation.html", context, status=status)
 
@@ -209,7 +196,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such conversation, or you are not in it.") from None
     if json:
         return JsonResponse({"message": message_data(message)}, status=201)
-    return redirect(f"{services.conversation_url(found)}#m{message.sequence}")
+    return redirect(f"{conversation_url(found)}#m{message.sequence}")
 
 
 @require_GET
@@ -242,7 +229,7 @@ def conversation_read(request: HttpRequest, pk: int) -> HttpResponse:
     services.conversation_mark_read(conversation=found, member=member, up_to=form.cleaned_data["up_to"])
     if wants_json(request):
         return HttpResponse(status=204)
-    return redirect(services.conversation_url(found))
+    return redirect(conversation_url(found))
 
 
 # --- One message: edit and delete ----------------------------------------------------------
@@ -278,7 +265,7 @@ def message_edit(request: HttpRequest, pk: int, sequence: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404("No such conversation, or you are not in it.") from None
         else:
-            return redirect(f"{services.conversation_url(found)}#m{sequence}")
+            return redirect(f"{conversation_url(found)}#m{sequence}")
     context = {
         "conversation": found,
         "title": conversation_title(found, member),
@@ -302,7 +289,7 @@ def message_delete(request: HttpRequest, pk: int, sequence: int) -> HttpResponse
         raise Http404("No such conversation, or you are not in it.") from None
     else:
         messages.success(request, "The message is deleted.")
-    return redirect(f"{services.conversation_url(found)}#m{sequence}")
+    return redirect(f"{conversation_url(found)}#m{sequence}")
 
 
 # --- Starting conversations -------------------------------------------------------------------
@@ -321,7 +308,7 @@ def direct_open(request: HttpRequest, handle: str) -> HttpResponse:
         for text in refused.messages:
             messages.error(request, text)
         return redirect("members:profile", pk=other.pk)
-    return redirect(services.conversation_url(found))
+    return redirect(conversation_url(found))
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,7 +324,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as refused:
             add_service_error(form, refused)
         else:
-            return redirect(services.conversation_url(found))
+            return redirect(conversation_url(found))
     return render(request, "messaging/group_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -373,7 +360,7 @@ def conversation_people(request: HttpRequest, pk: int) -> HttpResponse:
         "marking": policy.effective_marking(found),
         "people": people_present(member, found),
         "form": form,
-        "may_remove": policy.can_moderate_conversation(member, found),
+        "may_remove": access.can_moderate_conversation(member, found),
     }
     return render(request, "messaging/people.html", context, status=400 if form.errors else 200)
 

@@ -7,21 +7,19 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from communities.models import JoinRequest
-from discussions.models import Post, Thread
-from messaging import notifications
-from messaging.models import Conversation, Message, Notification, Participant
-from messaging.views.conversations import conversation_title, wants_json
+from messaging.views.conversations import wants_json
+from notices import notifications
+from notices.models import Notification
 from verification import policy
 from verification.gate import signed_in_member, vetting_page
-from verification.models import Member, VerificationApplication
+from verification.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -38,58 +36,12 @@ class NotificationRow:
     at: datetime
 
 
-def notification_text(notification: Notification, viewer: Member) -> str:
-    """The line a notification shows, from its target (which the policy already showed to be visible)."""
-    actor = notification.actor.display_name if notification.actor else "Someone"
-    target = notification.target
-    kind = Notification.Kind
-    if notification.kind in (kind.MENTION, kind.REPLY):
-        if isinstance(target, Post):
-            where = f"“{target.thread.title}”"
-        elif isinstance(target, Message):
-            where = conversation_title(target.conversation, viewer)
-        else:
-            where = "a conversation"
-        verb = "mentioned you in" if notification.kind == kind.MENTION else "replied to"
-        return f"{actor} {verb} {where}"
-    if notification.kind == kind.DIRECT_MESSAGE:
-        count = notification.count
-        return f"{count} new message{'' if count == 1 else 's'} from {actor}"
-    if notification.kind == kind.JOIN_REQUEST_DECISION:
-        community = notification.community.name if notification.community else "a community"
-        outcome = "approved" if notification.outcome == JoinRequest.Status.APPROVED else "declined"
-        return f"Your request to join {community} was {outcome}"
-    if notification.kind == kind.VETTING_DECISION:
-        outcomes: dict[str, str] = {
-            VerificationApplication.Status.APPROVED: "was approved",
-            VerificationApplication.Status.MORE_INFO: "needs more information",
-            VerificationApplication.Status.REJECTED: "was declined",
-        }
-        return f"Your verification application {outcomes.get(notification.outcome, 'has an answer')}"
-    return str(notification)
-
-
 def notification_rows(member: Member) -> QuerySet[Notification]:
     """The member's visible notifications with what their lines need, in a constant number of queries."""
-    people = Participant.objects.filter(left_at=None).select_related("member")
     return (
         notifications.notifications_visible_to(member)
         .select_related("actor", "community", "marking")
-        .prefetch_related(
-            GenericPrefetch(
-                "target",
-                [
-                    Post.objects.select_related("thread"),
-                    Thread.objects.all(),
-                    Message.objects.select_related("conversation__community").prefetch_related(
-                        Prefetch("conversation__participants", queryset=people, to_attr="people")
-                    ),
-                    Conversation.objects.all(),
-                    JoinRequest.objects.all(),
-                    VerificationApplication.objects.all(),
-                ],
-            )
-        )
+        .prefetch_related(GenericPrefetch("target", notifications.target_querysets()))
     )
 
 
@@ -99,7 +51,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """Everything the member should know about; members not yet cleared see the decisions on their vetting."""
     member = signed_in_member(request)
     page = Paginator(notification_rows(member), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [NotificationRow(n, notification_text(n, member), n.created_at) for n in page.object_list]
+    rows = [NotificationRow(n, notifications.describe(n, member), n.created_at) for n in page.object_list]
     context = {
         "page": page,
         "rows": rows,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.views.access import known_community
 from messaging import selectors, services
+from messaging.naming import conversation_url
 from messaging.forms import (
     RoomForm,
 )
@@ -53,6 +54,6 @@ def room_new(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_error(form, refused)
         else:
             messages.success(request, f"The room {room.title} is open.")
-            return redirect(services.conversation_url(room))
+            return redirect(conversation_url(room))
     context = {"community": community, "form": form, "marking": community.marking}
     return render(request, "messaging/room_new.html", context, status=400 if form.errors else 200)

@@ -12,9 +12,11 @@ from communities import services
 from communities.models import ActivityEvent, Community, Invitation, JoinRequest, Membership, Role
 from library.models import Document
 from tests.verification.factories import MemberFactory, ProfileFactory, make_verified_member
+from communities import selectors as community_selectors
 from verification import policy
 from verification import services as vetting
 from verification.models import Marking, Member
+from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -209,8 +211,8 @@ def test_the_feed_keeps_events_about_restricted_items_only_for_members_granted_t
     outsider = make_verified_member()
 
     def feed(member: Member) -> list[str]:
-        events = policy.filter_visible_activity(member, ActivityEvent.objects.all())
-        return [e.target_label for e in events if e.target_label]
+        events = community_selectors.visible_activity(member, ActivityEvent.objects.all())
+        return [e.target_label for e in community_selectors.with_targets(events) if e.target_label]
 
     assert feed(granted) == ["Shelter roster"]
     assert feed(outsider) == []
@@ -223,8 +225,8 @@ def test_the_feed_of_a_restricted_community_is_for_its_members_only() -> None:
     services.membership_set_role(community=community, member=member, role=Role.MEMBER)
     outsider = make_verified_member()
 
-    assert policy.filter_visible_activity(member, ActivityEvent.objects.all()).count() == 1
-    assert policy.filter_visible_activity(outsider, ActivityEvent.objects.all()).count() == 0
+    assert community_selectors.visible_activity(member, ActivityEvent.objects.all()).count() == 1
+    assert community_selectors.visible_activity(outsider, ActivityEvent.objects.all()).count() == 0
     assert policy.can_know_community(outsider, community)
 
 
@@ -234,7 +236,7 @@ def test_activity_moves_a_community_up_the_active_sort() -> None:
     make_community(owner, "newer")
     Community.objects.filter(pk=older.pk).update(last_activity_at=timezone.now() - timedelta(days=3))
 
-    services.activity_record(community=older, actor=owner, verb=ActivityEvent.Verb.POSTED, target=None, label="x")
+    document_posted(older, owner, "x")
 
     assert list(Community.objects.order_by("-last_activity_at").values_list("slug", flat=True)) == ["older", "newer"]
 

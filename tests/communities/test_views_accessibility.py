@@ -16,6 +16,7 @@ from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, share
 from tests.browser.test_layout_accessibility import accessibility_problems, assert_fits_the_phone_screen
 from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification.models import Marking, Member
+from tests.feed import document_posted
 
 pytestmark = pytest.mark.browser
 
@@ -51,9 +52,7 @@ def owner(transactional_db: None) -> Member:
     services.membership_set_role(community=community, member=banned, role=Role.MEMBER)
     services.membership_remove(community=community, actor=owner, member=banned, ban_reason="Spam")
     services.join_request_create(community=community, member=make_verified_member(), message="EMS lead")
-    event = services.activity_record(
-        community=community, actor=owner, verb=ActivityEvent.Verb.POSTED, target=None, label="Shelter list"
-    )
+    event = document_posted(community, owner, "Shelter list")
     services.activity_pin(event=event, moderator=owner, pinned=True)
     port_owner = make_verified_member()
     port = services.community_create(creator=port_owner, name="Port", slug="port", marking=unmarked)

@@ -10,6 +10,7 @@ from communities import services
 from communities.models import ActivityEvent, Community, Role
 from tests.verification.factories import make_verified_member
 from verification.models import AuditEvent, Marking, Member
+from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,7 @@ def detail_url(community: Community) -> str:
 
 
 def post_event(community: Community, label: str, marking: str = "unmarked") -> ActivityEvent:
-    return ActivityEvent.objects.create(
-        community=community,
-        verb=ActivityEvent.Verb.POSTED,
-        target_label=label,
-        marking=Marking.objects.get(slug=marking),
-    )
+    return document_posted(community, None, label, marking)
 
 
 def is_pinned(event: ActivityEvent) -> bool:

@@ -13,6 +13,7 @@ from communities import services
 from communities.models import ActivityEvent, Community, Role
 from tests.verification.factories import make_verified_member
 from verification.models import Marking, Member
+from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +77,7 @@ def test_the_community_feed_runs_the_same_queries_for_one_and_fifty_events(clien
 
     def add(count: int) -> None:
         for i in range(count):
-            event = ActivityEvent.objects.create(
-                community=community, actor=owner, verb=ActivityEvent.Verb.POSTED, target_label=f"Item {i}",
-                marking=unmarked(),
-            )  # fmt: skip
+            event = document_posted(community, owner, f"Item {i}")
             if i % 10 == 0:
                 services.activity_pin(event=event, moderator=owner, pinned=True)
 

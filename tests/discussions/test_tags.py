@@ -29,7 +29,7 @@ def marking(slug: str = "unmarked") -> Marking:
 
 
 def tag_url(tag: str) -> str:
-    return reverse("discussions:tag", kwargs={"tag": tag})
+    return reverse("tags:tag", kwargs={"tag": tag})
 
 
 def main(page: str) -> str:
@@ -277,7 +277,7 @@ def test_the_tag_page_lists_wiki_pages_and_links_the_member_may_see(client) -> N
     )  # fmt: skip
     client.force_login(make_verified_member())
 
-    body = client.get(reverse("discussions:tag", kwargs={"tag": "evacuation"})).content.decode()
+    body = client.get(reverse("tags:tag", kwargs={"tag": "evacuation"})).content.decode()
 
     assert "Evacuation routes" in body
     assert "Ready.gov evacuation" in body

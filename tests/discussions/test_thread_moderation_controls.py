@@ -69,8 +69,8 @@ def test_a_member_saves_a_thread_from_its_page_and_finds_it_in_saved_items() -> 
     url = reverse("discussions:thread", kwargs={"slug": "gulf", "pk": thread.pk})
 
     page = client.get(url).content.decode()
-    client.post(reverse("library:save"), {"item_type": "discussions.thread", "item_id": thread.pk, "next": url})
+    client.post(reverse("saved:save"), {"item_type": "discussions.thread", "item_id": thread.pk, "next": url})
 
     assert 'value="discussions.thread"' in page
-    assert "Generator sharing" in client.get(reverse("library:saved")).content.decode()
+    assert "Generator sharing" in client.get(reverse("saved:list")).content.decode()
     assert "Remove from saved" in client.get(url).content.decode()

@@ -16,7 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from library import services
-from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload, SavedItem
+from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
+from saved import selectors as saved_selectors
+from saved import services as saved_services
+from saved.models import SavedItem
 from tests.verification.factories import make_verified_member
 from verification import policy
 from verification.models import AuditEvent, Marking, Member
@@ -255,12 +258,12 @@ def test_saved_items_are_personal_and_vanish_when_the_item_is_no_longer_visible(
 ) -> None:
     document = share(member, community, upload("plan.pdf", PDF))
     reader = make_verified_member()
-    saved = services.item_save(member=reader, item=document, url="/x/")
+    saved = saved_services.item_save(member=reader, item=document, url="/x/")
 
-    assert list(policy.filter_visible_saved_items(reader, SavedItem.objects.all())) == [saved]
-    assert list(policy.filter_visible_saved_items(member, SavedItem.objects.all())) == []
+    assert list(saved_selectors.saved_items_of(reader)) == [saved]
+    assert list(saved_selectors.saved_items_of(member)) == []
     services.document_restrict(document=document, actor=member, members=[member])
-    assert list(policy.filter_visible_saved_items(Member.objects.get(pk=reader.pk), SavedItem.objects.all())) == []
+    assert list(saved_selectors.saved_items_of(Member.objects.get(pk=reader.pk))) == []
 
 
 def test_a_new_limit_replaces_the_old_list_of_names(member: Member, community: Community) -> None:

@@ -19,7 +19,10 @@ from django.urls import reverse
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from library import services
-from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload, SavedItem
+from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
+from saved import selectors as saved_selectors
+from saved import services as saved_services
+from saved.models import SavedItem
 from tests.library.test_services import EICAR, PDF, FakeClamd, docx_bytes
 from tests.verification.factories import make_verified_member
 from verification.models import AuditEvent, Marking, Member
@@ -147,7 +150,7 @@ def upload_form(title: str, file: SimpleUploadedFile, marking_slug: str = "unmar
 
 
 def save(client: Client, item_type: str, item_id: int, next_path: str) -> Any:
-    return client.post(reverse("library:save"), {"item_type": item_type, "item_id": item_id, "next": next_path})
+    return client.post(reverse("saved:save"), {"item_type": item_type, "item_id": item_id, "next": next_path})
 
 
 # --- Uploads and downloads ------------------------------------------------------------------
@@ -669,22 +672,22 @@ def test_a_member_saves_a_document_and_a_link_then_removes_one(
     client.force_login(member)
 
     page = client.get(document_url(document)).content.decode()
-    assert reverse("library:save") in page
+    assert reverse("saved:save") in page
     saved_document = save(client, "library.document", document.pk, document_url(document))
     save(client, "library.bookmark", bookmark.pk, f"{links_url(community)}#bookmark-{bookmark.pk}")
 
     assert saved_document["Location"] == document_url(document)
-    saved_page = client.get(reverse("library:saved")).content.decode()
+    saved_page = client.get(reverse("saved:list")).content.decode()
     assert "Triage protocol" in saved_page
     assert "Evacuation maps" in saved_page
     assert f'href="{document_url(document)}"' in saved_page
     saved = SavedItem.objects.get(label="Triage protocol")
-    assert reverse("library:unsave", kwargs={"pk": saved.pk}) in client.get(document_url(document)).content.decode()
+    assert reverse("saved:unsave", kwargs={"pk": saved.pk}) in client.get(document_url(document)).content.decode()
 
-    removed = client.post(reverse("library:unsave", kwargs={"pk": saved.pk}), {"next": document_url(document)})
+    removed = client.post(reverse("saved:unsave", kwargs={"pk": saved.pk}), {"next": document_url(document)})
 
     assert removed["Location"] == document_url(document)
-    saved_page = client.get(reverse("library:saved")).content.decode()
+    saved_page = client.get(reverse("saved:list")).content.decode()
     assert "Triage protocol" not in saved_page
     assert "Evacuation maps" in saved_page
 
@@ -730,29 +733,29 @@ def test_a_saved_item_is_hidden_when_its_item_becomes_invisible_and_back_when_vi
     reader = join(community, make_verified_member())
     client.force_login(reader)
     save(client, "library.document", document.pk, document_url(document))
-    assert "Triage protocol" in client.get(reverse("library:saved")).content.decode()
+    assert "Triage protocol" in client.get(reverse("saved:list")).content.decode()
 
     services.document_restrict(document=document, actor=member, members=[member])
 
-    assert "Triage protocol" not in client.get(reverse("library:saved")).content.decode()
+    assert "Triage protocol" not in client.get(reverse("saved:list")).content.decode()
     services.document_unrestrict(document=document, actor=member)
-    assert "Triage protocol" in client.get(reverse("library:saved")).content.decode()
+    assert "Triage protocol" in client.get(reverse("saved:list")).content.decode()
 
 
 def test_saved_items_are_personal_and_someone_elses_cannot_be_removed(
     client: Client, community: Community, member: Member
 ) -> None:
     document = upload(member, community, title="Triage protocol")
-    saved = services.item_save(member=member, item=document, url=document_url(document))
+    saved = saved_services.item_save(member=member, item=document, url=document_url(document))
     other = join(community, make_verified_member())
     client.force_login(other)
 
-    assert "Triage protocol" not in client.get(reverse("library:saved")).content.decode()
-    assert client.post(reverse("library:unsave", kwargs={"pk": saved.pk})).status_code == 404
+    assert "Triage protocol" not in client.get(reverse("saved:list")).content.decode()
+    assert client.post(reverse("saved:unsave", kwargs={"pk": saved.pk})).status_code == 404
     assert SavedItem.objects.filter(pk=saved.pk).exists()
 
     client.force_login(member)
-    assert client.post(reverse("library:unsave", kwargs={"pk": saved.pk})).status_code == 302
+    assert client.post(reverse("saved:unsave", kwargs={"pk": saved.pk})).status_code == 302
     assert not SavedItem.objects.filter(pk=saved.pk).exists()
 
 
@@ -764,11 +767,11 @@ def test_the_saved_items_page_carries_the_highest_marking_of_what_it_shows(
     plain = upload(cleared, community, title="Public map")
     client.force_login(cleared)
     save(client, "library.document", plain.pk, document_url(plain))
-    assert banners(client.get(reverse("library:saved")).content.decode(), "fouo") == 0
+    assert banners(client.get(reverse("saved:list")).content.decode(), "fouo") == 0
 
     save(client, "library.document", secret.pk, document_url(secret))
 
-    assert banners(client.get(reverse("library:saved")).content.decode(), "fouo") == 2
+    assert banners(client.get(reverse("saved:list")).content.decode(), "fouo") == 2
 
 
 # --- Library list and the feed ---------------------------------------------------------------------
@@ -884,7 +887,7 @@ def test_the_links_page_runs_the_same_queries_for_one_and_fifty_links(client: Cl
                 tags=[f"tag-{i % 4}"],
             )
             if i % 2:
-                services.item_save(member=reader, item=bookmark, url="/x/")
+                saved_services.item_save(member=reader, item=bookmark, url="/x/")
 
     client.force_login(reader)
 
@@ -898,7 +901,7 @@ def test_the_saved_items_page_runs_the_same_queries_for_one_and_fifty_items(
 ) -> None:
     reader = join(community, make_verified_member(markings=["fouo"]))
     first = upload(reader, community, title="First")
-    services.item_save(member=reader, item=first, url="/x/")
+    saved_services.item_save(member=reader, item=first, url="/x/")
 
     def add(count: int) -> None:
         for i in range(count):
@@ -907,11 +910,11 @@ def test_the_saved_items_page_runs_the_same_queries_for_one_and_fifty_items(
                 item = upload(reader, community, title=f"Document {i}", marking_slug="fouo" if i % 3 else "unmarked")
             else:
                 item = share_link(reader, community, f"https://example.gov/{i}", f"Link {i}")
-            services.item_save(member=reader, item=item, url="/x/")
+            saved_services.item_save(member=reader, item=item, url="/x/")
 
     client.force_login(reader)
 
-    one, fifty = counts_at_one_and_fifty(client, reverse("library:saved"), add)
+    one, fifty = counts_at_one_and_fifty(client, reverse("saved:list"), add)
 
     assert one == fifty
 

@@ -8,8 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from messaging.mail import deliver_once
-from messaging.models import EmailDelivery
+from notices.mail import deliver_once
+from notices.models import EmailDelivery
 from tests.verification.factories import MemberFactory, ProfileFactory
 from verification import services, tasks
 

@@ -15,8 +15,13 @@ from communities import services as community_services
 from communities.models import Community
 from discussions import services as discussion_services
 from discussions.models import Thread
-from messaging import notifications, services
-from messaging.models import Notification
+from communities import notifications as community_notifications
+from discussions import notifications as discussion_notifications
+from messaging import notifications as chat_notifications
+from messaging import services
+from notices import notifications
+from notices.models import Notification
+from verification import notifications as vetting_notifications
 from tests.verification.factories import make_verified_member
 from verification.models import Marking, Member, VerificationApplication
 
@@ -57,7 +62,7 @@ def application_decided(member: Member, status: str) -> VerificationApplication:
     application = VerificationApplication.objects.create(
         member=member, sponsor_name="S", sponsor_email="s@example.gov", status=status, decided_at=timezone.now()
     )
-    notifications.notify_vetting_decided(application=application)
+    vetting_notifications.notify_vetting_decided(application=application)
     return application
 
 

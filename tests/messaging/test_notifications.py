@@ -5,8 +5,13 @@ from django.core.exceptions import PermissionDenied
 from communities.services import join_request_create, join_request_decide, membership_remove
 from discussions.models import Thread
 from discussions.services import board_create, post_reply, thread_start
-from messaging import notifications, services
-from messaging.models import Notification
+from communities import notifications as community_notifications
+from discussions import notifications as discussion_notifications
+from messaging import notifications as chat_notifications
+from messaging import services
+from notices import notifications
+from notices.models import Notification
+from verification import notifications as vetting_notifications
 from tests.messaging.factories import Room, make_room
 from tests.verification.factories import MemberFactory, ProfileFactory, make_verified_member
 from verification.models import Marking, Member
@@ -14,7 +19,15 @@ from verification.services import application_reject, application_submit
 
 pytestmark = pytest.mark.django_db
 
-Kind = Notification.Kind
+
+
+class Kind:
+    MENTION = discussion_notifications.MENTION
+    REPLY = discussion_notifications.REPLY
+    CHAT_MENTION = chat_notifications.CHAT_MENTION
+    DIRECT_MESSAGE = chat_notifications.DIRECT_MESSAGE
+    JOIN_REQUEST_DECISION = community_notifications.JOIN_REQUEST_DECISION
+    VETTING_DECISION = vetting_notifications.VETTING_DECISION
 
 
 def visible(member: Member) -> list[tuple[str, int]]:
@@ -99,7 +112,7 @@ def test_a_mention_in_a_room_notifies_a_member_of_the_room_and_not_an_outsider()
 
     message = services.message_send(conversation=room.conversation, author=alice, body="@bob @stranger check in")
 
-    mention = Notification.objects.get(kind=Kind.MENTION)
+    mention = Notification.objects.get(kind=Kind.CHAT_MENTION)
     assert mention.recipient_id == bob.pk
     assert mention.url.endswith(f"#m{message.sequence}")
 

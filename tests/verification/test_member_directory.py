@@ -29,7 +29,8 @@ from tests.browser.test_layout_accessibility import (
 from tests.verification.factories import TEST_PASSWORD, MemberFactory, ProfileFactory, make_verified_member
 from verification import policy, services
 from verification.models import Marking, Member, Profile
-from verification.selectors_members import DirectorySearch, members_for_directory
+from members.selectors import DirectorySearch, members_for_directory
+from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -337,7 +338,7 @@ def test_recent_activity_hides_events_the_viewer_may_not_see() -> None:
         community=open_community, author=member, marking=unmarked, title="Shelter roster", is_restricted=True
     )
     activity_record(community=open_community, actor=member, verb=ActivityEvent.Verb.ADDED, target=roster)
-    activity_record(community=open_community, actor=member, verb=ActivityEvent.Verb.POSTED, target=None, label="Hi")
+    document_posted(open_community, member, "Hi")
     url = reverse("members:profile", args=[member.pk])
 
     # When a verified member who is in none of them and cleared for nothing looks
@@ -365,7 +366,7 @@ def test_recent_activity_shows_the_newest_ten() -> None:
     member = listed_member("Dana", "Ortiz")
     community = make_community(member, "gulf-coast")
     for i in range(12):
-        activity_record(community=community, actor=member, verb=ActivityEvent.Verb.POSTED, target=None, label=f"P{i}")
+        document_posted(community, member, f"P{i}")
 
     page = signed_in_client(make_verified_member()).get(reverse("members:profile", args=[member.pk]))
 
@@ -469,7 +470,7 @@ def test_profile_page_runs_the_same_number_of_queries_for_one_and_for_twenty_com
     for i in range(20):
         community = make_community(owner, f"many-{i}", visibility=Community.Visibility.RESTRICTED if i % 2 else "open")
         membership_set_role(community=community, member=many, role=Role.MEMBER)
-        activity_record(community=community, actor=many, verb=ActivityEvent.Verb.POSTED, target=None, label=f"P{i}")
+        document_posted(community, many, f"P{i}")
     viewer = make_verified_member()
     client = signed_in_client(viewer)
     client.get(reverse("members:profile", args=[few.pk]))  # warm per-process caches (content types)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from communities.services import membership_join
+from messaging import access as chat_access
 from messaging import services
 from messaging.models import Conversation
 from messaging.serialise import scope_data
@@ -36,16 +37,16 @@ def make_member(standing: str, room, marking: str) -> Member:
 
 def may_see_by_every_reading(member: Member, conversation: Conversation) -> tuple[bool, bool, bool, bool]:
     fresh = Member.objects.get(pk=member.pk)
-    single = policy.can_view_conversation(fresh, conversation)
-    listed = conversation in policy.filter_visible_conversations(fresh, Conversation.objects.all())
+    single = chat_access.can_view_conversation(fresh, conversation)
+    listed = conversation in chat_access.filter_visible_conversations(fresh, Conversation.objects.all())
     conversation = Conversation.objects.select_related("community").get(pk=conversation.pk)
     live = (
-        policy.live_access(Member.objects.get(pk=member.pk)).refusal(
-            policy.ConversationScope(**scope_data(conversation))
+        chat_access.live_access(Member.objects.get(pk=member.pk)).refusal(
+            chat_access.ConversationScope(**scope_data(conversation))
         )
         is None
     )
-    mentionable = policy.filter_members_who_may_view_conversation(
+    mentionable = chat_access.filter_members_who_may_view_conversation(
         conversation, Member.objects.filter(pk=member.pk)
     ).exists()
     return single, listed, live, mentionable
@@ -101,8 +102,8 @@ def test_the_live_copy_refuses_once_verification_has_expired_without_asking_the_
     room = make_room()
     member = room.members[0]
     Member.objects.filter(pk=member.pk).update(verified_until=timezone.now() + timedelta(seconds=30))
-    live = policy.live_access(Member.objects.get(pk=member.pk))
-    scope = policy.ConversationScope(**scope_data(room.conversation))
+    live = chat_access.live_access(Member.objects.get(pk=member.pk))
+    scope = chat_access.ConversationScope(**scope_data(room.conversation))
 
     assert live.refusal(scope) is None
     assert "expired" in (live.refusal(scope, now=timezone.now() + timedelta(minutes=1)) or "")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from communities.models import ActivityEvent, Community, Role
 from communities.services import community_create, membership_set_role
 from tests.verification.factories import make_verified_member
+from communities import selectors as community_selectors
 from verification import policy
 from verification.models import Marking, Member
 from wiki import services
@@ -150,10 +151,10 @@ def test_raising_a_pages_marking_hides_its_earlier_feed_events_from_uncleared_me
     moderator = Member.objects.get(pk=moderator.pk)
     page = create(community, moderator, title="Fuel plan")
     reader = make_verified_member()
-    assert policy.filter_visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()
+    assert community_selectors.visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()
 
     services.page_settings(
         page=page, actor=moderator, marking=Marking.objects.get(slug="fouo"), edit_policy=page.edit_policy, parent=None
     )
 
-    assert not policy.filter_visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()
+    assert not community_selectors.visible_activity(reader, ActivityEvent.objects.filter(target_id=page.pk)).exists()

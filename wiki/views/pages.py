@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.models import Community
 from communities.views.access import known_community
-from library.selectors import saved_ids
 from verification import policy
+from wiki.access import can_edit_wiki_page
 from verification.models import Marking, Member
 from wiki import selectors, services
 from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm, WatchForm
@@ -114,10 +114,9 @@ def page_detail(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "marking": policy.effective_marking(wiki_page),
         "breadcrumbs": selectors.breadcrumbs(member, wiki_page),
         "children": list(selectors.child_pages(member, wiki_page)),
-        "can_edit": policy.can_edit_wiki_page(member, wiki_page),
+        "can_edit": can_edit_wiki_page(member, wiki_page),
         "can_moderate": policy.can_moderate_item(member, wiki_page),
         "watching": selectors.is_watching(member, wiki_page),
-        "saved_id": saved_ids(member, WikiPage, [wiki_page.pk]).get(wiki_page.pk),
     }
     policy.record_view(member, wiki_page, request)
     return render(request, "wiki/page.html", context)
@@ -128,7 +127,7 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     """Edit on top of the revision the member opened. A stale save merges, or comes back as a conflict
     with the member's text kept: the merge (with markers) in the text box, both versions beside it."""
     member, wiki_page = _visible_page(request, slug, page)
-    if not policy.can_edit_wiki_page(member, wiki_page):
+    if not can_edit_wiki_page(member, wiki_page):
         raise PermissionDenied(
             "Only moderators edit this page."
             if wiki_page.edit_policy == WikiPage.EditPolicy.MODERATORS
@@ -192,7 +191,7 @@ def page_history(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "wiki_page": wiki_page,
         "marking": policy.effective_marking(wiki_page),
         "page": revisions,
-        "can_edit": policy.can_edit_wiki_page(member, wiki_page),
+        "can_edit": can_edit_wiki_page(member, wiki_page),
     }
     policy.record_view(member, wiki_page, request)
     return render(request, "wiki/history.html", context)
@@ -213,7 +212,7 @@ def page_compare(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "old": old,
         "new": new,
         "hunks": selectors.text_diff(old.body, new.body),
-        "can_edit": policy.can_edit_wiki_page(member, wiki_page),
+        "can_edit": can_edit_wiki_page(member, wiki_page),
     }
     policy.record_view(member, wiki_page, request)
     return render(request, "wiki/compare.html", context)

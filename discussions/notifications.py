@@ -1,0 +1,59 @@
+"""The notifications discussions send: mentions in posts and replies to a member's thread."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from discussions.models import Post
+from notices.models import Notification
+from notices.notifications import notify
+from verification import policy
+from verification.models import Member
+
+MENTION = "mention"
+REPLY = "reply"
+
+
+def describe_post_notification(notification: Notification, viewer: Member) -> str:
+    actor = notification.actor.display_name if notification.actor else "Someone"
+    target = notification.target
+    where = f"“{target.thread.title}”" if isinstance(target, Post) else "a discussion"
+    verb = "mentioned you in" if notification.kind == MENTION else "replied to"
+    return f"{actor} {verb} {where}"
+
+
+def post_targets() -> list[QuerySet[Any]]:
+    return [Post.objects.select_related("thread")]
+
+
+def notify_post_mentions(*, post: Post, mentioned: Iterable[Member], url: str) -> None:
+    """Members mentioned in a post (already narrowed to those who may see it)."""
+    thread = post.thread
+    notify(
+        mentioned,
+        kind_key=MENTION,
+        actor=post.author,
+        target=post,
+        url=url,
+        community=thread.community,
+        marking=policy.effective_marking(thread),
+    )
+
+
+def notify_thread_reply(*, post: Post, url: str, already_told: Iterable[Member] = ()) -> None:
+    """The thread's author hears of replies by others, while they may still see the thread."""
+    thread = post.thread
+    told = {member.pk for member in already_told}
+    if thread.author_id is None or thread.author_id in (post.author_id, *told):
+        return
+    author = policy.filter_members_who_may_view(thread, Member.objects.filter(pk=thread.author_id))
+    notify(
+        author,
+        kind_key=REPLY,
+        actor=post.author,
+        target=post,
+        url=url,
+        community=thread.community,
+        marking=policy.effective_marking(thread),
+    )

@@ -1,0 +1,214 @@
+"""The content registry: every content type says once how the access rule reads it.
+
+Each content model registers from its app's ``AppConfig.ready()`` (the way
+Wagtail's apps register their permission policies): where its community is,
+its marking, its per-item restriction, when it is published, who wrote it,
+what "not removed" means, the parent it takes its visibility from, how to
+name and link it, whether it carries tags, and which fields search reads.
+The policy, the feed, saved items, tags, notifications and everything that
+reads every content type ask this registry and never import the apps.
+
+A feature whose items follow a rule of their own (a conversation admits its
+participants, not its community) registers that rule as ``visibility``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from verification.policy.standing import MemberAccess
+
+# A feature's own visibility rule: the member's standing -> the rows of ``queryset`` they may see.
+VisibilityRule = Callable[["MemberAccess", "QuerySet[Any]"], "QuerySet[Any]"]
+
+
+@dataclass(frozen=True)
+class ContentRegistration:
+    """How one content model is read by the access rule and by every cross-type reader.
+
+    Paths are Django lookups from the model: ``community`` leads to a
+    ``communities.Community``, ``marking`` to a ``verification.Marking``.
+    ``not_removed`` is the condition that keeps an item listed; moderators of
+    its community still see it (marked removed). ``Q()`` says "never removed",
+    and must be said: a registration without it is refused.
+    """
+
+    model: type[models.Model]
+    not_removed: Q
+    type_label: str
+    title: Callable[[Any], str]
+    url: Callable[[Any], str]
+    community: str | None = "community"
+    marking: str | None = "marking"
+    restricted: str | None = "is_restricted"
+    published: str | None = "published_at"
+    author: str | None = "author"
+    parent: str | None = None
+    taggable: bool = False
+    search_fields: tuple[str, ...] = ()
+    # What title() and url() read, fetched with the rows that show them.
+    display_related: tuple[str, ...] = ()
+    visibility: VisibilityRule | None = None
+
+    @property
+    def label(self) -> str:
+        """``app_label.model_name``: how saved items, notifications and the API name the type."""
+        return self.model._meta.label_lower
+
+    def content_type(self) -> ContentType:
+        return ContentType.objects.get_for_model(self.model)
+
+
+class ContentRegistry:
+    def __init__(self) -> None:
+        self._by_model: dict[type[models.Model], ContentRegistration] = {}
+
+    def register(self, model: type[models.Model], **options: Any) -> ContentRegistration:
+        if "not_removed" not in options:
+            raise ImproperlyConfigured(
+                f"{model._meta.label} must say what 'not removed' means (not_removed=Q() when it is never removed)."
+            )
+        registration = ContentRegistration(model=model, **options)
+        self._by_model[model] = registration
+        return registration
+
+    def unregister(self, model: type[models.Model]) -> None:
+        self._by_model.pop(model, None)
+
+    def get(self, model: type[models.Model]) -> ContentRegistration:
+        try:
+            return self._by_model[model]
+        except KeyError:
+            raise ImproperlyConfigured(f"{model._meta.label} is not registered as content.") from None
+
+    def is_registered(self, model: type[models.Model]) -> bool:
+        return model in self._by_model
+
+    def __iter__(self) -> Iterator[ContentRegistration]:
+        return iter(list(self._by_model.values()))
+
+    def by_label(self, label: str) -> ContentRegistration:
+        """The registration for ``app_label.model_name``; ``LookupError`` for anything else."""
+        for registration in self:
+            if registration.label == label.lower():
+                return registration
+        raise LookupError(label)
+
+    def by_content_type_id(self) -> dict[int, ContentRegistration]:
+        return {registration.content_type().pk: registration for registration in self}
+
+    def taggable(self) -> list[ContentRegistration]:
+        return [registration for registration in self if registration.taggable]
+
+
+content_registry = ContentRegistry()
+register = content_registry.register
+
+
+# --- Start-up checks -------------------------------------------------------------
+
+
+def _target_of(model: type[models.Model], path: str) -> type[models.Model] | None:
+    """The model a chain of foreign keys leads to, or None when the path is not one."""
+    current: type[models.Model] = model
+    for part in path.split("__"):
+        try:
+            found = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        related = getattr(found, "related_model", None)
+        if not found.many_to_one or not isinstance(related, type):
+            return None
+        current = related
+    return current
+
+
+def _has_field(model: type[models.Model], path: str) -> bool:
+    *fks, last = path.split("__")
+    target = _target_of(model, "__".join(fks)) if fks else model
+    if target is None:
+        return False
+    try:
+        target._meta.get_field(last)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def registration_errors(registration: ContentRegistration) -> list[str]:
+    """Everything wrong with one registration, in words (empty when it is sound)."""
+    model = registration.model
+    name = model._meta.label
+    errors: list[str] = []
+    if registration.visibility is not None:
+        return errors  # a feature's own rule: it answers for itself
+    if registration.community is None or _target_of(model, registration.community) is not apps.get_model(
+        "communities", "Community"
+    ):
+        errors.append(f"{name}: community path {registration.community!r} does not lead to a community.")
+    if registration.parent is not None:
+        parent = _target_of(model, registration.parent)
+        if parent is None or not content_registry.is_registered(parent):
+            errors.append(f"{name}: parent {registration.parent!r} is not a registered content type.")
+        return errors
+    if registration.marking is None or _target_of(model, registration.marking) is not apps.get_model(
+        "verification", "Marking"
+    ):
+        errors.append(f"{name}: marking path {registration.marking!r} does not lead to a marking.")
+    for option in ("restricted", "published", "author"):
+        path = getattr(registration, option)
+        if path is not None and not _has_field(model, path):
+            errors.append(f"{name}: {option} field {path!r} does not exist.")
+    if registration.restricted is not None:
+        errors.extend(_permission_table_errors(model))
+    return errors
+
+
+def _permission_table_errors(model: type[models.Model]) -> list[str]:
+    """Per-item restriction is read in one SQL query only through direct object-permission tables
+    (guardian's ``UserObjectPermissionBase`` and ``GroupObjectPermissionBase`` with a foreign key to the model)."""
+    from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+    def has_direct(base: type[models.Model]) -> bool:
+        return any(
+            issubclass(candidate, base) and _target_of(candidate, "content_object") is model
+            for candidate in apps.get_models()
+        )
+
+    if has_direct(UserObjectPermissionBase) and has_direct(GroupObjectPermissionBase):
+        return []
+    return [f"{model._meta.label}: per-item restriction needs direct object-permission tables (guardian)."]
+
+
+@checks.register()
+def check_content_registry(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Start-up fails when a content model is not registered, or registered wrongly."""
+    from communities.models import CommunityContent
+
+    messages: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if issubclass(model, CommunityContent) and not content_registry.is_registered(model):
+            messages.append(
+                checks.Error(
+                    f"{model._meta.label} is community content but is not registered with the content registry.",
+                    hint="Call verification.registry.register(...) from the app's AppConfig.ready().",
+                    obj=model,
+                    id="muster.E001",
+                )
+            )
+    for registration in content_registry:
+        for error in registration_errors(registration):
+            messages.append(checks.Error(error, obj=registration.model, id="muster.E002"))
+    return messages
