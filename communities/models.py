@@ -224,6 +224,11 @@ class ActivityEvent(models.Model):
     pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Filled in when the feed is shown (``communities.selectors.with_targets``), never stored.
+    target_label: str = ""
+    target_url: str = ""
+    target_marking: Marking | None = None
+
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [

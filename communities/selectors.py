@@ -6,8 +6,8 @@ lets them see, in a fixed number of queries however many rows there are.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
@@ -17,8 +17,8 @@ from taggit.models import Tag
 
 from communities.models import ActivityEvent, Ban, Community, Invitation, JoinRequest, Membership, Role
 from verification import policy
-from verification.registry import content_registry
 from verification.models import Marking, Member
+from verification.registry import content_registry
 
 AUTOCOMPLETE_LIMIT = 10
 DIRECTORY_TAG_LIMIT = 30
@@ -305,10 +305,10 @@ def with_targets(events: Iterable[ActivityEvent]) -> list[ActivityEvent]:
             items[(type_id, item.pk)] = (registration, item)
     for event in rows:
         found = items.get((event.target_type_id or 0, event.target_id or 0))
-        event.target_label, event.target_url, event.target_marking = "", "", None  # type: ignore[attr-defined]
+        event.target_label, event.target_url, event.target_marking = "", "", None
         if found is not None:
             registration, item = found
-            event.target_label = registration.title(item)[:300]  # type: ignore[attr-defined]
-            event.target_url = registration.url(item)  # type: ignore[attr-defined]
-            event.target_marking = policy.effective_marking(item)  # type: ignore[attr-defined]
+            event.target_label = registration.title(item)[:300]
+            event.target_url = registration.url(item)
+            event.target_marking = policy.effective_marking(item)
     return rows

@@ -17,18 +17,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from communities import notifications as notify
 from communities import selectors, tasks
 from communities.models import (
     ActivityEvent,
     Ban,
     Community,
-    CommunityContent,
     Invitation,
     JoinRequest,
     Membership,
     Role,
 )
-from communities import notifications as notify
 from communities.signals import community_created
 from notices import live
 from verification import policy

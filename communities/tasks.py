@@ -1,8 +1,8 @@
 """Community e-mail. Each task loads rows by id and is safe to retry: ``deliver_once`` keys every message."""
 
 from communities.models import Invitation, JoinRequest
-from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
+from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 
 
 @app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)

@@ -32,6 +32,7 @@ class DiscussionsConfig(AppConfig):
             not_removed=Q(deleted_at__isnull=True, hidden_at__isnull=True),
             type_label="Post",
             title=lambda post: post.thread.title,
+            title_field="thread__title",
             url=post_url,
             search_fields=("body",),
             display_related=("thread__community",),

@@ -25,6 +25,7 @@ from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
 
+
 def thread_url(thread: Thread) -> str:
     if thread.is_blog_post:
         return reverse("discussions:blog_post", kwargs={"slug": thread.community.slug, "pk": thread.pk})

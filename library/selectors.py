@@ -5,11 +5,10 @@ queries however many rows it shows: markings and authors are joined, the
 latest version's facts are subqueries, tags are prefetched.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -18,7 +17,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -29,7 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 from taggit.models import Tag
 
-from communities.models import Community, CommunityContent
+from communities.models import Community
 from library.models import Bookmark, Document, DocumentVersion
 from verification import policy
 from verification.models import Marking, Member

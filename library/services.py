@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 
-from communities.models import ActivityEvent, Community, CommunityContent
+from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from library import scanning
 from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload

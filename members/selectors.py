@@ -22,8 +22,8 @@ from django.db.models import Q, QuerySet
 from communities import selectors as community_selectors
 from communities.models import ActivityEvent, Community, Membership
 from verification import policy
-from verification.registry import content_registry
 from verification.models import AffiliationType, Discipline, Member, Profile
+from verification.registry import content_registry
 
 RECENT_ACTIVITY_LIMIT = 10
 AUTOCOMPLETE_LIMIT = 10

@@ -93,7 +93,9 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors_members.recent_public_activity(viewer, member)
     blog_posts = list(discussion_selectors.member_blog(viewer, member)[:PROFILE_BLOG_POSTS])
     # Names and titles of marked communities and items carry the highest of their markings as the page's banner.
-    shown = [m.community.marking for m in memberships] + [m for e in activity for m in (e.marking, e.community.marking)]
+    shown = [m.community.marking for m in memberships] + [
+        m for e in activity for m in (e.target_marking or e.community.marking, e.community.marking)
+    ]
     shown += [m for post in blog_posts for m in (post.marking, post.community.marking)]
     return render(
         request,

@@ -34,7 +34,7 @@ def conversations_visible_by_rule(access: MemberAccess, queryset: QuerySet[Any])
         community_id__in=access.community_ids(),
         community__marking_id__in=access.visible_marking_ids,
     )
-    takes_part = Participant.objects.filter(conversation=OuterRef("pk"), member_id=access.member_id, left_at=None)
+    takes_part = Participant.objects.filter(conversation=OuterRef("pk"), member_id=access.member_id or 0, left_at=None)
     private_ok = ~Q(kind=Conversation.Kind.ROOM) & Q(Exists(takes_part))
     return queryset.filter(room_ok | private_ok, marking_id__in=access.visible_marking_ids)
 

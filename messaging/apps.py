@@ -37,6 +37,7 @@ class MessagingConfig(AppConfig):
             not_removed=Q(deleted_at__isnull=True),
             type_label="Chat message",
             title=lambda message: str(message.conversation),
+            title_field="conversation__title",
             url=message_url,
             search_fields=("body",),
             display_related=("conversation__community",),

@@ -45,8 +45,8 @@ from messaging.serialise import author_data, message_data, scope_data
 from notices import live, notifications
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
 from verification import policy
-from verification.registry import content_registry
 from verification.models import Member
+from verification.registry import content_registry
 
 logger = logging.getLogger(__name__)
 
@@ -405,7 +405,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _unfollow(self, item_id: int) -> None:
         self.threads.pop(item_id, None)
         await self.channel_layer.group_discard(live.item_group(FOLLOWED_TYPE, item_id), self.channel_name)
-        await self.send_json({"type": "thread.closed", "thread": item_id, "reason": "You may no longer see this thread."})
+        await self.send_json(
+            {"type": "thread.closed", "thread": item_id, "reason": "You may no longer see this thread."}
+        )
 
     async def refresh_access(self) -> None:
         """Re-read the member's standing; close what they lost, and the socket if they lost everything."""

@@ -9,8 +9,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from messaging.naming import conversation_group
 from messaging.events import PresenceChange, PresenceEvent, ScopeData
+from messaging.naming import conversation_group
+from notices import live
 
 logger = logging.getLogger(__name__)
 

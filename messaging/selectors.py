@@ -6,7 +6,6 @@ from django.db.models.functions import Coalesce
 from communities.models import Community
 from messaging import access
 from messaging.models import Conversation, Message, Participant
-from verification import policy
 from verification.models import Member
 
 REPLAY_LIMIT = 500

@@ -31,7 +31,7 @@ class NotificationKind:
     describe: Callable[[Notification, Member], str]
     email_template: str = ""
     # For targets that are not registered content: the rows (by their own fields) the member may see.
-    audience: Callable[[AnyUser], Q] | None = None
+    audience: Callable[[AnyUser | None], Q] | None = None
     # Shown to members still held up by vetting (decisions about their own application).
     before_clearance: bool = False
     # How the page loads targets of this kind (one queryset per target model).

@@ -55,7 +55,9 @@ def notify(
     return rows
 
 
-def filter_visible_notifications(user: policy.AnyUser | None, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+def filter_visible_notifications(
+    user: policy.AnyUser | None, queryset: QuerySet[Notification]
+) -> QuerySet[Notification]:
     """The member's own notifications about things they may still see (one SQL query).
 
     A member held up by vetting sees only the kinds meant for them then (the

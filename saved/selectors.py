@@ -2,10 +2,9 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Case, CharField, IntegerField, Model, OuterRef, QuerySet, Subquery, When
 
 from saved.models import SavedItem
 from verification import policy
@@ -14,47 +13,53 @@ from verification.registry import content_registry
 
 
 def saved_items_of(member: Member) -> QuerySet[SavedItem]:
-    """The member's saved items whose items they may still see (and are not removed), newest first."""
+    """The member's saved items whose items they may still see (and are not removed), newest first, each
+    with its item's title and marking as they are now (``item_title``, ``item_marking_id``): one subquery
+    per registered type, in one query whatever the rows."""
     saved = SavedItem.objects.filter(member=member)
     visible = policy.filter_visible_references(member, saved, type_field="item_type", id_field="item_id")
-    return visible.select_related("item_type").order_by("-created_at", "-pk")
+    return (
+        visible.select_related("item_type")
+        .annotate(item_title=_per_type("title"), item_marking_id=_per_type("marking"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _per_type(what: str) -> Case:
+    """The saved item's item's title (or marking id), read from its own table through the registry."""
+    whens = []
+    for registration in content_registry:
+        path = registration.title_field if what == "title" else registration.marking
+        if path is None:
+            continue
+        if what == "marking":
+            path = f"{path}_id" if "__" not in path else f"{path}__pk"
+        item = registration.model._default_manager.filter(pk=OuterRef("item_id")).values(path)[:1]
+        whens.append(When(item_type=registration.content_type(), then=Subquery(item)))
+    if what == "title":
+        return Case(*whens, output_field=CharField())
+    return Case(*whens, output_field=IntegerField())
 
 
 @dataclass(frozen=True)
 class SavedRow:
     saved: SavedItem
     title: str
-    url: str
     type_label: str
     marking: Marking | None
 
 
 def saved_rows(saved_items: Iterable[SavedItem]) -> list[SavedRow]:
-    """Each saved item with its item's title, link and marking as they are now, read through the registry
-    (one query per content type shown, whatever the rows). The items must be ones the member may see."""
-    rows = list(saved_items)
-    wanted: dict[int, set[int]] = {}
-    for saved in rows:
-        wanted.setdefault(saved.item_type_id, set()).add(saved.item_id)
+    """Rows for the saved-items page from ``saved_items_of`` (no further query but the markings, once)."""
+    markings = {marking.pk: marking for marking in Marking.objects.all()}
     registrations = content_registry.by_content_type_id()
-    items: dict[tuple[int, int], Any] = {}
-    for type_id, ids in wanted.items():
-        registration = registrations.get(type_id)
-        if registration is None:
-            continue
-        related = ("marking", "community__marking", *registration.display_related)
-        for item in registration.model._default_manager.filter(pk__in=ids).select_related(*related):
-            items[(type_id, item.pk)] = item
-    shown: list[SavedRow] = []
-    for saved in rows:
-        item = items.get((saved.item_type_id, saved.item_id))
-        if item is None:
-            continue
-        registration = registrations[saved.item_type_id]
-        shown.append(
-            SavedRow(saved, registration.title(item), registration.url(item), registration.type_label, policy.effective_marking(item))
-        )
-    return shown
+    rows: list[SavedRow] = []
+    for saved in saved_items:
+        registration = registrations.get(saved.item_type_id)
+        type_label = registration.type_label if registration is not None else saved.item_type.name
+        title = getattr(saved, "item_title", None) or saved.label
+        rows.append(SavedRow(saved, title, type_label, markings.get(getattr(saved, "item_marking_id", None) or 0)))
+    return rows
 
 
 def saved_item_of(member: Member, pk: int) -> SavedItem:

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from communities.views.access import PAGE_SIZE
 from discussions.models import Thread
-from muster.pagination import page_links
 from library.models import Bookmark, Document
+from muster.pagination import page_links
 from tags import selectors
 from verification import policy
 from verification.gate import signed_in_member

@@ -9,8 +9,10 @@ class VerificationConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from notices.kinds import register_kind
-        from verification import receivers  # noqa: F401 - connects the audit receivers
-        from verification import registry  # noqa: F401 - registers the content registry's start-up check
+        from verification import (
+            receivers,  # noqa: F401 - connects the audit receivers
+            registry,  # noqa: F401 - registers the content registry's start-up check
+        )
         from verification.defaults import ensure_defaults
         from verification.notifications import (
             VETTING_DECISION,

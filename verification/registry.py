@@ -50,6 +50,8 @@ class ContentRegistration:
     type_label: str
     title: Callable[[Any], str]
     url: Callable[[Any], str]
+    # The title as a database path, for lists that read titles of many types in one query.
+    title_field: str = "title"
     community: str | None = "community"
     marking: str | None = "marking"
     restricted: str | None = "is_restricted"

@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from notices import live
-from verification import notifications
-from verification import tasks
+from verification import notifications, tasks
 from verification.audit import audit_record
 from verification.models import (
     AuditEvent,

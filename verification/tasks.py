@@ -3,8 +3,8 @@ service, and is safe to retry: ``deliver_once`` keys every message."""
 
 from django.urls import reverse
 
-from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from muster.celery_app import app
+from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
 from verification.models import Member, VerificationApplication
 
 

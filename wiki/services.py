@@ -11,8 +11,8 @@ from django.urls import reverse
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from verification import policy
-from wiki.access import can_edit_wiki_page
 from verification.models import Marking, Member
+from wiki.access import can_edit_wiki_page
 from wiki.models import BODY_MAX, TITLE_MAX, Revision, Watch, WikiPage
 from wiki.rendering import page_slug, render_wiki
 
@@ -136,9 +136,7 @@ def page_save(
     page.title = title.strip()
     page.body = body
     revision = _add_revision(page, author=editor, comment=comment)
-    activity_record(
-        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page
-    )
+    activity_record(community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page)
     return revision
 
 
@@ -168,9 +166,7 @@ def page_revert(*, page: WikiPage, editor: Member, revision: Revision) -> Revisi
         raise ValidationError("That is already the current revision.")
     page.title, page.body = revision.title, revision.body
     new = _add_revision(page, author=editor, comment=f"Reverted to revision {revision.number}", reverted_from=revision)
-    activity_record(
-        community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page
-    )
+    activity_record(community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page)
     return new
 
 

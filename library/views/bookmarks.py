@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +21,6 @@ from library.models import Bookmark
 from library.views.documents import PAGE_SIZE, readable_community
 from muster.forms import add_service_error
 from verification import policy
-from verification.gate import signed_in_member
 from verification.models import Member
 
 

@@ -29,7 +29,7 @@ from messaging.forms import (
     PeopleAddForm,
     ReadForm,
 )
-from messaging.models import Conversation, Message, Participant
+from messaging.models import Conversation, Message
 from messaging.naming import conversation_title, conversation_url
 from messaging.serialise import message_data
 from muster.forms import add_service_error

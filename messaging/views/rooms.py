@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.views.access import known_community
 from messaging import selectors, services
-from messaging.naming import conversation_url
 from messaging.forms import (
     RoomForm,
 )
+from messaging.naming import conversation_url
 from muster.forms import add_service_error
 from verification import policy
 

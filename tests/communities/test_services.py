@@ -8,15 +8,15 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from communities import selectors as community_selectors
 from communities import services
 from communities.models import ActivityEvent, Community, Invitation, JoinRequest, Membership, Role
 from library.models import Document
+from tests.feed import document_posted
 from tests.verification.factories import MemberFactory, ProfileFactory, make_verified_member
-from communities import selectors as community_selectors
 from verification import policy
 from verification import services as vetting
 from verification.models import Marking, Member
-from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ and no sideways scrolling on a phone."""
 import pytest
 
 from communities import services
-from communities.models import ActivityEvent, Community, Role
+from communities.models import Community, Role
 from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, shared with tests/browser
     BrowserPage,
     _unhashed_static_files,
@@ -14,9 +14,9 @@ from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, share
     phone,
 )
 from tests.browser.test_layout_accessibility import accessibility_problems, assert_fits_the_phone_screen
+from tests.feed import document_posted
 from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification.models import Marking, Member
-from tests.feed import document_posted
 
 pytestmark = pytest.mark.browser
 

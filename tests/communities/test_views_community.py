@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from communities import services
 from communities.models import ActivityEvent, Community, Role
+from tests.feed import document_posted
 from tests.verification.factories import make_verified_member
 from verification.models import AuditEvent, Marking, Member
-from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,9 @@ def test_a_draft_is_its_authors_alone_until_published_from_its_page(
     assert "Draft thoughts" in page_text(signed_in(owner).get(post_url(draft)))
     event = ActivityEvent.objects.get(verb=ActivityEvent.Verb.PUBLISHED)
     assert (event.actor, event.target_id) == (member, draft.pk)
-    assert post_url(draft) in signed_in(owner).get(reverse("communities:detail", args=[community.slug])).content.decode()
+    assert (
+        post_url(draft) in signed_in(owner).get(reverse("communities:detail", args=[community.slug])).content.decode()
+    )
 
 
 def test_a_scheduled_post_is_hidden_from_others_until_its_time(

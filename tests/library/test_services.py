@@ -19,7 +19,6 @@ from library import services
 from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
 from saved import selectors as saved_selectors
 from saved import services as saved_services
-from saved.models import SavedItem
 from tests.verification.factories import make_verified_member
 from verification import policy
 from verification.models import AuditEvent, Marking, Member

@@ -20,7 +20,6 @@ from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from library import services
 from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
-from saved import selectors as saved_selectors
 from saved import services as saved_services
 from saved.models import SavedItem
 from tests.library.test_services import EICAR, PDF, FakeClamd, docx_bytes

@@ -15,14 +15,11 @@ from communities import services as community_services
 from communities.models import Community
 from discussions import services as discussion_services
 from discussions.models import Thread
-from communities import notifications as community_notifications
-from discussions import notifications as discussion_notifications
-from messaging import notifications as chat_notifications
 from messaging import services
 from notices import notifications
 from notices.models import Notification
-from verification import notifications as vetting_notifications
 from tests.verification.factories import make_verified_member
+from verification import notifications as vetting_notifications
 from verification.models import Marking, Member, VerificationApplication
 
 pytestmark = pytest.mark.django_db

@@ -2,23 +2,22 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
+from communities import notifications as community_notifications
 from communities.services import join_request_create, join_request_decide, membership_remove
+from discussions import notifications as discussion_notifications
 from discussions.models import Thread
 from discussions.services import board_create, post_reply, thread_start
-from communities import notifications as community_notifications
-from discussions import notifications as discussion_notifications
 from messaging import notifications as chat_notifications
 from messaging import services
 from notices import notifications
 from notices.models import Notification
-from verification import notifications as vetting_notifications
 from tests.messaging.factories import Room, make_room
 from tests.verification.factories import MemberFactory, ProfileFactory, make_verified_member
+from verification import notifications as vetting_notifications
 from verification.models import Marking, Member
 from verification.services import application_reject, application_submit
 
 pytestmark = pytest.mark.django_db
-
 
 
 class Kind:

@@ -15,7 +15,8 @@ CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlin
 
 
 def layers_contract() -> dict[str, Any]:
-    (contract,) = [c for c in CONFIG["contracts"] if c["type"] == "layers"]
+    contracts: list[dict[str, Any]] = [c for c in CONFIG["contracts"] if c["type"] == "layers"]
+    (contract,) = contracts
     return contract
 
 

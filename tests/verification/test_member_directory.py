@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from communities.models import ActivityEvent, Community, Role
 from communities.services import activity_record, community_create, membership_set_role
 from library.models import Document
+from members.selectors import DirectorySearch, members_for_directory
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_layout_accessibility import (
@@ -26,11 +27,10 @@ from tests.browser.test_layout_accessibility import (
     assert_fits_the_phone_screen,
     assert_layout_landmarks,
 )
+from tests.feed import document_posted
 from tests.verification.factories import TEST_PASSWORD, MemberFactory, ProfileFactory, make_verified_member
 from verification import policy, services
 from verification.models import Marking, Member, Profile
-from members.selectors import DirectorySearch, members_for_directory
-from tests.feed import document_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -466,7 +466,9 @@ def test_profile_page_runs_the_same_number_of_queries_for_one_and_for_twenty_com
     owner = make_verified_member()
     few = listed_member("Few", "Communities", shared=["expertise"], expertise=["ics"])
     many = listed_member("Many", "Communities", shared=["expertise"], expertise=["ics", "hazmat"])
-    membership_set_role(community=make_community(owner, "only-one"), member=few, role=Role.MEMBER)
+    only_one = make_community(owner, "only-one")
+    membership_set_role(community=only_one, member=few, role=Role.MEMBER)
+    document_posted(only_one, few, "P")
     for i in range(20):
         community = make_community(owner, f"many-{i}", visibility=Community.Visibility.RESTRICTED if i % 2 else "open")
         membership_set_role(community=community, member=many, role=Role.MEMBER)

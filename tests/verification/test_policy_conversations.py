@@ -14,7 +14,6 @@ from messaging.models import Conversation
 from messaging.serialise import scope_data
 from tests.messaging.factories import make_room
 from tests.verification.factories import make_verified_member
-from verification import policy
 from verification.models import Marking, Member, RulesAcceptance
 
 pytestmark = pytest.mark.django_db

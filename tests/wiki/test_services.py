@@ -5,11 +5,10 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from communities import selectors as community_selectors
 from communities.models import ActivityEvent, Community, Role
 from communities.services import community_create, membership_set_role
 from tests.verification.factories import make_verified_member
-from communities import selectors as community_selectors
-from verification import policy
 from verification.models import Marking, Member
 from wiki import services
 from wiki.models import WikiPage

@@ -59,7 +59,9 @@ def effective_marking(item: Any) -> Marking:
     return max(marking, community.marking, key=lambda found: found.rank)
 
 
-def record_view(user: Member, item: models.Model, request: HttpRequest | None = None, *, download: bool = False) -> None:
+def record_view(
+    user: Member, item: models.Model, request: HttpRequest | None = None, *, download: bool = False
+) -> None:
     """Every view and download of a marked item (or of any item in a marked community) is audited."""
     marking = effective_marking(item)
     if marking.is_unmarked:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -52,19 +53,21 @@ def _not_removed_q(access: MemberAccess, registration: ContentRegistration) -> Q
 
 
 def _visible_q(user: AnyUser | None, access: MemberAccess, registration: ContentRegistration) -> Q:
-    assert access.member_id is not None
+    """The access rule over one registered type, as a filter on its rows (paths from the registration)."""
     model = registration.model
     if registration.parent is not None:
         parent_model = model._meta.get_field(registration.parent).related_model
-        assert isinstance(parent_model, type)
+        if not isinstance(parent_model, type) or not issubclass(parent_model, models.Model):
+            raise ImproperlyConfigured(f"{model._meta.label}: parent {registration.parent!r} is not a model.")
         parents = filter_visible(user, parent_model._default_manager.all()).values("pk")
         return Q(**{f"{registration.parent}__in": parents}) & _not_removed_q(access, registration)
-    assert registration.community is not None and registration.marking is not None
+    if registration.community is None or registration.marking is None:
+        raise ImproperlyConfigured(f"{model._meta.label} needs a community and a marking, or a rule of its own.")
     visible = content_communities_q(user, f"{registration.community}__") & Q(
         **{f"{registration.marking}__in": access.visible_marking_ids}
     )
     if registration.restricted is not None:
-        visible &= Q(**{registration.restricted: False}) | _item_grants(model, access.member_id)
+        visible &= Q(**{registration.restricted: False}) | _item_grants(model, access.member_id or 0)
     if registration.published is not None:
         published = Q(**{f"{registration.published}__lte": timezone.now()})
         if registration.author is not None:

@@ -70,15 +70,15 @@ def filter_members_who_may_view(item: Any, queryset: QuerySet[Member]) -> QueryS
     registration = content_registry.get(type(item))
     if registration.parent is not None:
         parent = getattr(item, registration.parent)
-        allowed = filter_members_who_may_view(parent, queryset)
+        may_view_parent = filter_members_who_may_view(parent, queryset)
         if is_removed(item):
-            allowed = allowed.filter(members_in_role_groups(community_of(item), moderators_only=True))
-        return allowed
+            return may_view_parent.filter(members_in_role_groups(community_of(item), moderators_only=True))
+        return may_view_parent
     community: Community = community_of(item)
     if community.status != Community.Status.ACTIVE:
         return queryset.none()
-    allowed = members_cleared_to_see_content() & members_cleared_for(item.marking) & members_cleared_for(
-        community.marking
+    allowed = (
+        members_cleared_to_see_content() & members_cleared_for(item.marking) & members_cleared_for(community.marking)
     )
     if community.visibility != Community.Visibility.OPEN:
         allowed &= members_in_role_groups(community)

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communities.models import Community
 from communities.views.access import known_community
 from verification import policy
-from wiki.access import can_edit_wiki_page
 from verification.models import Marking, Member
 from wiki import selectors, services
+from wiki.access import can_edit_wiki_page
 from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm, WatchForm
 from wiki.models import Revision, WikiPage
 from wiki.pdf import render_page_pdf
