@@ -10,6 +10,7 @@ from taggit.forms import TagField
 
 from communities.models import ActivityEvent, Ban, Community, JoinRequest, Membership, Role
 from communities.selectors import DirectorySort
+from muster.forms import is_local_path
 from verification.models import Marking
 
 MAX_TAG_FILTERS = 5
@@ -202,3 +203,16 @@ class PinForm(forms.Form):
 def error_messages(error: ValidationError) -> list[str]:
     """A service's refusal as sentences for the member, whether it names fields or not."""
     return [str(message) for message in error.messages]
+
+
+class ItemRemovalForm(forms.Form):
+    """Remove or restore an item of any content type: which one ("app_label.model" and id), and where to go next."""
+
+    item_type = forms.CharField(max_length=100)
+    item_id = forms.IntegerField(min_value=1)
+    action = forms.ChoiceField(choices=[("remove", "Remove"), ("restore", "Restore")])
+    next = forms.CharField(max_length=500, required=False)
+
+    def next_page(self, default: str) -> str:
+        value = str(self.cleaned_data.get("next") or "")
+        return value if is_local_path(value) else default

@@ -15,7 +15,16 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from communities.models import ActivityEvent, Ban, Community, Invitation, JoinRequest, Membership, Role
+from communities.models import (
+    ActivityEvent,
+    Ban,
+    Community,
+    CommunityContent,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Role,
+)
 from verification import policy
 from verification.models import Marking, Member
 from verification.registry import content_registry
@@ -312,3 +321,20 @@ def with_targets(events: Iterable[ActivityEvent]) -> list[ActivityEvent]:
             event.target_url = registration.url(item)
             event.target_marking = policy.effective_marking(item)
     return rows
+
+
+def content_item_in(member: Member, community: Community, item_type: str, item_id: int) -> CommunityContent:
+    """An item of any registered content type in the community that the member may see (removed ones
+    too, for its moderators); ``LookupError`` for anything else, the same answer whatever the reason."""
+    try:
+        registration = content_registry.by_label(item_type)
+    except LookupError:
+        raise LookupError(item_type) from None
+    direct = issubclass(registration.model, CommunityContent) and registration.community == "community"
+    if not direct or not registration.removable:
+        raise LookupError(item_type)
+    items = registration.model._default_manager.filter(pk=item_id, community=community)
+    item = policy.filter_visible(member, items.select_related("community", "marking")).first()
+    if item is None:
+        raise LookupError(f"{item_type} {item_id}")
+    return item

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 
 from communities import notifications as notify
@@ -23,6 +24,7 @@ from communities.models import (
     ActivityEvent,
     Ban,
     Community,
+    CommunityContent,
     Invitation,
     JoinRequest,
     Membership,
@@ -31,7 +33,9 @@ from communities.models import (
 from communities.signals import community_created
 from notices import live
 from verification import policy
-from verification.models import Marking, Member
+from verification.audit import audit_record
+from verification.models import AuditEvent, Marking, Member
+from verification.registry import content_registry
 
 ROLE_GROUP_FIELDS: dict[str, str] = {
     Role.MEMBER: "member_group",
@@ -374,6 +378,47 @@ def ban_lift(*, community: Community, actor: Member, member: Member) -> None:
     if not policy.can_manage_community(actor, community):
         raise PermissionDenied("Only the community's owners lift bans.")
     Ban.objects.filter(community=community, member=member).delete()
+
+
+# --- Removing content --------------------------------------------------------------
+
+
+def _locked_item(item: CommunityContent) -> CommunityContent:
+    if not content_registry.get(type(item)).removable:
+        raise ValidationError("This is removed and restored another way.")
+    locked: CommunityContent = type(item)._default_manager.select_for_update().get(pk=item.pk)
+    return locked
+
+
+@transaction.atomic
+def content_remove(*, item: CommunityContent, actor: Member, request: HttpRequest | None = None) -> CommunityContent:
+    """The author or a moderator removes an item of any content type. From then on only the community's
+    moderators see it, marked removed, wherever it was listed (the registry's removal condition). Audited."""
+    item = _locked_item(item)
+    if not policy.can_edit(actor, item):
+        raise PermissionDenied("Only the author or a moderator removes this.")
+    if item.deleted_at is not None:
+        raise ValidationError("This has already been removed.")
+    item.deleted_at, item.deleted_by = timezone.now(), actor
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    marking = policy.effective_marking(item).slug
+    audit_record(AuditEvent.Action.ITEM_REMOVED, actor=actor, target=item, marking=marking, request=request)
+    return item
+
+
+@transaction.atomic
+def content_restore(*, item: CommunityContent, actor: Member, request: HttpRequest | None = None) -> CommunityContent:
+    """A moderator puts a removed item back where it was. Audited."""
+    item = _locked_item(item)
+    if not policy.can_moderate_item(actor, item):
+        raise PermissionDenied("Only the community's moderators restore removed items.")
+    if item.deleted_at is None:
+        raise ValidationError("This has not been removed.")
+    item.deleted_at, item.deleted_by = None, None
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    marking = policy.effective_marking(item).slug
+    audit_record(AuditEvent.Action.ITEM_RESTORED, actor=actor, target=item, marking=marking, request=request)
+    return item
 
 
 # --- Activity feed -------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities.views import community, directory, joining, members
+from communities.views import community, content, directory, joining, members
 
 app_name = "communities"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/", community.community_detail, name="detail"),
     path("<slug:slug>/settings/", community.community_settings, name="settings"),
     path("<slug:slug>/pin/", community.pin, name="pin"),
+    path("<slug:slug>/items/removal/", content.item_removal, name="item_removal"),
     path("<slug:slug>/review/", directory.review, name="review"),
     path("<slug:slug>/join/", joining.join, name="join"),
     path("<slug:slug>/request/", joining.join_request_create, name="request"),

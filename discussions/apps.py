@@ -18,6 +18,7 @@ class DiscussionsConfig(AppConfig):
             type_label="Discussion",
             title=str,
             url=thread_url,
+            removable=False,  # removed and restored with its opening post (discussions.services)
             taggable=True,
             search_fields=("title",),
             display_related=("community",),

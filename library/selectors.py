@@ -188,7 +188,7 @@ def community_bookmarks(member: Member, community: Community) -> QuerySet[Bookma
     """The links shared in the community that the member may see, newest first."""
     return (
         _visible_bookmarks(member, community)
-        .select_related("marking", "author")
+        .select_related("marking", "author", "deleted_by")
         .prefetch_related("tags")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
         .order_by("-created_at", "-pk")
     )

@@ -343,6 +343,8 @@ class AuditEvent(models.Model):
         POST_HIDDEN = "post_hidden", "Hid a post"
         POST_RESTORED = "post_restored", "Restored a post"
         UPLOAD_QUARANTINED = "upload_quarantined", "Upload quarantined by the virus scanner"
+        ITEM_REMOVED = "item_removed", "Removed an item"
+        ITEM_RESTORED = "item_restored", "Restored an item"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.

@@ -63,6 +63,9 @@ class ContentRegistration:
     # What title() and url() read, fetched with the rows that show them.
     display_related: tuple[str, ...] = ()
     visibility: VisibilityRule | None = None
+    # Removed and restored on its own (communities.services.content_remove); False for a type whose
+    # feature removes it otherwise (a thread goes with its opening post).
+    removable: bool = True
 
     @property
     def label(self) -> str:

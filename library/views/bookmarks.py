@@ -33,6 +33,7 @@ def links_url(community: Community, *, page: int = 1, bookmark: Bookmark | None 
 class LinkRow:
     bookmark: Bookmark
     path: str  # where the link is listed: what a Save keeps, and where the member comes back to
+    may_remove: bool  # its author or a moderator
 
 
 def render_links_page(
@@ -41,13 +42,22 @@ def render_links_page(
     """The community's links the member may see, paged by 25, with the share form."""
     page = Paginator(selectors.community_bookmarks(member, community), PAGE_SIZE).get_page(request.GET.get("page"))
     bookmarks = list(page.object_list)
-    rows = [LinkRow(bookmark, links_url(community, page=page.number, bookmark=bookmark)) for bookmark in bookmarks]
+    may_moderate = policy.can_moderate(member, community)
+    rows = [
+        LinkRow(
+            bookmark,
+            links_url(community, page=page.number, bookmark=bookmark),
+            may_moderate or bookmark.author_id == member.pk,
+        )
+        for bookmark in bookmarks
+    ]
     context = {
         "community": community,
         "page": page,
         "rows": rows,
         "form": form,
         "may_share": policy.can_post(member, community, community.marking),
+        "may_moderate": may_moderate,
         "marking": policy.highest_marking([community.marking, *(bookmark.marking for bookmark in bookmarks)]),
     }
     return render(request, "library/links.html", context, status=status)

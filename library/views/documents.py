@@ -123,6 +123,7 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "tags": list(document.tags.all()),
         "versions": list(selectors.document_versions(document)),
         "can_edit": can_edit,
+        "can_moderate": policy.can_moderate(member, community),
         "marking": policy.effective_marking(document),
     }
     return render(request, "library/document.html", context)

@@ -116,6 +116,7 @@ def page_detail(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "children": list(selectors.child_pages(member, wiki_page)),
         "can_edit": can_edit_wiki_page(member, wiki_page),
         "can_moderate": policy.can_moderate_item(member, wiki_page),
+        "can_remove": policy.can_edit(member, wiki_page),
         "watching": selectors.is_watching(member, wiki_page),
     }
     policy.record_view(member, wiki_page, request)
