@@ -1,6 +1,7 @@
 """Reads for a tag's page: every content type the member may see that carries the tag.
 
-Each content type goes through ``policy.filter_visible``; a list is one query
+Each content type goes through ``policy.filter_visible`` (so removal, marking,
+community and restriction hold as the registry declares them); a list is one query
 for its rows, one for the paginator's count and one for the rows' tags,
 however many rows there are. A new content type with tags adds one function
 here and one section to the page.
@@ -14,6 +15,7 @@ from discussions.models import Thread
 from library.models import Bookmark, Document
 from verification import policy
 from verification.models import Member
+from verification.registry import content_registry
 from wiki.models import WikiPage
 
 
@@ -76,13 +78,14 @@ def tagged_documents(member: Member, tag_slug: str) -> QuerySet[Document]:
 
 
 def tag_seen_by(member: Member, tag_slug: str) -> Tag | None:
-    """The tag when something the member may see carries it; ``None`` otherwise, so a tag used only on
-    items hidden from them looks exactly like one that does not exist."""
-    carried = (
-        Q(Exists(_visible_tagged_threads(member, tag_slug)))
-        | Q(Exists(_visible_tagged_documents(member, tag_slug)))
-        | Q(Exists(_visible_tagged_pages(member, tag_slug)))
-        | Q(Exists(_visible_tagged_links(member, tag_slug)))
-    )
+    """The tag when something the member may see carries it (any taggable registered type, read through
+    the registry); ``None`` otherwise, so a tag used only on items hidden from them looks exactly like one
+    that does not exist."""
+    carried = Q(pk__in=[])
+    for registration in content_registry.taggable():
+        items = registration.model._default_manager.filter(registration.not_removed, tags__slug=tag_slug)
+        if registration.published is not None:
+            items = items.filter(**{f"{registration.published}__lte": timezone.now()})
+        carried |= Q(Exists(policy.filter_visible(member, items)))
     tag: Tag | None = Tag.objects.filter(carried, slug=tag_slug).first()
     return tag
