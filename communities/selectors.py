@@ -330,10 +330,10 @@ def content_item_in(member: Member, community: Community, item_type: str, item_i
         registration = content_registry.by_label(item_type)
     except LookupError:
         raise LookupError(item_type) from None
-    direct = issubclass(registration.model, CommunityContent) and registration.community == "community"
-    if not direct or not registration.removable:
+    model = registration.model
+    if not issubclass(model, CommunityContent) or registration.community != "community" or not registration.removable:
         raise LookupError(item_type)
-    items = registration.model._default_manager.filter(pk=item_id, community=community)
+    items = model._default_manager.filter(pk=item_id, community=community)
     item = policy.filter_visible(member, items.select_related("community", "marking")).first()
     if item is None:
         raise LookupError(f"{item_type} {item_id}")

@@ -95,6 +95,13 @@ def filter_members_who_may_view_conversation(
     return queryset.filter(allowed).distinct()
 
 
+def members_who_may_read_message(message: Message, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    """A message's readers are its conversation's; a deleted one has none."""
+    if message.deleted_at is not None:
+        return queryset.none()
+    return filter_members_who_may_view_conversation(message.conversation, queryset)
+
+
 # --- The socket's copy ------------------------------------------------------------------
 
 

@@ -7,7 +7,11 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.signals import community_created
-        from messaging.access import conversations_visible_by_rule
+        from messaging.access import (
+            conversations_visible_by_rule,
+            filter_members_who_may_view_conversation,
+            members_who_may_read_message,
+        )
         from messaging.models import Conversation, Message
         from messaging.naming import conversation_url, message_url
         from messaging.notifications import CHAT_MENTION, DIRECT_MESSAGE, chat_targets, describe_chat_notification
@@ -18,6 +22,7 @@ class MessagingConfig(AppConfig):
         register(
             Conversation,
             visibility=conversations_visible_by_rule,
+            audience=filter_members_who_may_view_conversation,
             not_removed=Q(),
             restricted=None,
             published=None,
@@ -30,6 +35,7 @@ class MessagingConfig(AppConfig):
         register(
             Message,
             parent="conversation",
+            audience=members_who_may_read_message,
             community="conversation__community",
             marking=None,
             restricted=None,

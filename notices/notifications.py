@@ -19,6 +19,7 @@ from notices.kinds import all_kinds, kind
 from notices.models import Notification
 from verification import policy
 from verification.models import Marking, Member
+from verification.registry import content_registry
 
 
 def notify(
@@ -32,9 +33,15 @@ def notify(
     marking: Marking | None = None,
     outcome: str = "",
 ) -> list[Notification]:
-    """Tell each recipient. ``marking`` is the item's effective marking: the notification page's banner,
-    and what a digest may say about it (never the item's words)."""
-    kind(kind_key)  # an unregistered kind is a programming error, caught here rather than on the page
+    """Tell each recipient who may see the target now (read through the content registry when the target
+    is content; a kind about something else has its own audience). ``marking`` is the item's effective
+    marking: the notification page's banner, and what a digest may say about it (never the item's words)."""
+    registered = kind(kind_key)  # an unregistered kind is a programming error, caught here, not on the page
+    recipients = list(recipients)
+    if registered.audience is None and content_registry.is_registered(type(target)):
+        allowed = policy.filter_members_who_may_view(target, Member.objects.filter(pk__in=[r.pk for r in recipients]))
+        allowed_ids = set(allowed.values_list("pk", flat=True))
+        recipients = [recipient for recipient in recipients if recipient.pk in allowed_ids]
     rows = Notification.objects.bulk_create(
         [
             Notification(

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # A feature's own visibility rule: the member's standing -> the rows of ``queryset`` they may see.
 VisibilityRule = Callable[["MemberAccess", "QuerySet[Any]"], "QuerySet[Any]"]
+# The same rule read from the other side: an item -> the members of ``queryset`` who may see it.
+AudienceRule = Callable[[Any, "QuerySet[Any]"], "QuerySet[Any]"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ContentRegistration:
     # What title() and url() read, fetched with the rows that show them.
     display_related: tuple[str, ...] = ()
     visibility: VisibilityRule | None = None
+    audience: AudienceRule | None = None
     # Removed and restored on its own (communities.services.content_remove); False for a type whose
     # feature removes it otherwise (a thread goes with its opening post).
     removable: bool = True
@@ -158,6 +161,8 @@ def registration_errors(registration: ContentRegistration) -> list[str]:
     name = model._meta.label
     errors: list[str] = []
     if registration.visibility is not None:
+        if registration.audience is None:
+            errors.append(f"{name}: a visibility rule of its own needs its audience rule (who may see an item).")
         return errors  # a feature's own rule: it answers for itself
     if registration.community is None or _target_of(model, registration.community) is not apps.get_model(
         "communities", "Community"

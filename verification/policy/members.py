@@ -66,8 +66,11 @@ def members_in_role_groups(community: Community, *, moderators_only: bool = Fals
 
 
 def filter_members_who_may_view(item: Any, queryset: QuerySet[Member]) -> QuerySet[Member]:
-    """The members of ``queryset`` who may see ``item`` (of any registered type without a rule of its own)."""
+    """The members of ``queryset`` who may see ``item``, of any registered type (a type with a rule of its
+    own answers through its ``audience``)."""
     registration = content_registry.get(type(item))
+    if registration.audience is not None:
+        return registration.audience(item, queryset)
     if registration.parent is not None:
         parent = getattr(item, registration.parent)
         may_view_parent = filter_members_who_may_view(parent, queryset)
