@@ -117,9 +117,7 @@ def test_a_per_item_restriction_without_guardian_tables_is_reported() -> None:
 
     errors = registration_errors(conversation_registration(restricted="is_default_room"))
 
-    assert errors == [
-        "messaging.Conversation: per-item restriction needs direct object-permission tables (guardian)."
-    ]
+    assert errors == ["messaging.Conversation: per-item restriction needs direct object-permission tables (guardian)."]
 
 
 def test_a_per_item_restriction_with_guardian_tables_is_accepted() -> None:

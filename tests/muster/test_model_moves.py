@@ -1,0 +1,48 @@
+"""Models that moved between apps keep their tables and their rows (state-only migrations)."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from notices.models import EmailDelivery, Notification
+from saved.models import SavedItem
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE_THE_MOVES = [
+    ("messaging", "0003_default_rooms"),
+    ("library", "0003_bookmark_bookmarkgroupobjectpermission_and_more"),
+    ("notices", None),
+    ("saved", None),
+]
+
+
+def migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+def test_notifications_deliveries_and_saved_items_keep_their_rows_when_their_models_move_app() -> None:
+    # Given rows written while the models still lived in messaging and library
+    executor = migrate(BEFORE_THE_MOVES)
+    old = executor.loader.project_state([node for node in BEFORE_THE_MOVES if node[1] is not None]).apps
+    member = old.get_model("verification", "Member").objects.create(email="dana@county.gov")
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="verification", model="member")
+    old.get_model("messaging", "EmailDelivery").objects.create(key="invite-7", recipient="a@b.gov", subject="Join")
+    old.get_model("messaging", "Notification").objects.create(
+        recipient=member, kind="mention", target_type=content_type, target_id=member.pk, url="/x/"
+    )
+    old.get_model("library", "SavedItem").objects.create(
+        member=member, item_type=content_type, item_id=member.pk, label="Roster", url="/y/"
+    )
+
+    # When every migration runs to the end
+    migrate(executor.loader.graph.leaf_nodes())
+
+    # Then the moved models read the same rows from the same tables
+    assert EmailDelivery.objects.get().key == "invite-7"
+    assert (Notification.objects.get().kind, Notification.objects.get().recipient_id) == ("mention", member.pk)
+    assert SavedItem.objects.get().label == "Roster"
+    assert EmailDelivery._meta.db_table == "messaging_emaildelivery"
+    assert SavedItem._meta.db_table == "library_saveditem"
