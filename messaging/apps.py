@@ -41,6 +41,7 @@ class MessagingConfig(AppConfig):
             restricted=None,
             published=None,
             not_removed=Q(deleted_at__isnull=True),
+            moderators_see_removed=False,  # a deleted message's words are gone for everyone
             type_label="Chat message",
             title=lambda message: str(message.conversation),
             title_field="conversation__title",

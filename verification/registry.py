@@ -66,6 +66,8 @@ class ContentRegistration:
     display_related: tuple[str, ...] = ()
     visibility: VisibilityRule | None = None
     audience: AudienceRule | None = None
+    # Moderators of its community still see it once removed (marked removed); False when removal wipes it.
+    moderators_see_removed: bool = True
     # Removed and restored on its own (communities.services.content_remove); False for a type whose
     # feature removes it otherwise (a thread goes with its opening post).
     removable: bool = True

@@ -153,7 +153,7 @@ def build_bookmark(**fields: Any) -> models.Model:
     return Bookmark.objects.create(title=f"Link {n}", url=url, normalized_url=url, **fields)
 
 
-def build_post(parent: models.Model, author: Member, state: str) -> models.Model:
+def build_post(parent: Thread, author: Member, state: str) -> models.Model:
     now = timezone.now()
     return Post.objects.create(
         thread=parent,
@@ -324,11 +324,12 @@ def test_every_registered_type_has_an_item_builder() -> None:
     assert labels == set(BUILDERS) | child_labels | CONVERSATION_LABELS
     for registration in content_registry:
         # Only the conversation types answer with a rule of their own (or take their visibility from one).
-        takes_own_rule = registration.visibility is not None or (
-            registration.parent is not None
-            and content_registry.get(registration.model._meta.get_field(registration.parent).related_model).visibility
-            is not None
-        )
+        takes_own_rule = registration.visibility is not None
+        if registration.parent is not None:
+            parent_model = registration.model._meta.get_field(registration.parent).related_model
+            assert isinstance(parent_model, type)
+            assert issubclass(parent_model, models.Model)
+            takes_own_rule = takes_own_rule or content_registry.get(parent_model).visibility is not None
         assert takes_own_rule == (registration.label in CONVERSATION_LABELS), registration.label
 
 
@@ -436,7 +437,7 @@ def test_a_removed_item_is_seen_by_its_moderators_and_hidden_from_members(world:
     assert policy.is_removed(removed_to_moderator) is True
     assert policy.is_removed(live_to_member) is False
     model = type(live_to_member)
-    listed = set(policy.filter_visible(cleared, model.objects.all()))
+    listed = set(policy.filter_visible(cleared, model._default_manager.all()))
     assert live_to_member in listed
     assert removed_to_moderator in listed
     assert removed_to_member not in listed
@@ -501,36 +502,39 @@ def chat_world() -> Chat:
     # Opened while both could take part; one of them is suspended afterwards.
     direct_with_suspended = chat.direct_conversation_open(member=people["member"], other=people["suspended_member"])
 
+    room_deleted_by_author = chat.message_send(conversation=room, author=people["member"], body="Wrong room")
+    room_deleted_by_moderator = chat.message_send(conversation=room, author=people["member"], body="Spam")
+    direct_deleted = chat.message_send(conversation=direct, author=people["outsider"], body="Oops")
     items: dict[str, models.Model] = {
         "room": room,
         "direct": direct,
         "direct_with_suspended": direct_with_suspended,
         "room_message": chat.message_send(conversation=room, author=people["member"], body="Shelters open at noon"),
-        "room_deleted_by_author": chat.message_send(conversation=room, author=people["member"], body="Wrong room"),
-        "room_deleted_by_moderator": chat.message_send(conversation=room, author=people["member"], body="Spam"),
+        "room_deleted_by_author": room_deleted_by_author,
+        "room_deleted_by_moderator": room_deleted_by_moderator,
         "direct_message": chat.message_send(conversation=direct, author=people["member"], body="Call me"),
-        "direct_deleted": chat.message_send(conversation=direct, author=people["outsider"], body="Oops"),
+        "direct_deleted": direct_deleted,
         "suspended_direct_message": chat.message_send(
             conversation=direct_with_suspended, author=people["suspended_member"], body="Before"
         ),
     }
-    chat.message_delete(message=items["room_deleted_by_author"], actor=people["member"])
-    chat.message_delete(message=items["room_deleted_by_moderator"], actor=Member.objects.get(pk=people["moderator"].pk))
-    chat.message_delete(message=items["direct_deleted"], actor=people["outsider"])
+    chat.message_delete(message=room_deleted_by_author, actor=people["member"])
+    chat.message_delete(message=room_deleted_by_moderator, actor=Member.objects.get(pk=people["moderator"].pk))
+    chat.message_delete(message=direct_deleted, actor=people["outsider"])
     Member.objects.filter(pk=people["suspended_member"].pk).update(suspended_at=timezone.now())
     for item in items.values():
         item.refresh_from_db()
 
     room_readers = {"owner", "moderator", "member"}
-    room_moderators = {"owner", "moderator"}
     expected = {
         "room": room_readers,
         "direct": {"member", "outsider"},
         "direct_with_suspended": {"member"},
         "room_message": room_readers,
-        # A deleted message leaves the lists of everyone but the room's moderators (as a removed post does).
-        "room_deleted_by_author": room_moderators,
-        "room_deleted_by_moderator": room_moderators,
+        # A deleted message's words are gone for everyone, the room's moderators included
+        # (registered with moderators_see_removed=False, unlike a removed post).
+        "room_deleted_by_author": set(),
+        "room_deleted_by_moderator": set(),
         "direct_message": {"member", "outsider"},
         # A direct conversation has no moderator: its deleted messages are nobody's to list.
         "direct_deleted": set(),
@@ -600,3 +604,26 @@ def test_a_conversation_is_never_removed_and_a_deleted_message_is(chat_world: Ch
     assert policy.can_view(outsider, items["direct_message"]) is True
     assert policy.can_view(outsider, items["direct_deleted"]) is False
     assert policy.can_view(member, items["direct_deleted"]) is False
+
+
+def _audience_mismatches(chat_world: Chat, keys: set[str]) -> list[str]:
+    candidates = Member.objects.filter(pk__in=[person.pk for person in chat_world.people.values()])
+    names = {person.pk: name for name, person in chat_world.people.items()}
+    mismatches = []
+    for key in sorted(keys):
+        item = chat_world.items[key]
+        who = {names[pk] for pk in policy.filter_members_who_may_view(item, candidates).values_list("pk", flat=True)}
+        can = {
+            name
+            for name, person in chat_world.people.items()
+            if policy.can_view(Member.objects.get(pk=person.pk), item)
+        }
+        if who != can:
+            mismatches.append(f"{key}: audience {sorted(who)}, can_view {sorted(can)}")
+    return mismatches
+
+
+def test_members_who_may_view_a_conversation_or_message_agree_with_can_view(chat_world: Chat) -> None:
+    """Conversations and messages answer through their registered audience (mentions, notifications)."""
+    mismatches = _audience_mismatches(chat_world, set(chat_world.items))
+    assert not mismatches, "\n".join(mismatches)

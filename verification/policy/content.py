@@ -46,6 +46,8 @@ def _not_removed_q(access: MemberAccess, registration: ContentRegistration) -> Q
     """Listed, or in a community the member moderates (moderators see removed items, marked removed)."""
     if not registration.not_removed:
         return Q()
+    if not registration.moderators_see_removed:
+        return registration.not_removed
     moderated = access.moderated_community_ids()
     if not moderated or registration.community is None:
         return registration.not_removed

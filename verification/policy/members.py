@@ -75,6 +75,8 @@ def filter_members_who_may_view(item: Any, queryset: QuerySet[Member]) -> QueryS
         parent = getattr(item, registration.parent)
         may_view_parent = filter_members_who_may_view(parent, queryset)
         if is_removed(item):
+            if not registration.moderators_see_removed:
+                return queryset.none()
             return may_view_parent.filter(members_in_role_groups(community_of(item), moderators_only=True))
         return may_view_parent
     community: Community = community_of(item)
