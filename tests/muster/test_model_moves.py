@@ -26,7 +26,8 @@ def migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
 def test_notifications_deliveries_and_saved_items_keep_their_rows_when_their_models_move_app() -> None:
     # Given rows written while the models still lived in messaging and library
     executor = migrate(BEFORE_THE_MOVES)
-    old = executor.loader.project_state([node for node in BEFORE_THE_MOVES if node[1] is not None]).apps
+    applied = [(app, name) for app, name in BEFORE_THE_MOVES if name is not None]
+    old = executor.loader.project_state(applied).apps
     member = old.get_model("verification", "Member").objects.create(email="dana@county.gov")
     content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="verification", model="member")
     old.get_model("messaging", "EmailDelivery").objects.create(key="invite-7", recipient="a@b.gov", subject="Join")
