@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from discussions import selectors as discussion_selectors
-from members import selectors as selectors_members
+from members import selectors
 from members.selectors import DirectorySearch
 from verification import policy
 from verification.models import AffiliationType, Discipline, Member
@@ -66,7 +66,7 @@ def _viewer(request: HttpRequest) -> Member:
 
 def _visible_member(viewer: Member, pk: int) -> Member:
     try:
-        return selectors_members.visible_member(viewer, pk=pk)
+        return selectors.visible_member(viewer, pk=pk)
     except Member.DoesNotExist:
         raise Http404("No such member.") from None
 
@@ -75,9 +75,9 @@ def _visible_member(viewer: Member, pk: int) -> Member:
 def member_directory(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     form = DirectorySearchForm(request.GET)
-    members = selectors_members.members_for_directory(viewer, form.search())
+    members = selectors.members_for_directory(viewer, form.search())
     page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = [selectors_members.member_card(member) for member in page]
+    cards = [selectors.member_card(member) for member in page]
     return render(
         request, "members/directory.html", {"form": form, "page": page, "cards": cards, "filtered": form.is_filtered()}
     )
@@ -88,9 +88,9 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     member = _visible_member(viewer, pk)
     is_owner = member.pk == viewer.pk
-    profile = selectors_members.profile_of(member)
-    memberships = list(selectors_members.known_memberships(viewer, member))
-    activity = selectors_members.recent_public_activity(viewer, member)
+    profile = selectors.profile_of(member)
+    memberships = list(selectors.known_memberships(viewer, member))
+    activity = selectors.recent_public_activity(viewer, member)
     blog_posts = list(discussion_selectors.member_blog(viewer, member)[:PROFILE_BLOG_POSTS])
     # Names and titles of marked communities and items carry the highest of their markings as the page's banner.
     shown = [m.community.marking for m in memberships] + [
@@ -104,7 +104,7 @@ def member_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "profile": profile,
             "is_owner": is_owner,
-            "details": selectors_members.profile_details(profile, is_owner=is_owner) if profile else [],
+            "details": selectors.profile_details(profile, is_owner=is_owner) if profile else [],
             "show_photo": bool(profile and profile.photo and (is_owner or profile.shares("photo"))),
             "memberships": memberships,
             "activity": activity,
@@ -119,7 +119,7 @@ def member_photo(request: HttpRequest, pk: int) -> FileResponse:
     """The photo, only to members who may see the profile and only when shared (or it is their own)."""
     viewer = _viewer(request)
     member = _visible_member(viewer, pk)
-    profile = selectors_members.profile_of(member)
+    profile = selectors.profile_of(member)
     if profile is None or not profile.photo or not (member.pk == viewer.pk or profile.shares("photo")):
         raise Http404("No photo.")
     content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
@@ -141,11 +141,11 @@ def member_autocomplete(request: HttpRequest) -> JsonResponse:
             thread_id = int(request.GET["thread"])
         except ValueError:
             return JsonResponse([], safe=False)
-        mentions = selectors_members.mention_suggestions(
+        mentions = selectors.mention_suggestions(
             viewer, text=request.GET.get("q", "")[:100], item_type="discussions.thread", item_id=thread_id
         )
         return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in mentions], safe=False)
-    suggestions = selectors_members.member_suggestions(
+    suggestions = selectors.member_suggestions(
         viewer, text=request.GET.get("q", "")[:100], community_slug=request.GET.get("community", "")[:60]
     )
     return JsonResponse([{"id": s.id, "name": s.name} for s in suggestions], safe=False)

@@ -390,9 +390,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # --- Access ------------------------------------------------------------------------
 
     def _scope_if_visible(self, item_id: int) -> policy.ItemScope | None:
-        registration = content_registry.by_label(FOLLOWED_TYPE)
-        items = registration.model._default_manager.filter(registration.not_removed, pk=item_id)
-        item = policy.filter_visible(self.member, items.select_related("community")).first()
+        content_type = content_registry.by_label(FOLLOWED_TYPE).content_type()
+        item = policy.resolve_reference(self.member, content_type, item_id)
         return policy.item_scope(item) if item is not None else None
 
     async def _may_still_follow(self, scope: policy.ItemScope) -> bool:

@@ -89,11 +89,6 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ModelT]) -> QuerySet
     return queryset.filter(_visible_q(user, access, registration))
 
 
-def filter_listed(user: AnyUser | None, queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
-    """Like ``filter_visible``, without removed items even for moderators: what lists and counts show."""
-    return filter_visible(user, queryset).filter(content_registry.get(queryset.model).not_removed)
-
-
 def visible_references_q(user: AnyUser | None, *, type_field: str, id_field: str) -> Q:
     """Rows pointing (content type, id) at an item the member may see: one subquery per registered type."""
     visible = Q(pk__in=[])

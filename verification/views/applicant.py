@@ -1,6 +1,6 @@
 """The applicant's side of vetting: profile, application, its status, the sponsor's answer, the Rules of Behavior.
 
-Member profile pages and photos live in ``verification.views.directory``.
+Member profile pages and photos live in ``members.views``.
 
 Views parse input and call one service from ``verification.services``; the
 member's standing comes from ``verification.policy.member_access``.
