@@ -309,8 +309,8 @@ def with_targets(events: Iterable[ActivityEvent]) -> list[ActivityEvent]:
         registration = registrations.get(type_id)
         if registration is None:
             continue
-        related = ("marking", "community__marking", *registration.display_related)
-        for item in registration.model._default_manager.filter(pk__in=ids).select_related(*related):
+        shown = registration.model._default_manager.filter(pk__in=ids)
+        for item in shown.select_related(*registration.related_for_display()):
             items[(type_id, item.pk)] = (registration, item)
     for event in rows:
         found = items.get((event.target_type_id or 0, event.target_id or 0))

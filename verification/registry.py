@@ -80,6 +80,12 @@ class ContentRegistration:
     def content_type(self) -> ContentType:
         return ContentType.objects.get_for_model(self.model)
 
+    def related_for_display(self) -> tuple[str, ...]:
+        """What to ``select_related`` to show items of this type: title, link and the marking that governs
+        them (a child's is its parent's)."""
+        governing = f"{self.parent}__" if self.parent is not None else ""
+        return (f"{governing}marking", f"{governing}community__marking", *self.display_related)
+
 
 class ContentRegistry:
     def __init__(self) -> None:

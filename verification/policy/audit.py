@@ -13,6 +13,7 @@ from communities.models import Community
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
 from verification.policy.standing import AnyUser, member_access
+from verification.registry import content_registry
 
 
 def deny(user: AnyUser | None, verb: str, target: models.Model, request: HttpRequest | None) -> PermissionDenied:
@@ -49,9 +50,14 @@ def highest_marking(markings: Iterable[Marking]) -> Marking | None:
 
 
 def effective_marking(item: Any) -> Marking:
-    """The marking that governs an item (or a community): its own, or its community's when that is higher."""
+    """The marking that governs an item (or a community): its own, or its community's when that is higher;
+    an item with a parent (a post, a chat message) is governed by its parent's."""
     if isinstance(item, Community):
         return item.marking
+    if content_registry.is_registered(type(item)):
+        parent = content_registry.get(type(item)).parent
+        if parent is not None:
+            return effective_marking(getattr(item, parent))
     marking: Marking = item.marking
     community: Community | None = item.community
     if community is None:  # a direct or group conversation

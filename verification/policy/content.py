@@ -115,9 +115,7 @@ def resolve_reference(user: AnyUser | None, content_type: ContentType | int, ite
     registration = content_registry.by_content_type_id().get(type_id)
     if registration is None:
         return None
-    items = registration.model._default_manager.filter(pk=item_id)
-    if registration.display_related:
-        items = items.select_related(*registration.display_related)
+    items = registration.model._default_manager.filter(pk=item_id).select_related(*registration.related_for_display())
     return filter_visible(user, items).first()
 
 
