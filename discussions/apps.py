@@ -20,8 +20,10 @@ class DiscussionsConfig(AppConfig):
             url=thread_url,
             removable=False,  # removed and restored with its opening post (discussions.services)
             taggable=True,
+            plural_label="Discussions, questions and blog posts",
+            list_order=("-published_at", "-pk"),
             search_fields=("title",),
-            display_related=("community",),
+            display_related=("community", "board"),
         )
         register(
             Post,

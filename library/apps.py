@@ -17,6 +17,7 @@ class LibraryConfig(AppConfig):
             title=str,
             url=document_url,
             taggable=True,
+            list_order=("-published_at", "-pk"),
             search_fields=("title", "description"),
             display_related=("community",),
         )

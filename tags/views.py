@@ -1,49 +1,71 @@
-"""A tag's page: everything the member may see that carries the tag, one section per content type."""
+"""A tag's page: everything the member may see that carries the tag, one section per taggable type."""
 
-from itertools import chain
+from dataclasses import dataclass
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import select_template
 from django.views.decorators.http import require_GET
 
 from communities.views.access import PAGE_SIZE
-from discussions.models import Thread
-from library.models import Bookmark, Document
-from muster.pagination import page_links
+from muster.pagination import PageLinks, page_links
 from tags import selectors
 from verification import policy
 from verification.gate import signed_in_member
-from wiki.models import WikiPage
+from verification.registry import content_registry
+
+
+@dataclass(frozen=True)
+class TaggedRow:
+    item: Any
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    page: Page[Any]
+    rows: list[TaggedRow]
+    links: PageLinks
+    empty: str
+    item_template: Any
 
 
 @require_GET
 def tag_page(request: HttpRequest, tag: str) -> HttpResponse:
-    """Threads, questions and blog posts, library documents, wiki pages and shared links, each paged by 25
-    (``threads_page``, ``documents_page``, ``pages_page``, ``links_page``).
+    """Every taggable type (threads, questions and blog posts, documents, wiki pages, links …), each paged
+    by 25 on its own parameter (``threads_page``, ``documents_page`` …).
 
     A tag that nothing the member may see carries reads like one that does not exist."""
     member = signed_in_member(request)
-    threads = Paginator(selectors.tagged_threads(member, tag), PAGE_SIZE).get_page(request.GET.get("threads_page"))
-    documents = Paginator(selectors.tagged_documents(member, tag), PAGE_SIZE).get_page(
-        request.GET.get("documents_page")
-    )
-    pages = Paginator(selectors.tagged_pages(member, tag), PAGE_SIZE).get_page(request.GET.get("pages_page"))
-    links = Paginator(selectors.tagged_links(member, tag), PAGE_SIZE).get_page(request.GET.get("links_page"))
+    sections = []
+    for registration in content_registry.taggable():
+        name = registration.model._meta.model_name
+        key = f"{name}s"
+        items = selectors.tagged_items(member, registration, tag)
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
+        rows = [TaggedRow(item, registration.title(item), registration.url(item)) for item in page.object_list]
+        sections.append(
+            Section(
+                key=key,
+                heading=registration.plural,
+                page=page,
+                rows=rows,
+                links=page_links(request, page, f"{key}_page", f"Pages of {registration.plural.lower()}"),
+                empty=f"No {registration.plural.lower()} you may see carry this tag.",
+                item_template=select_template([f"tags/_tagged_{name}.html", "tags/_tagged_item.html"]),
+            )
+        )
     # Titles of marked items carry the highest of their markings as the page's banner.
-    items: chain[Thread | Document | WikiPage | Bookmark] = chain(threads, documents, pages, links)
-    shown = [marking for item in items for marking in (item.marking, item.community.marking)]
+    shown = [policy.effective_marking(row.item) for section in sections for row in section.rows]
     context = {
         "tag": selectors.tag_seen_by(member, tag),
         "tag_slug": tag,
-        "threads": threads,
-        "thread_links": page_links(request, threads, "threads_page", "Pages of discussions"),
-        "documents": documents,
-        "document_links": page_links(request, documents, "documents_page", "Pages of documents"),
-        "pages": pages,
-        "page_links": page_links(request, pages, "pages_page", "Pages of wiki pages"),
-        "links": links,
-        "link_links": page_links(request, links, "links_page", "Pages of links"),
+        "sections": sections,
         "marking": policy.highest_marking(shown),
     }
     return render(request, "tags/tag_page.html", context)

@@ -61,6 +61,9 @@ class ContentRegistration:
     author: str | None = "author"
     parent: str | None = None
     taggable: bool = False
+    # How lists of several types name and order this one (the tag page; later search and the API).
+    plural_label: str = ""
+    list_order: tuple[str, ...] = ("-created_at", "-pk")
     search_fields: tuple[str, ...] = ()
     # What title() and url() read, fetched with the rows that show them.
     display_related: tuple[str, ...] = ()
@@ -71,6 +74,10 @@ class ContentRegistration:
     # Removed and restored on its own (communities.services.content_remove); False for a type whose
     # feature removes it otherwise (a thread goes with its opening post).
     removable: bool = True
+
+    @property
+    def plural(self) -> str:
+        return self.plural_label or f"{self.type_label}s"
 
     @property
     def label(self) -> str:

@@ -17,6 +17,7 @@ class WikiConfig(AppConfig):
             title=str,
             url=page_url,
             taggable=True,
+            list_order=("title", "pk"),
             search_fields=("title", "body"),
             display_related=("community",),
         )

@@ -175,7 +175,7 @@ def test_a_tag_carried_only_by_items_the_member_may_not_see_reads_like_an_unknow
 
     assert "Port Security" not in hidden_tag
     assert "Tagged “port-security”" in hidden_tag
-    assert "No discussions or blog posts you may see carry this tag." in hidden_tag
+    assert "No discussions, questions and blog posts you may see carry this tag." in hidden_tag
     assert main(hidden_tag).replace("port-security", "no-such-tag") == main(unknown_tag)
     assert "Tagged “Port Security”" in as_member
     assert "Private crane outage" in as_member
