@@ -12,17 +12,18 @@ from django.test import Client
 from django.urls import reverse
 
 from communities.models import Community, Role
-from communities.services import community_create, membership_set_role
+from communities.services import community_create
 from discussions import services as discussions
 from discussions.models import Board, Post, Thread
 from library import services as library
 from library.models import Document
 from notices.notifications import notifications_visible_to
 from saved import services as saved
+from tests.discussions.factories import joined, marking, signed_in, start
 from tests.library.test_services import PDF
 from tests.verification.factories import make_verified_member
 from verification import services as vetting
-from verification.models import AuditEvent, Marking, Member
+from verification.models import AuditEvent, Member
 from wiki import services as wiki
 from wiki.models import WikiPage
 
@@ -32,10 +33,6 @@ REMOVED_BADGE = '<span class="badge">Removed</span>'
 
 
 # --- Given -------------------------------------------------------------------------------
-
-
-def marking(slug: str = "unmarked") -> Marking:
-    return Marking.objects.get(slug=slug)
 
 
 @pytest.fixture
@@ -68,24 +65,6 @@ def member(community: Community) -> Member:
 @pytest.fixture
 def author(community: Community) -> Member:
     return joined(community, "Avery", "Author")
-
-
-def joined(community: Community, first_name: str, last_name: str, role: str = Role.MEMBER, **fields: Any) -> Member:
-    person = make_verified_member(first_name=first_name, last_name=last_name, **fields)
-    vetting.member_handle_ensure(member=person)
-    membership_set_role(community=community, member=person, role=role)
-    return Member.objects.get(pk=person.pk)
-
-
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
-
-
-def start(author: Member, board: Board, **fields: Any) -> Thread:
-    defaults = {"title": "Shelter capacity", "body": "How many cots?", "marking": marking()}
-    return discussions.thread_start(author=author, community=board.community, board=board, **{**defaults, **fields})
 
 
 def opening(thread: Thread) -> Post:

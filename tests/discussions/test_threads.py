@@ -26,19 +26,16 @@ from tests.browser.test_layout_accessibility import (
     assert_fits_the_phone_screen,
     assert_layout_landmarks,
 )
+from tests.discussions.factories import joined, marking, signed_in, start
 from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification import policy
 from verification import services as vetting
-from verification.models import AuditEvent, Marking, Member
+from verification.models import AuditEvent, Member
 
 pytestmark = pytest.mark.django_db
 
 
 # --- Given -------------------------------------------------------------------------------
-
-
-def marking(slug: str = "unmarked") -> Marking:
-    return Marking.objects.get(slug=slug)
 
 
 @pytest.fixture
@@ -61,24 +58,6 @@ def board(community: Community, owner: Member) -> Board:
 @pytest.fixture
 def member(community: Community) -> Member:
     return joined(community, "Dana", "Reyes")
-
-
-def joined(community: Community, first_name: str, last_name: str, role: str = Role.MEMBER, **fields: Any) -> Member:
-    person = make_verified_member(first_name=first_name, last_name=last_name, **fields)
-    vetting.member_handle_ensure(member=person)
-    membership_set_role(community=community, member=person, role=role)
-    return Member.objects.get(pk=person.pk)
-
-
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
-
-
-def start(author: Member, board: Board, **fields: Any) -> Thread:
-    defaults = {"title": "Shelter capacity", "body": "How many cots?", "marking": marking()}
-    return services.thread_start(author=author, community=board.community, board=board, **{**defaults, **fields})
 
 
 def reply(author: Member, thread: Thread, body: str = "About 400.", **fields: Any) -> Post:
