@@ -182,7 +182,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 raise FrameError("malformed", "Frames are JSON text of at most 64 KB.")
             try:
                 content = json.loads(text_data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
                 raise FrameError("malformed", "That frame is not valid JSON.") from None
             if not isinstance(content, dict) or not isinstance(content.get("type"), str):
                 raise FrameError("malformed", 'A frame is a JSON object with a "type".')

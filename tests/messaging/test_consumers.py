@@ -283,6 +283,7 @@ async def test_sending_too_fast_answers_a_clear_error_on_that_socket_and_stores_
         (json.dumps({"type": "subscribe", "conversation": "1; DROP TABLE", "since": 0}), "malformed"),
         (json.dumps({"type": "send", "conversation": 1}), "malformed"),
         ("x" * 70_000, "malformed"),
+        ("[" * 30_000 + "]" * 30_000, "malformed"),  # nested too deep for the JSON parser (60 KB)
     ],
 )
 async def test_a_malformed_frame_gets_an_error_and_closes_nothing(sockets, raw: str, error: str) -> None:
