@@ -314,7 +314,6 @@ def with_targets(events: Iterable[ActivityEvent]) -> list[ActivityEvent]:
             items[(type_id, item.pk)] = (registration, item)
     for event in rows:
         found = items.get((event.target_type_id or 0, event.target_id or 0))
-        event.target_label, event.target_url, event.target_marking = "", "", None
         if found is not None:
             registration, item = found
             event.target_label = registration.title(item)[:300]

@@ -47,9 +47,8 @@ def notify_thread_reply(*, post: Post, url: str, already_told: Iterable[Member] 
     told = {member.pk for member in already_told}
     if thread.author_id is None or thread.author_id in (post.author_id, *told):
         return
-    author = policy.filter_members_who_may_view(thread, Member.objects.filter(pk=thread.author_id))
     notify(
-        author,
+        Member.objects.filter(pk=thread.author_id),  # notify() keeps them only while they may see the post
         kind_key=REPLY,
         actor=post.author,
         target=post,

@@ -72,11 +72,6 @@ def markings_for_sharing(member: Member, community: Community) -> QuerySet[Marki
     return Marking.objects.filter(pk__in=cleared, rank__gte=community.marking.rank).order_by("rank", "slug")
 
 
-def markings_by_id() -> dict[int, Marking]:
-    """Every marking (a handful of rows), to label rows that carry only a marking id."""
-    return {marking.pk: marking for marking in Marking.objects.all()}
-
-
 # --- Documents ---------------------------------------------------------------------
 
 

@@ -234,8 +234,8 @@ def mention_suggestions(viewer: Member, *, text: str, item_type: str, item_id: i
     if registration.visibility is not None:
         return []  # conversations answer their own mentions
     items = registration.model._default_manager.filter(pk=item_id).select_related("community", "marking")
-    thread = policy.filter_visible(viewer, items).first()
-    if thread is None:
+    item = policy.filter_visible(viewer, items).first()
+    if item is None:
         return []
     by_name = Q()
     for word in text.replace("-", " ").replace("_", " ").split():
@@ -243,7 +243,7 @@ def mention_suggestions(viewer: Member, *, text: str, item_type: str, item_id: i
     # Anyone with a handle may be mentioned (the service records them), listed in the directory or not.
     members = policy.filter_visible_members(viewer, Member.objects.filter(handle__isnull=False))
     members = members.filter(Q(handle__istartswith=text) | by_name).exclude(pk=viewer.pk)
-    members = policy.filter_members_who_may_view(thread, members).order_by("last_name", "first_name", "pk")
+    members = policy.filter_members_who_may_view(item, members).order_by("last_name", "first_name", "pk")
     return [
         MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
     ]

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
-from messaging import access
 from messaging.models import Conversation, Message, Participant
 from messaging.naming import conversation_title, conversation_url, message_url
 from muster.mentions import mentioned_handles
@@ -46,13 +45,12 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
     author = message.author
     if author is None:
         return
-    mentioned: list[Member] = []
+    mentioned: set[int] = set()
     handles = mentioned_handles(message.body)
     if handles:
-        candidates = Member.objects.filter(handle__in=handles).exclude(pk=author.pk)
-        mentioned = list(access.filter_members_who_may_view_conversation(conversation, candidates))
-        notify(
-            mentioned,
+        # notify() keeps only the candidates who may read the message (the conversation's audience).
+        rows = notify(
+            Member.objects.filter(handle__in=handles).exclude(pk=author.pk),
             kind_key=CHAT_MENTION,
             actor=message.author,
             target=message,
@@ -60,30 +58,32 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
             community=conversation.community,
             marking=policy.effective_marking(conversation),
         )
+        mentioned = {row.recipient_id for row in rows}
     if conversation.is_room:
         return
     recipients = conversation.participants.filter(left_at=None).exclude(member_id=author.pk)
-    recipients = recipients.exclude(member_id__in=[member.pk for member in mentioned])
     conversation_type = ContentType.objects.get_for_model(Conversation)
-    for recipient_id in recipients.values_list("member_id", flat=True):
-        folded = Notification.objects.filter(
+    folded: list[int] = []
+    unfolded: list[int] = []
+    for recipient_id in recipients.exclude(member_id__in=mentioned).values_list("member_id", flat=True):
+        added_to_unread = Notification.objects.filter(
             recipient_id=recipient_id,
             kind=DIRECT_MESSAGE,
             target_type=conversation_type,
             target_id=conversation.pk,
             read_at=None,
         ).update(count=F("count") + 1, actor=message.author, created_at=timezone.now())
-        if not folded:
-            notify(
-                [Member(pk=recipient_id)],
-                kind_key=DIRECT_MESSAGE,
-                actor=message.author,
-                target=conversation,
-                url=conversation_url(conversation),
-                marking=conversation.marking,
-            )
-        else:
-            live.announce_notifications_changed([recipient_id])
+        (folded if added_to_unread else unfolded).append(recipient_id)
+    live.announce_notifications_changed(folded)
+    if unfolded:
+        notify(
+            Member.objects.filter(pk__in=unfolded),
+            kind_key=DIRECT_MESSAGE,
+            actor=message.author,
+            target=conversation,
+            url=conversation_url(conversation),
+            marking=conversation.marking,
+        )
 
 
 def notifications_mark_read_for_conversation(*, member: Member, conversation: Conversation, up_to: int) -> None:

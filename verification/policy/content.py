@@ -147,7 +147,11 @@ def community_of(item: Any) -> Any:
 def can_edit(user: AnyUser | None, item: Any) -> bool:
     """Authors edit what they can still see; moderators edit anything in their community they can see.
     A removed item is edited by no one until a moderator restores it."""
-    if user is None or not can_view(user, item) or is_removed(item):
+    if user is None:
+        return False
+    registration = content_registry.get(type(item))
+    listed = type(item)._default_manager.filter(registration.not_removed, pk=item.pk)
+    if not filter_visible(user, listed).exists():
         return False
     return bool(item.author_id == user.pk) or can_moderate(user, item.community)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from communities.models import Community
-from verification.policy.audit import effective_marking
 from verification.policy.content import community_of
 from verification.policy.standing import BARRIER_REASONS, Barrier, MemberAccess
 from verification.registry import content_registry
@@ -41,7 +40,7 @@ def item_scope(item: Any) -> ItemScope:
         "community_id": community.pk,
         "community_open": community.visibility == Community.Visibility.OPEN,
         "community_active": community.status == Community.Status.ACTIVE,
-        "marking_ids": sorted({governing.marking_id, community.marking_id, effective_marking(governing).pk}),
+        "marking_ids": sorted({governing.marking_id, community.marking_id}),
         "restricted": bool(restricted_field and getattr(governing, restricted_field)),
     }
 
