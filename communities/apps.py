@@ -5,6 +5,7 @@ class CommunitiesConfig(AppConfig):
     name = "communities"
 
     def ready(self) -> None:
+        from communities.follows import register_followables
         from communities.notifications import (
             JOIN_REQUEST_DECISION,
             about_known_community,
@@ -23,4 +24,5 @@ class CommunitiesConfig(AppConfig):
             audience=about_known_community,
             target_querysets=join_request_targets,
         )
+        register_followables()
         member_verified.connect(accept_invitations_of_verified_member, dispatch_uid="communities_accept_invitations")

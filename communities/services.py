@@ -32,6 +32,8 @@ from communities.models import (
 )
 from communities.signals import community_created
 from notices import live
+from notices.follow import follow_automatically
+from notices.models import Level
 from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
@@ -91,6 +93,7 @@ def community_create(
     community.tags.set(list(tags))
     policy.grant_community_role_permissions(community)
     _set_role(community, creator, Role.OWNER)
+    follow_automatically(member=creator, target=community, level=Level.NEW_ITEMS)
     activity_record(community=community, actor=creator, verb=ActivityEvent.Verb.CREATED_COMMUNITY, target=None)
     community_created.send(sender=Community, community=community)
     return community
@@ -179,6 +182,7 @@ def _check_may_join(community: Community, member: Member) -> None:
 
 def _joined(community: Community, member: Member) -> Membership:
     membership = _set_role(community, member, Role.MEMBER)
+    follow_automatically(member=member, target=community, level=Level.NEW_ITEMS)
     activity_record(community=community, actor=member, verb=ActivityEvent.Verb.JOINED, target=None)
     return membership
 

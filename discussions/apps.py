@@ -6,6 +6,7 @@ class DiscussionsConfig(AppConfig):
     name = "discussions"
 
     def ready(self) -> None:
+        from discussions.follows import register_followables
         from discussions.models import Post, Thread
         from discussions.notifications import MENTION, REPLY, describe_post_notification, post_targets
         from discussions.services import post_url, thread_url
@@ -45,10 +46,13 @@ class DiscussionsConfig(AppConfig):
             label="Mention",
             describe=describe_post_notification,
             target_querysets=post_targets,
+            emailed=True,
         )
         register_kind(
             REPLY,
             label="Reply to your thread",
             describe=describe_post_notification,
             target_querysets=post_targets,
+            emailed=True,
         )
+        register_followables()

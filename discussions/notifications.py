@@ -1,11 +1,15 @@
 """The notifications discussions send: mentions in posts and replies to a member's thread."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from discussions.models import Post
+from discussions.models import Post, Thread
+from notices import live
 from notices.models import Notification
 from notices.notifications import notify
 from verification import policy
@@ -56,3 +60,16 @@ def notify_thread_reply(*, post: Post, url: str, already_told: Iterable[Member] 
         community=thread.community,
         marking=policy.effective_marking(thread),
     )
+
+
+def notifications_mark_read_for_thread(*, member: Member, thread: Thread, up_to: datetime) -> None:
+    """Reading a thread reads the mentions and replies in it up to there (so no e-mail follows them)."""
+    read_posts = Post.objects.filter(thread=thread, created_at__lte=up_to).values("pk")
+    read = Notification.objects.filter(
+        recipient=member,
+        read_at=None,
+        target_type=ContentType.objects.get_for_model(Post),
+        target_id__in=read_posts,
+    ).update(read_at=timezone.now())
+    if read:
+        live.announce_notifications_changed([member.pk])

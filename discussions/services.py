@@ -21,6 +21,8 @@ from discussions.models import BODY_MAX, TITLE_MAX, Board, Flag, Mention, Post, 
 from muster.markdown import render_markdown
 from muster.mentions import mentioned_handles
 from notices import live
+from notices.follow import follow_automatically
+from notices.models import Level
 from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
@@ -140,6 +142,7 @@ def thread_start(
         last_post_at=published_at or now,
     )
     thread.tags.set(list(tags))
+    follow_automatically(member=author, target=thread, level=Level.WATCHING)
     post = Post.objects.create(
         thread=thread, author=author, is_opening=True, body=body, body_html=render_markdown(body)
     )
@@ -208,6 +211,7 @@ def post_reply(*, author: Member, thread: Thread, body: str, quote_of: Post | No
         thread=thread, author=author, body=body, body_html=render_markdown(body), quote_of=quote_of
     )
     _recount(thread)
+    follow_automatically(member=author, target=thread, level=Level.WATCHING)
     verb = ActivityEvent.Verb.REPLIED
     activity_record(community=thread.community, actor=author, verb=verb, target=thread)
     mentioned = _record_mentions(post)
@@ -389,6 +393,7 @@ def thread_mark_read(*, member: Member, thread: Thread, up_to: datetime | None =
     state, created = ReadState.objects.get_or_create(member=member, thread=thread, defaults={"last_read_at": up_to})
     if not created and state.last_read_at < up_to:
         ReadState.objects.filter(pk=state.pk).update(last_read_at=up_to)
+    notifications.notifications_mark_read_for_thread(member=member, thread=thread, up_to=up_to)
 
 
 def community_mark_read(*, member: Member, community: Community) -> int:

@@ -50,9 +50,17 @@ class MessagingConfig(AppConfig):
             display_related=("conversation__community",),
         )
         register_kind(
-            CHAT_MENTION, label="Mention in chat", describe=describe_chat_notification, target_querysets=chat_targets
+            CHAT_MENTION,
+            label="Mention in chat",
+            describe=describe_chat_notification,
+            target_querysets=chat_targets,
+            emailed=True,
         )
         register_kind(
-            DIRECT_MESSAGE, label="Direct message", describe=describe_chat_notification, target_querysets=chat_targets
+            DIRECT_MESSAGE,
+            label="Direct message",
+            describe=describe_chat_notification,
+            target_querysets=chat_targets,
+            emailed=True,
         )
         community_created.connect(open_default_room, dispatch_uid="messaging_default_room")

@@ -72,7 +72,7 @@ def notify_chat_message(*, conversation: Conversation, message: Message) -> None
             target_type=conversation_type,
             target_id=conversation.pk,
             read_at=None,
-        ).update(count=F("count") + 1, actor=message.author, created_at=timezone.now())
+        ).update(count=F("count") + 1, actor=message.author, created_at=timezone.now(), emailed_at=None)
         (folded if added_to_unread else unfolded).append(recipient_id)
     live.announce_notifications_changed(folded)
     if unfolded:

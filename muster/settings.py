@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "saved",
     "tags",
     "members",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "muster.middleware.NoStoreForSignedInMiddleware",
+    "muster.middleware.VisitMiddleware",
     "verification.middleware.VettingGateMiddleware",
 ]
 
@@ -167,6 +169,14 @@ CELERY_BEAT_SCHEDULE = {
     "verification-expiry-sweep": {
         "task": "verification.tasks.sweep_verification_expiry",
         "schedule": timedelta(hours=6),
+    },
+    "subscriptions-send-due-digests": {
+        "task": "subscriptions.tasks.send_due_digests",
+        "schedule": timedelta(minutes=5),
+    },
+    "subscriptions-send-immediate-updates": {
+        "task": "subscriptions.tasks.send_due_immediate_updates",
+        "schedule": timedelta(minutes=1),
     },
     "discussions-announce-scheduled-blog-posts": {
         "task": "discussions.tasks.announce_scheduled_blog_posts",

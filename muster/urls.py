@@ -20,6 +20,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("members/", include("members.urls")),
     path("saved/", include("saved.urls")),
+    path("subscriptions/", include("subscriptions.urls")),
     path("", include("tags.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,9 @@ class NotificationKind:
     before_clearance: bool = False
     # How the page loads targets of this kind (one queryset per target model).
     target_querysets: Callable[[], list[QuerySet[Any]]] | None = None
+    # Something said to the member personally (a direct message, a mention, a reply): e-mailed to them,
+    # at once or in their digest, unless they read it on the site first.
+    emailed: bool = False
 
 
 _kinds: dict[str, NotificationKind] = {}
@@ -58,3 +61,7 @@ def kind(key: str) -> NotificationKind:
 
 def all_kinds() -> list[NotificationKind]:
     return list(_kinds.values())
+
+
+def emailed_kinds() -> list[str]:
+    return [registered.key for registered in _kinds.values() if registered.emailed]

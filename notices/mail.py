@@ -1,16 +1,27 @@
 """Sending e-mail exactly once per key, however often the task that sends it is retried."""
 
-from smtplib import SMTPException
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from smtplib import SMTPException, SMTPRecipientsRefused
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notices.models import EmailDelivery
+from verification.models import Member
+
+if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
 
 # What a mail task retries on (with back-off): the relay refused, timed out or could not be reached.
+# A refusal of the recipient alone (SMTPRecipientsRefused) is not retried: the address is marked failed.
 RETRYABLE_MAIL_ERRORS = (SMTPException, OSError)
 
 
@@ -37,3 +48,76 @@ def deliver_once(*, key: str, to: str, template: str, context: dict[str, object]
         delivery.sent_at = timezone.now()
         delivery.save(update_fields=["sent_at"])
     return True
+
+
+def message_id(seed: str) -> str:
+    """A stable ``Message-ID`` for ``seed``: the same delivery key or thread always gets the same one."""
+    domain = urlsplit(settings.SITE_URL).hostname or "muster.localhost"
+    return f"<{hashlib.sha256(seed.encode()).hexdigest()[:32]}@{domain}>"
+
+
+@dataclass
+class Update:
+    """One e-mail update for one member: both parts rendered from the same context."""
+
+    key: str
+    member: Member
+    category: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+    # The thread or conversation the mail is about: mail clients thread mails that share it.
+    thread_seed: str = ""
+
+    def message(self, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
+        headers = {"Auto-Submitted": "auto-generated", "Message-ID": message_id(self.key), **self.headers}
+        if self.thread_seed:
+            root = message_id(self.thread_seed)
+            headers.update({"In-Reply-To": root, "References": root})
+        message = EmailMultiAlternatives(
+            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{self.subject}",
+            body=self.text,
+            to=[self.member.email],
+            headers=headers,
+            connection=connection,
+        )
+        message.attach_alternative(self.html, "text/html")
+        return message
+
+
+def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -> bool:
+    """Send the update unless its key was sent (or refused for good) before; returns whether it went out.
+
+    The delivery row is written and locked before sending and marked sent in
+    the same transaction, so a retried or duplicated task sends nothing more;
+    an SMTP error rolls it back for the task to retry. A permanent refusal of
+    the address is kept, and the member is told on their next visit.
+    """
+    with transaction.atomic():
+        delivery, _ = EmailDelivery.objects.get_or_create(
+            key=update.key,
+            defaults={
+                "recipient": update.member.email,
+                "subject": update.subject[:300],
+                "member": update.member,
+                "category": update.category,
+            },
+        )
+        delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.sent_at is not None or delivery.failed_at is not None:
+            return False
+        try:
+            update.message(connection).send()
+        except SMTPRecipientsRefused as refused:
+            delivery.failed_at = timezone.now()
+            delivery.save(update_fields=["failed_at"])
+            mark_address_failed(update.member, str(next(iter(refused.recipients.values()), ""))[:300])
+            return False
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["sent_at"])
+    return True
+
+
+def mark_address_failed(member: Member, reason: str) -> None:
+    Member.objects.filter(pk=member.pk).update(mail_failed_at=timezone.now(), mail_failure=reason)

@@ -9,7 +9,7 @@ paginator's count and one for the rows' tags, however many rows there are.
 
 from typing import Any
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -37,11 +37,19 @@ def tagged_items(member: Member, registration: ContentRegistration, tag_slug: st
     )
 
 
+def filter_tags_seen_by(member: Member, tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    """The tags something the member may see carries (one SQL query)."""
+    carried = Q(pk__in=[])
+    for registration in content_registry.taggable():
+        items = registration.model._default_manager.filter(registration.not_removed, tags=OuterRef("pk"))
+        if registration.published is not None:
+            items = items.filter(**{f"{registration.published}__lte": timezone.now()})
+        carried |= Q(Exists(policy.filter_visible(member, items)))
+    return tags.filter(carried)
+
+
 def tag_seen_by(member: Member, tag_slug: str) -> Tag | None:
     """The tag when something the member may see carries it; ``None`` otherwise, so a tag used only on
     items hidden from them looks exactly like one that does not exist."""
-    carried = Q(pk__in=[])
-    for registration in content_registry.taggable():
-        carried |= Q(Exists(_carrying(member, registration, tag_slug)))
-    tag: Tag | None = Tag.objects.filter(carried, slug=tag_slug).first()
+    tag: Tag | None = filter_tags_seen_by(member, Tag.objects.filter(slug=tag_slug)).first()
     return tag

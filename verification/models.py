@@ -43,6 +43,9 @@ class Member(AbstractUser):
     verified_until = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # The mail relay refused this address for good: the member is told on their next visit.
+    mail_failed_at = models.DateTimeField(null=True, blank=True)
+    mail_failure = models.CharField(max_length=300, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

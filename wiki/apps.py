@@ -7,6 +7,7 @@ class WikiConfig(AppConfig):
 
     def ready(self) -> None:
         from verification.registry import register
+        from wiki.follows import register_followables
         from wiki.models import WikiPage
         from wiki.services import page_url
 
@@ -21,3 +22,4 @@ class WikiConfig(AppConfig):
             search_fields=("title", "body"),
             display_related=("community",),
         )
+        register_followables()

@@ -1,0 +1,243 @@
+"""What an e-mail update says: read through the access policy at send time, never copied from the item.
+
+Events come from the activity feed and notifications from the notices layer,
+both narrowed in SQL to what the member may see now; titles, links and
+markings are read through the content registry (one query per type, whatever
+the length). A marked item is named only by its marking and community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import QuerySet
+
+from communities.models import ActivityEvent
+from communities.selectors import visible_activity, with_targets
+from notices.follow import events_q
+from notices.kinds import emailed_kinds
+from notices.models import Delivery, Level, Notification, Subscription
+from notices.notifications import describe, filter_visible_notifications, target_querysets
+from verification import policy
+from verification.models import Marking, Member
+from verification.registry import content_registry
+
+Verb = ActivityEvent.Verb
+# How a digest counts what happened, by the verb of the feed event.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    Verb.POSTED: ("new thread", "new threads"),
+    Verb.PUBLISHED: ("blog post", "blog posts"),
+    Verb.REPLIED: ("reply", "replies"),
+}
+
+
+def absolute(url: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{url}"
+
+
+def withheld(marking: Marking, community_name: str) -> str:
+    """All a mail may say of a marked item."""
+    where = f" in {community_name}" if community_name else ""
+    return f"A new {marking.name} item{where} — sign in to read"
+
+
+@dataclass
+class Line:
+    """One item in a mail: words that are safe to send, a link, and how much happened to it."""
+
+    text: str
+    url: str
+    count: int = 1
+    detail: str = ""
+    marking: Marking | None = None
+    latest: datetime | None = None
+    # The thread or conversation it belongs to (mail clients thread on it).
+    thread_seed: str = ""
+    # What the line reports, for the mail's delivery key and for marking notifications mailed.
+    notification_ids: list[int] = field(default_factory=list)
+    last_event_id: int = 0
+
+
+@dataclass
+class Section:
+    community: str
+    # (singular, plural) -> how many
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return " · ".join(f"{count} {names[count != 1]}" for names, count in self.counts.items())
+
+
+@dataclass
+class Content:
+    """Everything one mail reports: followed activity by community, and what was said to the member."""
+
+    sections: list[Section] = field(default_factory=list)
+    personal: list[Line] = field(default_factory=list)
+    notification_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(line.count for section in self.sections for line in section.lines) + sum(
+            line.count for line in self.personal
+        )
+
+    @property
+    def markings(self) -> list[Marking]:
+        """The markings the mail mentions, most sensitive first: their banners head the mail."""
+        found = {line.marking.pk: line.marking for line in self.lines() if line.marking is not None}
+        return sorted(found.values(), key=lambda marking: -marking.rank)
+
+    def lines(self) -> list[Line]:
+        return [*self.personal, *(line for section in self.sections for line in section.lines)]
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.personal)
+
+
+def _marked(marking: Marking | None) -> Marking | None:
+    return marking if marking is not None and not marking.is_unmarked else None
+
+
+def followed_events(
+    member: Member,
+    subscriptions: Sequence[Subscription],
+    *,
+    deliveries: Iterable[str],
+    since: datetime,
+    until: datetime,
+) -> QuerySet[ActivityEvent]:
+    """Feed events in the window that the member's subscriptions with these deliveries bring, that they
+    may see now, by others, and not in anything they muted."""
+    wanted = [subscription for subscription in subscriptions if subscription.delivery in set(deliveries)]
+    matched = events_q(wanted, levels=(Level.WATCHING, Level.NEW_ITEMS))
+    muted = events_q(subscriptions, levels=(Level.MUTED,))
+    events = (
+        ActivityEvent.objects.filter(matched, created_at__gt=since, created_at__lte=until)
+        .exclude(muted)
+        .exclude(actor_id=member.pk)
+    )
+    return visible_activity(member, events)
+
+
+def activity_sections(events: QuerySet[ActivityEvent]) -> list[Section]:
+    """Followed activity grouped by community, the busiest items first, each item once with its count."""
+    rows = with_targets(events.select_related("community", "actor").order_by("created_at", "pk"))
+    sections: dict[int, Section] = {}
+    lines: dict[tuple[int, int, int], Line] = {}
+    registrations = content_registry.by_content_type_id()
+    for event in rows:
+        if not event.target_url or event.target_type_id is None or event.target_id is None:
+            continue
+        section = sections.setdefault(event.community_id, Section(community=event.community.name))
+        registration = registrations[event.target_type_id]
+        category = CATEGORIES.get(event.verb, (registration.type_label.lower(), registration.plural.lower()))
+        section.counts[category] = section.counts.get(category, 0) + 1
+        key = (event.community_id, event.target_type_id, event.target_id)
+        line = lines.get(key)
+        if line is None:
+            marking = _marked(event.target_marking)
+            text = withheld(marking, section.community) if marking else event.target_label
+            line = Line(
+                text=text,
+                url=absolute(event.target_url),
+                count=0,
+                marking=marking,
+                thread_seed=f"{registration.label}:{event.target_id}",
+            )
+            lines[key] = line
+            section.lines.append(line)
+        line.count += 1
+        line.latest = event.created_at
+        line.last_event_id = max(line.last_event_id, event.pk)
+        if line.marking is None:
+            actor = event.actor.display_name if event.actor else "Someone"
+            line.detail = f"{event.get_verb_display()} by {actor}" if line.count == 1 else f"{line.count} updates"
+    for section in sections.values():
+        section.lines.sort(key=lambda line: (-line.count, -(line.latest.timestamp() if line.latest else 0)))
+    return sorted(sections.values(), key=lambda section: -sum(line.count for line in section.lines))
+
+
+def pending_notifications(member: Member, *, until: datetime) -> QuerySet[Notification]:
+    """What was said to the member (direct messages, mentions, replies) that they have not read on the site
+    and no mail has carried yet, that they may still see."""
+    unread = Notification.objects.filter(
+        kind__in=emailed_kinds(), read_at=None, emailed_at=None, created_at__lte=until
+    ).select_related("actor", "marking", "community")
+    return filter_visible_notifications(member, unread).order_by("created_at", "pk")
+
+
+def personal_lines(member: Member, notifications: QuerySet[Notification]) -> tuple[list[Line], list[int]]:
+    """One line per thread or conversation (a burst is one line), in the words its kind uses; a marked
+    one says only its marking and community."""
+    rows = list(notifications.prefetch_related(GenericPrefetch("target", target_querysets())))
+    registrations = content_registry.by_content_type_id()
+    lines: dict[str, Line] = {}
+    for notification in rows:
+        seed = _thread_seed(notification, registrations)
+        marking = _marked(notification.marking)
+        community = notification.community.name if notification.community else ""
+        text = withheld(marking, community) if marking else describe(notification, member)
+        line = lines.get(seed)
+        if line is None:
+            lines[seed] = Line(
+                text=text,
+                url=absolute(notification.url),
+                count=notification.count,
+                marking=marking,
+                latest=notification.created_at,
+                thread_seed=seed,
+                notification_ids=[notification.pk],
+            )
+        else:
+            line.count += notification.count
+            line.text, line.latest, line.url = text, notification.created_at, absolute(notification.url)
+            line.notification_ids.append(notification.pk)
+    return list(lines.values()), [notification.pk for notification in rows]
+
+
+def _thread_seed(notification: Notification, registrations: dict[int, Any]) -> str:
+    """The thread or conversation a notification belongs to (its target's parent, read from the registry)."""
+    registration = registrations.get(notification.target_type_id)
+    target = notification.target
+    if registration is not None and registration.parent and target is not None:
+        parent_model = registration.model._meta.get_field(registration.parent).related_model
+        return f"{parent_model._meta.label_lower}:{getattr(target, f'{registration.parent}_id')}"
+    label = registration.label if registration is not None else str(notification.target_type_id)
+    return f"{label}:{notification.target_id}"
+
+
+def may_receive_content(member: Member) -> bool:
+    """Suspended, expired and unverified members get no content e-mail at all."""
+    return member.is_active and policy.member_access(member).may_see_content
+
+
+def digest_content(
+    member: Member,
+    subscriptions: Sequence[Subscription],
+    *,
+    period: str,
+    since: datetime,
+    until: datetime,
+    held_from: datetime | None,
+    personal_delivery: str,
+) -> Content:
+    """A digest: followed activity of this period's subscriptions since the last digest and visit, the
+    immediate updates the daily cap held back, and what was said to the member and not yet mailed."""
+    events = followed_events(member, subscriptions, deliveries=[period], since=since, until=until)
+    if held_from is not None:
+        held = followed_events(
+            member, subscriptions, deliveries=[Delivery.IMMEDIATE], since=min(held_from, since), until=until
+        )
+        events = events | held
+    content = Content(sections=activity_sections(events))
+    if personal_delivery in (period, Delivery.IMMEDIATE):  # immediate ones still unsent: held by the cap
+        content.personal, content.notification_ids = personal_lines(member, pending_notifications(member, until=until))
+    return content
