@@ -33,6 +33,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     Verb.POSTED: ("new thread", "new threads"),
     Verb.PUBLISHED: ("blog post", "blog posts"),
     Verb.REPLIED: ("reply", "replies"),
+    Verb.EDITED: ("edit", "edits"),
 }
 
 
@@ -43,7 +44,7 @@ def absolute(url: str) -> str:
 def withheld(marking: Marking, community_name: str) -> str:
     """All a mail may say of a marked item."""
     where = f" in {community_name}" if community_name else ""
-    return f"A new {marking.name} item{where} — sign in to read"
+    return f"A new {marking.slug.upper()} item{where} — sign in to read"
 
 
 @dataclass

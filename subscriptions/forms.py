@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from muster.forms import is_local_path
+from notices.follow import all_followables
 from notices.models import Delivery, Level, MailPreferences
 
 TARGET_TYPE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
@@ -33,7 +34,8 @@ class FollowForm(forms.Form):
 
     def clean_target_type(self) -> str:
         value = str(self.cleaned_data["target_type"]).lower()
-        if not TARGET_TYPE.match(value):
+        # Which kinds can be followed is no secret: an unknown kind is bad input (400), not a hidden thing (404).
+        if not TARGET_TYPE.match(value) or value not in {f.model._meta.label_lower for f in all_followables()}:
             raise ValidationError("Not something that can be followed.")
         return value
 
@@ -55,7 +57,11 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class PreferencesForm(forms.ModelForm[MailPreferences]):
-    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Digests arrive at your hour in this zone.")
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        help_text="Digests arrive at your hour in this zone.",
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone we know. Pick one from the list."},
+    )
     digest_hour = forms.TypedChoiceField(
         coerce=int, choices=[(hour, f"{hour:02d}:00") for hour in range(24)], label="Digest hour"
     )

@@ -32,7 +32,8 @@ def followable_target(member: Member, target_type: str, target_id: int) -> model
 def followed_rows(member: Member) -> list[FollowedRow]:
     """The member's subscriptions to things they may still see, by kind then title: one query for the
     subscriptions and one per kind followed, whatever the rows."""
-    subscriptions = list(Subscription.objects.filter(member=member))
+    # Each row's form names its target's type: read with the subscriptions, not one query per row.
+    subscriptions = list(Subscription.objects.filter(member=member).select_related("target_type"))
     by_type: dict[int, list[Subscription]] = {}
     for subscription in subscriptions:
         by_type.setdefault(subscription.target_type_id, []).append(subscription)

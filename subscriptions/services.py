@@ -18,7 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notices.follow import next_digest_at
+from notices.follow import next_digest_at, preferences_of
+from notices.kinds import emailed_kinds
 from notices.mail import Update, send_update
 from notices.models import Delivery, EmailDelivery, Level, MailPreferences, Notification, Subscription
 from notices.visits import last_visits
@@ -221,11 +222,9 @@ def send_digest(
                 update = digest_update(member, preferences, period=period, key=key, content=content)
                 sent = send_update(update, connection=connection)
                 Notification.objects.filter(pk__in=content.notification_ids).update(emailed_at=now)
-        setattr(preferences, last_field, now)
-        setattr(preferences, next_field, next_digest_at(preferences, period, max(scheduled, now)))
-        preferences.held_from = None
+        following = next_digest_at(preferences, period, max(scheduled, now))
         MailPreferences.objects.filter(pk=member.pk).update(
-            **{last_field: now, next_field: getattr(preferences, next_field), "held_from": None}
+            **{last_field: now, next_field: following, "held_from": None}
         )
     return sent
 
@@ -249,15 +248,16 @@ def send_digests(member_ids: Sequence[int], period: str, *, connection: BaseEmai
 def members_with_immediate_updates(*, now: datetime) -> list[int]:
     """Members who may have an immediate update due: an unmailed personal notification, or a followed thing
     with immediate delivery (the finer checks are made per member, in ``send_immediate_updates``)."""
-    personal = MailPreferences.objects.filter(personal_delivery=Delivery.IMMEDIATE, paused=False).filter(
-        member__notifications__emailed_at=None,
-        member__notifications__read_at=None,
-        member__notifications__created_at__lte=now - timedelta(minutes=1),
+    personal = (
+        Notification.objects.filter(
+            kind__in=emailed_kinds(), emailed_at=None, read_at=None, created_at__lte=now - timedelta(minutes=1)
+        )
+        .exclude(recipient__mail_preferences__paused=True)
+        .exclude(recipient__mail_preferences__personal_delivery__in=[Delivery.DAILY, Delivery.WEEKLY, Delivery.SITE])
     )
     following = MailPreferences.objects.filter(paused=False, member__subscriptions__delivery=Delivery.IMMEDIATE)
-    return sorted(
-        set(personal.values_list("member_id", flat=True)) | set(following.values_list("member_id", flat=True))
-    )
+    due = set(personal.values_list("recipient_id", flat=True)) | set(following.values_list("member_id", flat=True))
+    return sorted(due)
 
 
 def send_immediate_updates(
@@ -270,7 +270,7 @@ def send_immediate_updates(
     """Mail what was said to the member and what they follow with immediate delivery, once it has waited
     their delay unread: one mail per thread or conversation, up to their daily cap (the rest waits for the
     next digest). Returns how many mails went out."""
-    preferences = MailPreferences.objects.get(pk=member.pk)
+    preferences = preferences_of(member)
     until = now - timedelta(minutes=preferences.immediate_delay_minutes)
     if preferences.paused or not may_receive_content(member):
         MailPreferences.objects.filter(pk=member.pk).update(immediate_through=max(until, preferences.immediate_through))
