@@ -204,4 +204,5 @@ def follow_automatically(*, member: Member, target: models.Model, level: str) ->
 
 
 def subscriptions_pause(*, member: Member, paused: bool) -> None:
-    MailPreferences.objects.filter(pk=preferences_of(member).pk).update(paused=paused, updated_at=timezone.now())
+    # updated_at stays: pausing does not spend the unsubscribe links of mails already sent.
+    MailPreferences.objects.filter(pk=preferences_of(member).pk).update(paused=paused)

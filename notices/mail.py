@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django.core.mail.backends.base import BaseEmailBackend
 
 # What a mail task retries on (with back-off): the relay refused, timed out or could not be reached.
-# A refusal of the recipient alone (SMTPRecipientsRefused) is not retried: the address is marked failed.
+# A permanent (5xx) refusal of the recipient alone is not retried: the address is marked failed.
 RETRYABLE_MAIL_ERRORS = (SMTPException, OSError)
 
 
@@ -95,7 +95,8 @@ def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -
     the address is kept, and the member is told on their next visit.
     """
     with transaction.atomic():
-        delivery, _ = EmailDelivery.objects.get_or_create(
+        # Read locked; a row this transaction creates is locked by its insert (one read less per mail).
+        delivery, _ = EmailDelivery.objects.select_for_update().get_or_create(
             key=update.key,
             defaults={
                 "recipient": update.member.email,
@@ -104,12 +105,14 @@ def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -
                 "category": update.category,
             },
         )
-        delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.sent_at is not None or delivery.failed_at is not None:
             return False
         try:
             update.message(connection).send()
         except SMTPRecipientsRefused as refused:
+            code, _ = next(iter(refused.recipients.values()), (550, b""))
+            if code < 500:
+                raise  # refused for now (greylisting, a full mailbox): the task retries it with back-off
             delivery.failed_at = timezone.now()
             delivery.save(update_fields=["failed_at"])
             mark_address_failed(update.member, str(next(iter(refused.recipients.values()), ""))[:300])

@@ -69,39 +69,52 @@ def read_unsubscribe_token(token: str) -> dict[str, Any]:
     return payload
 
 
+def _unsubscribe_target(payload: dict[str, Any], *, lock: bool) -> Subscription | MailPreferences:
+    """What a link's payload turns off, while it is as it was when the mail went out; ``StaleLinkError``
+    once it has changed (or the link was used), ``BadSignature`` for a scope no mail carries."""
+    scope = str(payload["s"])
+    if scope.startswith("sub:") and scope[4:].isdigit():
+        subscriptions = Subscription.objects.select_for_update() if lock else Subscription.objects.all()
+        target: Subscription | MailPreferences | None = subscriptions.filter(
+            pk=scope[4:], member_id=payload["m"]
+        ).first()
+    elif scope in (*PERIODS, "personal"):
+        preferences = MailPreferences.objects.select_for_update() if lock else MailPreferences.objects.all()
+        target = preferences.filter(pk=payload["m"]).first()
+    else:
+        raise signing.BadSignature("Unknown unsubscribe scope.")
+    if target is None or target.updated_at.isoformat() != payload["v"]:
+        raise StaleLinkError
+    return target
+
+
+def unsubscribe_check(token: str) -> None:
+    """Raise as ``unsubscribe`` would, changing nothing (for the confirmation page)."""
+    _unsubscribe_target(read_unsubscribe_token(token), lock=False)
+
+
 @transaction.atomic
 def unsubscribe(token: str) -> str:
     """Turn off what the link names; returns what was turned off, in words. Raises ``BadSignature`` for a
     forged link and ``StaleLinkError`` for one whose setting changed since (a replay changes nothing)."""
     payload = read_unsubscribe_token(token)
     scope = str(payload["s"])
-    if scope.startswith("sub:"):
-        subscription = (
-            Subscription.objects.select_for_update().filter(pk=scope[4:], member_id=payload["m"]).first()
-            if scope[4:].isdigit()
-            else None
-        )
-        if subscription is None or subscription.updated_at.isoformat() != payload["v"]:
-            raise StaleLinkError
-        subscription.delivery = Delivery.SITE
-        subscription.save(update_fields=["delivery", "updated_at"])
+    target = _unsubscribe_target(payload, lock=True)
+    if isinstance(target, Subscription):
+        target.delivery = Delivery.SITE
+        target.save(update_fields=["delivery", "updated_at"])
         return "e-mail about this one thing you follow"
-    preferences = MailPreferences.objects.select_for_update().filter(pk=payload["m"]).first()
-    if preferences is None or preferences.updated_at.isoformat() != payload["v"]:
-        raise StaleLinkError
     if scope in PERIODS:
         Subscription.objects.filter(member_id=payload["m"], delivery=scope).update(
             delivery=Delivery.SITE, updated_at=timezone.now()
         )
-        if preferences.personal_delivery == scope:
-            preferences.personal_delivery = Delivery.SITE
+        if target.personal_delivery == scope:
+            target.personal_delivery = Delivery.SITE
         done = f"your {Delivery(scope).label.lower()}"
-    elif scope == "personal":
-        preferences.personal_delivery = Delivery.SITE
-        done = "e-mail about direct messages, mentions and replies"
     else:
-        raise signing.BadSignature("Unknown unsubscribe scope.")
-    preferences.save()  # moves updated_at: this link, used again, does nothing
+        target.personal_delivery = Delivery.SITE
+        done = "e-mail about direct messages, mentions and replies"
+    target.save()  # moves updated_at: this link, used again, does nothing
     return done
 
 
@@ -324,8 +337,13 @@ def _followed_lines(
     for subscription in subscriptions:
         if subscription.delivery != Delivery.IMMEDIATE or subscription.level == Level.MUTED:
             continue
+        # Only what happened since the member chose immediate e-mail for it, never the thing's past.
         events = followed_events(
-            member, [subscription, *muted], deliveries=[Delivery.IMMEDIATE], since=since, until=until
+            member,
+            [subscription, *muted],
+            deliveries=[Delivery.IMMEDIATE],
+            since=max(since, subscription.updated_at),
+            until=until,
         )
         if last_visit is not None:
             events = events.filter(created_at__gt=last_visit)  # what happened before their last visit, they saw

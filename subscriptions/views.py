@@ -92,9 +92,11 @@ def mail_failure_clear(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the link turns off and a button (link scanners only GET); POST turns it off."""
     try:
-        services.read_unsubscribe_token(token)
+        services.unsubscribe_check(token)
     except signing.BadSignature:
         return render(request, "subscriptions/unsubscribe.html", {"state": "invalid"}, status=400)
+    except services.StaleLinkError:
+        return render(request, "subscriptions/unsubscribe.html", {"state": "stale"}, status=410)
     if request.method == "GET":
         return render(request, "subscriptions/unsubscribe.html", {"state": "confirm", "token": token})
     try:

@@ -149,7 +149,3 @@ class CompareForm(forms.Form):
 
 class RevertForm(forms.Form):
     revision = forms.IntegerField(min_value=1)
-
-
-class WatchForm(forms.Form):
-    watching = forms.BooleanField(required=False)

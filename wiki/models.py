@@ -58,15 +58,3 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} r{self.number}"
-
-
-class Watch(models.Model):
-    page = models.ForeignKey(WikiPage, on_delete=models.CASCADE, related_name="watches")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["page", "member"], name="watch_page_once")]
-
-    def __str__(self) -> str:
-        return f"{self.member} watches {self.page}"

@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from communities.models import Community
 from verification import policy
 from verification.models import Marking, Member
-from wiki.models import Revision, Watch, WikiPage
+from wiki.models import Revision, WikiPage
 
 # How deep the breadcrumbs look up the tree (each step is one small query).
 BREADCRUMB_DEPTH = 12
@@ -83,10 +83,6 @@ def markings_for_page(member: Member, community: Community) -> QuerySet[Marking]
     """Markings the member is cleared for, never below the community's own."""
     cleared = policy.member_access(member).visible_marking_ids
     return Marking.objects.filter(pk__in=cleared, rank__gte=community.marking.rank).order_by("rank", "slug")
-
-
-def is_watching(member: Member, page: WikiPage) -> bool:
-    return Watch.objects.filter(page=page, member=member).exists()
 
 
 # --- Revisions -----------------------------------------------------------------

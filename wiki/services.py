@@ -10,10 +10,12 @@ from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
+from notices.follow import follow_automatically
+from notices.models import Level
 from verification import policy
 from verification.models import Marking, Member
 from wiki.access import can_edit_wiki_page
-from wiki.models import BODY_MAX, TITLE_MAX, Revision, Watch, WikiPage
+from wiki.models import BODY_MAX, TITLE_MAX, Revision, WikiPage
 from wiki.rendering import page_slug, render_wiki
 
 
@@ -103,7 +105,7 @@ def page_create(
     )
     _add_revision(page, author=author, comment=comment or "Created the page")
     page.tags.set(list(tags))
-    Watch.objects.get_or_create(page=page, member=author)
+    follow_automatically(member=author, target=page, level=Level.WATCHING)
     _rerender_linking_pages(community, page.title)
     activity_record(community=community, actor=author, verb=ActivityEvent.Verb.ADDED, target=page)
     return page
@@ -187,11 +189,3 @@ def page_settings(
     page.marking, page.edit_policy, page.parent = marking, edit_policy, parent
     page.save(update_fields=["marking", "edit_policy", "parent", "updated_at"])
     return page
-
-
-def page_watch(*, page: WikiPage, member: Member, watching: bool) -> None:
-    policy.check_view_permission(member, page)
-    if watching:
-        Watch.objects.get_or_create(page=page, member=member)
-    else:
-        Watch.objects.filter(page=page, member=member).delete()

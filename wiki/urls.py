@@ -15,7 +15,6 @@ urlpatterns = [
     path(f"{community}<slug:page>/compare/", pages.page_compare, name="compare"),
     path(f"{community}<slug:page>/revert/", pages.page_revert, name="revert"),
     path(f"{community}<slug:page>/settings/", pages.page_settings, name="settings"),
-    path(f"{community}<slug:page>/watch/", pages.page_watch, name="watch"),
     path(f"{community}<slug:page>/export.md", pages.page_export_markdown, name="export_markdown"),
     path(f"{community}<slug:page>/print/", pages.page_print, name="print"),
 ]

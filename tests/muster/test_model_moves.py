@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from notices.models import EmailDelivery, Notification
+from notices.models import EmailDelivery, Notification, Subscription
 from saved.models import SavedItem
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,6 +14,7 @@ BEFORE_THE_MOVES = [
     ("library", "0003_bookmark_bookmarkgroupobjectpermission_and_more"),
     ("notices", None),
     ("saved", None),
+    ("verification", "0006_audit_item_removal"),
 ]
 
 
@@ -47,3 +48,36 @@ def test_notifications_deliveries_and_saved_items_keep_their_rows_when_their_mod
     assert SavedItem.objects.get().label == "Roster"
     assert EmailDelivery._meta.db_table == "messaging_emaildelivery"
     assert SavedItem._meta.db_table == "library_saveditem"
+
+
+def test_wiki_page_watches_become_watching_subscriptions() -> None:
+    # Given a member watching a wiki page before subscriptions replaced watches
+    before = [("wiki", "0002_content_removal"), ("notices", "0002_subscriptions_and_mail_preferences")]
+    executor = migrate(before)
+    old = executor.loader.project_state(before).apps
+    member = old.get_model("verification", "Member").objects.create(email="dana@county.gov")
+    marking = old.get_model("verification", "Marking").objects.get_or_create(
+        slug="unmarked", defaults={"name": "Unmarked", "banner_text": "Unmarked"}
+    )[0]
+    group = old.get_model("auth", "Group")
+    community = old.get_model("communities", "Community").objects.create(
+        name="Gulf",
+        slug="gulf",
+        marking=marking,
+        member_group=group.objects.create(name="m"),
+        moderator_group=group.objects.create(name="mo"),
+        owner_group=group.objects.create(name="o"),
+    )
+    page = old.get_model("wiki", "WikiPage").objects.create(
+        community=community, marking=marking, title="Co-leads", slug="co-leads", body="Two."
+    )
+    old.get_model("wiki", "Watch").objects.create(page=page, member=member)
+
+    # When every migration runs to the end
+    migrate(executor.loader.graph.leaf_nodes())
+
+    # Then they follow the page at "watching", and the watch table is gone
+    subscription = Subscription.objects.get()
+    assert (subscription.member_id, subscription.target_id) == (member.pk, page.pk)
+    assert (subscription.target_type.model, subscription.level) == ("wikipage", "watching")
+    assert "wiki_watch" not in connection.introspection.table_names()

@@ -15,10 +15,11 @@ from pypdf import PdfReader
 
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
+from notices.models import Subscription
 from tests.verification.factories import make_verified_member
 from verification.models import AuditEvent, Marking, Member
 from wiki import services
-from wiki.models import Watch, WikiPage
+from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db
 
@@ -392,20 +393,32 @@ def test_a_moderator_changes_a_pages_settings_and_a_member_may_not(client: Clien
     assert (page.marking.slug, page.edit_policy, page.parent_id) == ("fouo", "moderators", parent.pk)
 
 
-def test_a_member_watches_and_stops_watching_a_page(client: Client, community: Community) -> None:
-    page = create(community, joined(community))
+def test_the_author_of_a_page_follows_it_and_a_reader_follows_it_from_the_page(
+    client: Client, community: Community
+) -> None:
+    author = joined(community)
+    page = create(community, author)
     reader = make_verified_member()
     client.force_login(reader)
+    before = text_of(client.get(url("page", page)))
 
-    client.post(url("watch", page), {"watching": "on"})
-    watching = Watch.objects.filter(page=page, member=reader).exists()
-    shown = text_of(client.get(url("page", page)))
-    client.post(url("watch", page), {})
+    followed = client.post(
+        reverse("subscriptions:follow"),
+        {
+            "target_type": "wiki.wikipage",
+            "target_id": page.pk,
+            "level": "watching",
+            "delivery": "daily",
+            "next": url("page", page),
+        },
+    )
+    after = text_of(client.get(url("page", page)))
 
-    assert watching
-    assert "Stop watching" in shown
-    assert not Watch.objects.filter(page=page, member=reader).exists()
-    assert client.get(url("watch", page)).status_code == 405
+    assert Subscription.objects.filter(member=author, target_id=page.pk, level="watching").exists()
+    assert "Follow this wiki page" in before
+    assert followed.status_code == 302
+    assert "Following · daily digest" in after
+    assert Subscription.objects.filter(member=reader, target_id=page.pk, delivery="daily").exists()
 
 
 # --- Markings and exports --------------------------------------------------------------------

@@ -66,6 +66,7 @@ from verification.policy.content import (
     filter_visible,
     filter_visible_references,
     is_removed,
+    listed_references_q,
     resolve_reference,
     visible_references_q,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "is_community_member",
     "is_removed",
     "item_scope",
+    "listed_references_q",
     "member_access",
     "members_cleared_for",
     "members_cleared_to_see_content",

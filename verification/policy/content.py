@@ -100,6 +100,30 @@ def visible_references_q(user: AnyUser | None, *, type_field: str, id_field: str
     return visible
 
 
+def _listed_q(registration: ContentRegistration) -> Q:
+    """Rows of one type that are not removed, nor under a removed parent, whoever asks."""
+    listed = registration.not_removed
+    if registration.parent is not None:
+        parent_model = registration.model._meta.get_field(registration.parent).related_model
+        if not isinstance(parent_model, type) or not issubclass(parent_model, models.Model):
+            raise ImproperlyConfigured(
+                f"{registration.model._meta.label}: parent {registration.parent!r} is not a model."
+            )
+        parents = parent_model._default_manager.filter(_listed_q(content_registry.get(parent_model)))
+        listed &= Q(**{f"{registration.parent}__in": parents.values("pk")})
+    return listed
+
+
+def listed_references_q(*, type_field: str, id_field: str) -> Q:
+    """Rows pointing at an item that is listed: not removed, not hidden, not under a removed parent. What
+    leaves the site (e-mail) adds this to the access rule, so even moderators never get removed items."""
+    listed = Q(pk__in=[])
+    for registration in content_registry:
+        items = registration.model._default_manager.filter(_listed_q(registration)).values("pk")
+        listed |= Q(**{type_field: registration.content_type(), f"{id_field}__in": items})
+    return listed
+
+
 def filter_visible_references(
     user: AnyUser | None, queryset: QuerySet[ModelT], *, type_field: str, id_field: str
 ) -> QuerySet[ModelT]:

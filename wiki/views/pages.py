@@ -22,7 +22,7 @@ from verification import policy
 from verification.models import Marking, Member
 from wiki import selectors, services
 from wiki.access import can_edit_wiki_page
-from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm, WatchForm
+from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm
 from wiki.models import Revision, WikiPage
 from wiki.pdf import render_page_pdf
 
@@ -117,7 +117,6 @@ def page_detail(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "can_edit": can_edit_wiki_page(member, wiki_page),
         "can_moderate": policy.can_moderate_item(member, wiki_page),
         "can_remove": policy.can_edit(member, wiki_page),
-        "watching": selectors.is_watching(member, wiki_page),
     }
     policy.record_view(member, wiki_page, request)
     return render(request, "wiki/page.html", context)
@@ -260,17 +259,6 @@ def page_settings(request: HttpRequest, slug: str, page: str) -> HttpResponse:
             return redirect(services.page_url(wiki_page))
     context = {"community": community, "wiki_page": wiki_page, "marking": policy.effective_marking(wiki_page)}
     return render(request, "wiki/settings.html", context | {"form": form})
-
-
-@require_POST
-def page_watch(request: HttpRequest, slug: str, page: str) -> HttpResponse:
-    member, wiki_page = _visible_page(request, slug, page)
-    form = WatchForm(request.POST)
-    form.is_valid()
-    watching = bool(form.cleaned_data.get("watching"))
-    services.page_watch(page=wiki_page, member=member, watching=watching)
-    messages.success(request, "You are watching this page." if watching else "You stopped watching this page.")
-    return redirect(services.page_url(wiki_page))
 
 
 def _markdown_export(wiki_page: WikiPage, marking: Marking) -> str:
