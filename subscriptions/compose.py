@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from communities.models import ActivityEvent
-from communities.selectors import with_targets
+from communities.selectors import visible_activity, with_targets
 from notices.follow import events_q
 from notices.kinds import emailed_kinds
 from notices.models import Delivery, Level, Notification, Subscription
@@ -125,25 +125,8 @@ def followed_events(
         .exclude(muted)
         .exclude(actor_id=member.pk)
     )
-    return _visible_activity(member, events)
-
-
-def _visible_activity(member: Member, events: QuerySet[ActivityEvent]) -> QuerySet[ActivityEvent]:
-    """``communities.selectors.visible_activity``, the access rule built only for the content types these
-    events are about (one query finds them): built over every registered type, the rule costs a digest more
-    than all its other work. Still one SQL filter, over the same policy functions."""
-    if not policy.member_access(member).may_see_content:
-        return events.none()
-    present = set(events.order_by().values_list("target_type_id", flat=True).distinct())
-    visible = Q(pk__in=[])
-    if None in present:
-        visible |= Q(target_type__isnull=True) & policy.content_communities_q(member, "community__")
-    for registration in content_registry:
-        content_type = registration.content_type()
-        if content_type.pk in present:
-            items = policy.filter_visible(member, registration.model._default_manager.all()).values("pk")
-            visible |= Q(target_type=content_type, target_id__in=items)
-    return events.filter(visible)
+    # Built for the types these events point at, and never removed items, even for moderators.
+    return visible_activity(member, events, listed=True, narrow=True)
 
 
 def activity_sections(events: QuerySet[ActivityEvent]) -> list[Section]:
@@ -192,7 +175,8 @@ def pending_notifications(member: Member, *, until: datetime) -> QuerySet[Notifi
         # Most members: nothing waits, and one plain query says so, not the policy's filter over every type.
         return unread.none()
     unread = unread.select_related("actor", "marking", "community")
-    return filter_visible_notifications(member, unread).order_by("created_at", "pk")
+    listed = policy.listed_references_q(type_field="target_type", id_field="target_id")
+    return filter_visible_notifications(member, unread).filter(listed).order_by("created_at", "pk")
 
 
 def personal_lines(member: Member, notifications: QuerySet[Notification]) -> tuple[list[Line], list[int]]:
