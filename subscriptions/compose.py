@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from communities.models import ActivityEvent
 from communities.selectors import visible_activity, with_targets
 from notices.follow import events_q
-from notices.kinds import emailed_kinds
+from notices.kinds import emailed_kinds, kind
 from notices.models import Delivery, Level, Notification, Subscription
 from notices.notifications import describe, filter_visible_notifications, target_querysets
 from verification import policy
@@ -62,6 +62,8 @@ class Line:
     # What the line reports, for the mail's delivery key and for marking notifications mailed.
     notification_ids: list[int] = field(default_factory=list)
     last_event_id: int = 0
+    # What was said, by the kind's label: {"Direct message": 3, "Mention in chat": 1}
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +100,15 @@ class Content:
 
     def lines(self) -> list[Line]:
         return [*self.personal, *(line for section in self.sections for line in section.lines)]
+
+    @property
+    def personal_summary(self) -> str:
+        """How much was said to the member, by kind: "Direct message: 3 · Mention in chat: 1"."""
+        counts: dict[str, int] = {}
+        for line in self.personal:
+            for label, count in line.kinds.items():
+                counts[label] = counts.get(label, 0) + count
+        return " · ".join(f"{label}: {count}" for label, count in counts.items())
 
     def __bool__(self) -> bool:
         return bool(self.sections or self.personal)
@@ -192,7 +203,7 @@ def personal_lines(member: Member, notifications: QuerySet[Notification]) -> tup
         text = withheld(marking, community) if marking else describe(notification, member)
         line = lines.get(seed)
         if line is None:
-            lines[seed] = Line(
+            line = lines[seed] = Line(
                 text=text,
                 url=absolute(notification.url),
                 count=notification.count,
@@ -205,6 +216,8 @@ def personal_lines(member: Member, notifications: QuerySet[Notification]) -> tup
             line.count += notification.count
             line.text, line.latest, line.url = text, notification.created_at, absolute(notification.url)
             line.notification_ids.append(notification.pk)
+        label = kind(notification.kind).label
+        line.kinds[label] = line.kinds.get(label, 0) + notification.count
     return list(lines.values()), [notification.pk for notification in rows]
 
 
