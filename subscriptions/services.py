@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from smtplib import SMTPRecipientsRefused
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -247,11 +248,22 @@ def send_digests(member_ids: Sequence[int], period: str, *, connection: BaseEmai
     members = list(Member.objects.filter(pk__in=member_ids).prefetch_related("subscriptions").order_by("pk"))
     visits = last_visits(member.pk for member in members)
     sent = 0
+    refused_for_now: SMTPRecipientsRefused | None = None
     for member in members:
         subscriptions = list(member.subscriptions.all())
-        sent += send_digest(
-            member, subscriptions, period, now=timezone.now(), last_visit=visits.get(member.pk), connection=connection
-        )
+        try:
+            sent += send_digest(
+                member,
+                subscriptions,
+                period,
+                now=timezone.now(),
+                last_visit=visits.get(member.pk),
+                connection=connection,
+            )
+        except SMTPRecipientsRefused as refused:  # a 4xx: this digest stays due, the rest of the batch goes on
+            refused_for_now = refused
+    if refused_for_now is not None:
+        raise refused_for_now  # for the task to retry; what was sent is skipped
     return sent
 
 

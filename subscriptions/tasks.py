@@ -6,6 +6,7 @@ schedule (``MailPreferences.next_*_at``) only moves on with it.
 """
 
 from collections.abc import Sequence
+from smtplib import SMTPRecipientsRefused
 
 from django.core.mail import get_connection
 from django.utils import timezone
@@ -54,9 +55,15 @@ def send_immediate_batch(member_ids: Sequence[int]) -> int:
     members = list(Member.objects.filter(pk__in=member_ids).order_by("pk"))
     visits = last_visits(member.pk for member in members)
     sent = 0
+    refused_for_now: SMTPRecipientsRefused | None = None
     with get_connection() as connection:
         for member in members:
-            sent += services.send_immediate_updates(
-                member, now=timezone.now(), last_visit=visits.get(member.pk), connection=connection
-            )
+            try:
+                sent += services.send_immediate_updates(
+                    member, now=timezone.now(), last_visit=visits.get(member.pk), connection=connection
+                )
+            except SMTPRecipientsRefused as refused:  # a 4xx: retried below, the rest of the batch goes on
+                refused_for_now = refused
+    if refused_for_now is not None:
+        raise refused_for_now
     return sent
