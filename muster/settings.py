@@ -230,6 +230,8 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# A relay that accepts and then stalls must not hold a worker (and its row locks) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Muster <no-reply@muster.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

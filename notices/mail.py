@@ -94,6 +94,8 @@ def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -
     an SMTP error rolls it back for the task to retry. A permanent refusal of
     the address is kept, and the member is told on their next visit.
     """
+    if update.member.mail_failed_at is not None:
+        return False  # the relay refused the address for good: nothing more until the member fixes it
     with transaction.atomic():
         # Read locked; a row this transaction creates is locked by its insert (one read less per mail).
         delivery, _ = EmailDelivery.objects.select_for_update().get_or_create(

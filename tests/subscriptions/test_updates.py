@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_changed
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -686,3 +688,25 @@ def test_a_reply_in_a_thread_followed_immediately_is_mailed_unless_the_member_ca
     assert "Road closures — replied to by Bob Replier" in message.body  # the reply alone, not the thread's past
     assert absolute(discussions.thread_url(watched)) in message.body
     assert headers_of(message)["List-Unsubscribe"]
+
+
+def test_an_address_the_relay_refused_for_good_gets_nothing_until_the_member_changes_it(gulf: Gulf) -> None:
+    rita = reader(gulf)
+    Member.objects.filter(pk=rita.pk).update(mail_failed_at=timezone.now(), mail_failure="550 no such user")
+    start(gulf, "Shelter capacity", author=gulf.bob)
+
+    assert send_digests(fresh(rita)) == 0
+    assert inbox(rita) == []
+
+    # A new primary address (allauth's e-mail page) clears the refusal, and the next digest goes out
+    old = EmailAddress.objects.filter(user=rita, primary=True).first()
+    new = EmailAddress.objects.create(user=rita, email="rita@county.gov", verified=True)
+    new.set_as_primary()
+    email_changed.send(sender=Member, request=None, user=rita, from_email_address=old, to_email_address=new)
+    MailPreferences.objects.filter(pk=rita.pk).update(
+        next_daily_at=timezone.now(), last_daily_at=timezone.now() - timedelta(hours=1)
+    )
+    start(gulf, "Generators", author=gulf.bob)
+
+    assert send_digests(fresh(rita)) == 1
+    assert "Generators" in only_mail(fresh(rita)).body
