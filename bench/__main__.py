@@ -6,6 +6,8 @@ server ``DATABASE_URL`` points at), never the development data.
     python -m bench                 # every benchmark (what ``make bench`` runs)
     python -m bench chat            # only the chat fan-out
     python -m bench chat --sizes 100,1000 --layers pubsub,core
+    python -m bench digests         # only the e-mail digests
+    python -m bench digests --members 500 --relay plain
 """
 
 import argparse
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("policy", "chat")
+BENCHMARKS = ("policy", "chat", "digests")
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -27,6 +29,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("only", nargs="*", help=f"run only these, of {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--sizes", help="chat: room sizes, comma-separated (default 100,500,1000)")
     parser.add_argument("--layers", help="chat: channel layers, comma-separated: pubsub, core (default pubsub)")
+    parser.add_argument("--members", type=int, help="digests: members with a 20-item digest (default 2000)")
+    parser.add_argument(
+        "--relay",
+        choices=("starttls-auth", "plain"),
+        help="digests: what the SMTP sink requires before mail: STARTTLS and AUTH (the default) or nothing",
+    )
     arguments = parser.parse_args(argv)
     unknown = set(arguments.only) - set(BENCHMARKS)
     if unknown:
@@ -47,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.db import connection
 
-    from bench import chat_fanout, policy_filter
+    from bench import chat_fanout, digests, policy_filter
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results: dict[str, Any] = {}
@@ -61,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             if arguments.layers:
                 chat["layers"] = tuple(arguments.layers.split(","))
             results["chat_fanout"] = chat_fanout.run(**chat)
+        if "digests" in chosen:
+            mail: dict[str, Any] = {}
+            if arguments.members:
+                mail["members"] = arguments.members
+            if arguments.relay:
+                mail["relay"] = arguments.relay
+            results["digests"] = digests.run(**mail)
     finally:
         connection.close()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)

@@ -272,20 +272,13 @@ def join_requests_to_decide(member: Member, community: Community) -> QuerySet[Jo
     )
 
 
-def visible_activity(
-    member: Member, events: QuerySet[ActivityEvent], *, listed: bool = False, narrow: bool = False
-) -> QuerySet[ActivityEvent]:
+def visible_activity(member: Member, events: QuerySet[ActivityEvent]) -> QuerySet[ActivityEvent]:
     """Feed events the member may see, in one SQL query: events about a community (joined, created) while
-    they may see its content, events about an item while they may see the item (through the registry).
-    ``listed`` leaves out removed items even for moderators (for e-mail). ``narrow`` first asks which types
-    the events point at (one query) and builds the rule for those alone: cheaper when the events are few."""
+    they may see its content, events about an item while they may see the item (through the registry)."""
     if not policy.member_access(member).may_see_content:
         return events.none()
-    present = set(events.order_by().values_list("target_type_id", flat=True).distinct()) if narrow else None
     about_community = Q(target_type__isnull=True) & policy.content_communities_q(member, "community__")
-    about_item = policy.visible_references_q(
-        member, type_field="target_type", id_field="target_id", content_type_ids=present, listed=listed
-    )
+    about_item = policy.visible_references_q(member, type_field="target_type", id_field="target_id")
     return events.filter(about_community | about_item)
 
 

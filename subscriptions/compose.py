@@ -1,9 +1,11 @@
 """What an e-mail update says: read through the access policy at send time, never copied from the item.
 
-Events come from the activity feed and notifications from the notices layer,
-both narrowed in SQL to what the member may see now; titles, links and
-markings are read through the content registry (one query per type, whatever
-the length). A marked item is named only by its marking and community.
+Followed activity comes from the activity feed; who may see each item it
+points at is decided in SQL, from the item's side, once for a whole batch of
+members (``Audience``), and the item's title, link and marking are read once
+through the content registry. What was said to the member comes from their
+notifications, narrowed by the policy. A marked item is named only by its
+marking and community.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import QuerySet
 
 from communities.models import ActivityEvent
-from communities.selectors import visible_activity, with_targets
 from notices.follow import events_q
 from notices.kinds import emailed_kinds, kind
 from notices.models import Delivery, Level, Notification, Subscription
@@ -118,6 +119,74 @@ def _marked(marking: Marking | None) -> Marking | None:
     return marking if marking is not None and not marking.is_unmarked else None
 
 
+Ref = tuple[int, int]  # (content type id, item id)
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item a mail may report, as the registry names it, and which members of the batch may see it."""
+
+    title: str
+    url: str
+    marking: Marking
+    label: str
+    type_label: str
+    plural: str
+    readers: frozenset[int]
+
+
+class Audience:
+    """Who among a batch of members may see each item their mails would report.
+
+    The access rule is read from the items' side (``policy.readers_of``, in SQL): one query per community
+    and marking the items sit in (per item only where the item itself narrows it), shared by every member
+    of the batch. Items are loaded once per type, listed only: e-mail never carries a removed or hidden
+    item, even to the moderators who still see it on the site.
+    """
+
+    def __init__(self, member_ids: Iterable[int]) -> None:
+        self.member_ids = sorted(set(member_ids))
+        self._items: dict[Ref, Item | None] = {}
+        self._cleared: frozenset[int] | None = None
+
+    def cleared(self, member: Member) -> bool:
+        """Whether the member may get content e-mail at all (suspended, expired, unverified and inactive
+        members get none): one query for the batch."""
+        if self._cleared is None:
+            members = Member.objects.filter(pk__in=self.member_ids, is_active=True)
+            self._cleared = frozenset(
+                members.filter(policy.members_cleared_to_see_content()).values_list("pk", flat=True)
+            )
+        return member.pk in self._cleared
+
+    def items(self, refs: Iterable[Ref]) -> dict[Ref, Item]:
+        refs = set(refs)
+        wanted: dict[int, set[int]] = {}
+        for type_id, item_id in refs - self._items.keys():
+            wanted.setdefault(type_id, set()).add(item_id)
+            self._items[(type_id, item_id)] = None
+        registrations = content_registry.by_content_type_id()
+        batch = Member.objects.filter(pk__in=self.member_ids)
+        for type_id, ids in wanted.items():
+            registration = registrations.get(type_id)
+            if registration is None:
+                continue
+            listed = policy.filter_listed(registration.model._default_manager.filter(pk__in=ids))
+            loaded = list(listed.select_related(*registration.related_for_display()))
+            for item, readers in policy.readers_of(loaded, batch).items():
+                self._items[(type_id, item.pk)] = Item(
+                    title=registration.title(item)[:300],
+                    url=registration.url(item),
+                    marking=policy.effective_marking(item),
+                    label=registration.label,
+                    type_label=registration.type_label,
+                    plural=registration.plural,
+                    readers=readers,
+                )
+        found = {ref: self._items.get(ref) for ref in refs}
+        return {ref: loaded for ref, loaded in found.items() if loaded is not None}
+
+
 def followed_events(
     member: Member,
     subscriptions: Sequence[Subscription],
@@ -126,46 +195,43 @@ def followed_events(
     since: datetime,
     until: datetime,
 ) -> QuerySet[ActivityEvent]:
-    """Feed events in the window that the member's subscriptions with these deliveries bring, that they
-    may see now, by others, and not in anything they muted."""
+    """Feed events in the window that the member's subscriptions with these deliveries bring, by others,
+    and not in anything they muted. Who may see them is the ``Audience``'s to say."""
     wanted = [subscription for subscription in subscriptions if subscription.delivery in set(deliveries)]
     matched = events_q(wanted, levels=(Level.WATCHING, Level.NEW_ITEMS))
     muted = events_q(subscriptions, levels=(Level.MUTED,))
-    events = (
-        ActivityEvent.objects.filter(matched, created_at__gt=since, created_at__lte=until)
+    return (
+        ActivityEvent.objects.filter(matched, created_at__gt=since, created_at__lte=until, target_type__isnull=False)
         .exclude(muted)
         .exclude(actor_id=member.pk)
     )
-    # Built for the types these events point at, and never removed items, even for moderators.
-    return visible_activity(member, events, listed=True, narrow=True)
 
 
-def activity_sections(events: QuerySet[ActivityEvent]) -> list[Section]:
-    """Followed activity grouped by community, the busiest items first, each item once with its count."""
-    rows = with_targets(events.select_related("community", "actor").order_by("created_at", "pk"))
+def activity_sections(member: Member, events: QuerySet[ActivityEvent], audience: Audience) -> list[Section]:
+    """Followed activity the member may see, grouped by community, the busiest items first, each item once
+    with its count."""
+    rows = list(events.select_related("community", "actor").order_by("created_at", "pk"))
+    items = audience.items((event.target_type_id, event.target_id) for event in rows)  # type: ignore[misc]
     sections: dict[int, Section] = {}
-    lines: dict[tuple[int, int, int], Line] = {}
-    registrations = content_registry.by_content_type_id()
+    lines: dict[Ref, Line] = {}
     for event in rows:
-        if not event.target_url or event.target_type_id is None or event.target_id is None:
+        ref: Ref = (event.target_type_id or 0, event.target_id or 0)
+        item = items.get(ref)
+        if item is None or member.pk not in item.readers:
             continue
         section = sections.setdefault(event.community_id, Section(community=event.community.name))
-        registration = registrations[event.target_type_id]
-        category = CATEGORIES.get(event.verb, (registration.type_label.lower(), registration.plural.lower()))
+        category = CATEGORIES.get(event.verb, (item.type_label.lower(), item.plural.lower()))
         section.counts[category] = section.counts.get(category, 0) + 1
-        key = (event.community_id, event.target_type_id, event.target_id)
-        line = lines.get(key)
+        line = lines.get(ref)
         if line is None:
-            marking = _marked(event.target_marking)
-            text = withheld(marking, section.community) if marking else event.target_label
-            line = Line(
-                text=text,
-                url=absolute(event.target_url),
+            marking = _marked(item.marking)
+            line = lines[ref] = Line(
+                text=withheld(marking, section.community) if marking else item.title,
+                url=absolute(item.url),
                 count=0,
                 marking=marking,
-                thread_seed=f"{registration.label}:{event.target_id}",
+                thread_seed=f"{item.label}:{ref[1]}",
             )
-            lines[key] = line
             section.lines.append(line)
         line.count += 1
         line.latest = event.created_at
@@ -232,11 +298,6 @@ def _thread_seed(notification: Notification, registrations: dict[int, Any]) -> s
     return f"{label}:{notification.target_id}"
 
 
-def may_receive_content(member: Member) -> bool:
-    """Suspended, expired and unverified members get no content e-mail at all."""
-    return member.is_active and policy.member_access(member).may_see_content
-
-
 def digest_content(
     member: Member,
     subscriptions: Sequence[Subscription],
@@ -246,6 +307,7 @@ def digest_content(
     until: datetime,
     held_from: datetime | None,
     personal_delivery: str,
+    audience: Audience,
 ) -> Content:
     """A digest: followed activity of this period's subscriptions since the last digest and visit, the
     immediate updates the daily cap held back, and what was said to the member and not yet mailed."""
@@ -255,7 +317,7 @@ def digest_content(
             member, subscriptions, deliveries=[Delivery.IMMEDIATE], since=min(held_from, since), until=until
         )
         events = events | held
-    content = Content(sections=activity_sections(events))
+    content = Content(sections=activity_sections(member, events, audience))
     if personal_delivery in (period, Delivery.IMMEDIATE):  # immediate ones still unsent: held by the cap
         content.personal, content.notification_ids = personal_lines(member, pending_notifications(member, until=until))
     return content

@@ -1,13 +1,12 @@
 """The Follow control, the subscriptions page and the e-mail settings."""
 
 import re
-from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from muster.forms import is_local_path
-from notices.follow import all_followables
+from notices.follow import all_followables, known_time_zones
 from notices.models import Delivery, Level, MailPreferences
 
 TARGET_TYPE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
@@ -53,7 +52,7 @@ class FollowForm(forms.Form):
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(known_time_zones())]
 
 
 class PreferencesForm(forms.ModelForm[MailPreferences]):

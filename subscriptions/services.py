@@ -25,6 +25,7 @@ from notices.mail import Update, send_update
 from notices.models import Delivery, EmailDelivery, Level, MailPreferences, Notification, Subscription
 from notices.visits import last_visits
 from subscriptions.compose import (
+    Audience,
     Content,
     Line,
     Section,
@@ -32,7 +33,6 @@ from subscriptions.compose import (
     activity_sections,
     digest_content,
     followed_events,
-    may_receive_content,
     pending_notifications,
     personal_lines,
 )
@@ -204,6 +204,7 @@ def send_digest(
     now: datetime,
     last_visit: datetime | None,
     connection: BaseEmailBackend | None = None,
+    audience: Audience | None = None,
 ) -> bool:
     """Send the member's digest for ``period`` if it is due; returns whether a mail went out.
 
@@ -221,7 +222,8 @@ def send_digest(
         if last_visit is not None:
             since = max(since, last_visit)
         sent = False
-        if not preferences.paused and may_receive_content(member):
+        audience = audience or Audience([member.pk])
+        if not preferences.paused and audience.cleared(member):
             content = digest_content(
                 member,
                 subscriptions,
@@ -230,6 +232,7 @@ def send_digest(
                 until=now,
                 held_from=preferences.held_from,
                 personal_delivery=preferences.personal_delivery,
+                audience=audience,
             )
             if content:
                 key = f"digest:{period}:{member.pk}:{scheduled:%Y-%m-%dT%H:%M}"
@@ -247,6 +250,7 @@ def send_digests(member_ids: Sequence[int], period: str, *, connection: BaseEmai
     """Send the due digests of these members over one SMTP connection; returns how many went out."""
     members = list(Member.objects.filter(pk__in=member_ids).prefetch_related("subscriptions").order_by("pk"))
     visits = last_visits(member.pk for member in members)
+    audience = Audience(member.pk for member in members)
     sent = 0
     refused_for_now: SMTPRecipientsRefused | None = None
     for member in members:
@@ -259,6 +263,7 @@ def send_digests(member_ids: Sequence[int], period: str, *, connection: BaseEmai
                 now=timezone.now(),
                 last_visit=visits.get(member.pk),
                 connection=connection,
+                audience=audience,
             )
         except SMTPRecipientsRefused as refused:  # a 4xx: this digest stays due, the rest of the batch goes on
             refused_for_now = refused
@@ -291,13 +296,15 @@ def send_immediate_updates(
     now: datetime,
     last_visit: datetime | None,
     connection: BaseEmailBackend | None = None,
+    audience: Audience | None = None,
 ) -> int:
     """Mail what was said to the member and what they follow with immediate delivery, once it has waited
     their delay unread: one mail per thread or conversation, up to their daily cap (the rest waits for the
     next digest). Returns how many mails went out."""
     preferences = preferences_of(member)
     until = now - timedelta(minutes=preferences.immediate_delay_minutes)
-    if preferences.paused or not may_receive_content(member):
+    audience = audience or Audience([member.pk])
+    if preferences.paused or not audience.cleared(member):
         MailPreferences.objects.filter(pk=member.pk).update(immediate_through=max(until, preferences.immediate_through))
         return 0
     mails: list[tuple[Line, str]] = []  # each line with the unsubscribe link of what brought it
@@ -307,7 +314,8 @@ def send_immediate_updates(
         mails += [(line, personal_link) for line in lines]
     if until > preferences.immediate_through:
         told = {line.thread_seed for line, _ in mails}  # a reply to them is one mail, not two
-        followed = _followed_lines(member, since=preferences.immediate_through, until=until, last_visit=last_visit)
+        since = preferences.immediate_through
+        followed = _followed_lines(member, audience, since=since, until=until, last_visit=last_visit)
         mails += [(line, link) for line, link in followed if line.thread_seed not in told]
     mails.sort(key=lambda mail: mail[0].latest or now)
     sent_today = EmailDelivery.objects.filter(
@@ -339,7 +347,7 @@ def send_immediate_updates(
 
 
 def _followed_lines(
-    member: Member, *, since: datetime, until: datetime, last_visit: datetime | None
+    member: Member, audience: Audience, *, since: datetime, until: datetime, last_visit: datetime | None
 ) -> list[tuple[Line, str]]:
     """Followed activity with immediate delivery, one line per item, each with the link that turns off the
     subscription that brought it (a member has few of these: one query each)."""
@@ -360,7 +368,7 @@ def _followed_lines(
         if last_visit is not None:
             events = events.filter(created_at__gt=last_visit)  # what happened before their last visit, they saw
         link = unsubscribe_url(member, f"sub:{subscription.pk}", subscription.updated_at)
-        for section in activity_sections(events):
+        for section in activity_sections(member, events, audience):
             for line in section.lines:
                 found.setdefault(line.thread_seed, (line, link))
     return list(found.values())

@@ -16,6 +16,7 @@ from notices.mail import RETRYABLE_MAIL_ERRORS
 from notices.models import Delivery
 from notices.visits import last_visits
 from subscriptions import services
+from subscriptions.compose import Audience
 from verification.models import Member
 
 BATCH_SIZE = 100
@@ -54,13 +55,18 @@ def send_due_immediate_updates() -> int:
 def send_immediate_batch(member_ids: Sequence[int]) -> int:
     members = list(Member.objects.filter(pk__in=member_ids).order_by("pk"))
     visits = last_visits(member.pk for member in members)
+    audience = Audience(member.pk for member in members)
     sent = 0
     refused_for_now: SMTPRecipientsRefused | None = None
     with get_connection() as connection:
         for member in members:
             try:
                 sent += services.send_immediate_updates(
-                    member, now=timezone.now(), last_visit=visits.get(member.pk), connection=connection
+                    member,
+                    now=timezone.now(),
+                    last_visit=visits.get(member.pk),
+                    connection=connection,
+                    audience=audience,
                 )
             except SMTPRecipientsRefused as refused:  # a 4xx: retried below, the rest of the batch goes on
                 refused_for_now = refused

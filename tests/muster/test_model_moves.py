@@ -1,5 +1,7 @@
 """Models that moved between apps keep their tables and their rows (state-only migrations)."""
 
+from collections.abc import Sequence
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -18,9 +20,9 @@ BEFORE_THE_MOVES = [
 ]
 
 
-def migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
+def migrate(targets: Sequence[tuple[str, str | None]]) -> MigrationExecutor:
     executor = MigrationExecutor(connection)
-    executor.migrate(targets)
+    executor.migrate(list(targets))
     return MigrationExecutor(connection)
 
 

@@ -2,10 +2,10 @@
 and shows the marking banners and every line's link."""
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
@@ -35,7 +35,9 @@ def test_a_digest_fits_a_phone_screen(chromium_path: str) -> None:
     discussions.post_reply(author=owner, thread=thread, body="Cots are on the way.")
 
     assert services.send_digests([reader.pk], Delivery.DAILY) == 1
-    html: Any = mail.outbox[-1].alternatives[0][0]  # type: ignore[attr-defined]
+    digest = mail.outbox[-1]
+    assert isinstance(digest, EmailMultiAlternatives)
+    html = str(digest.alternatives[0][0])
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path)

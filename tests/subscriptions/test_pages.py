@@ -103,7 +103,9 @@ def target_type(target: Any) -> str:
     return str(target._meta.label_lower)
 
 
-def follow_data(target: Any, level: str = Level.WATCHING, delivery: str = Delivery.DAILY, **extra: Any) -> dict:
+def follow_data(
+    target: Any, level: str = Level.WATCHING, delivery: str = Delivery.DAILY, **extra: Any
+) -> dict[str, Any]:
     return {
         "target_type": target_type(target),
         "target_id": target.pk,
@@ -619,6 +621,8 @@ def test_a_valid_time_zone_and_hour_move_the_next_daily_digest_to_that_hour_ther
     preferences = follow.preferences_of(member)
     assert (preferences.time_zone, preferences.digest_hour, preferences.weekly_day) == ("America/Chicago", 6, 2)
     assert preferences.immediate_delay_minutes == 17
+    assert preferences.next_daily_at is not None
+    assert preferences.next_weekly_at is not None
     local = preferences.next_daily_at.astimezone(ZoneInfo("America/Chicago"))
     assert (local.hour, local.minute) == (6, 0)
     assert before < preferences.next_daily_at <= before + timedelta(days=1, hours=1)

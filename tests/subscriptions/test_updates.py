@@ -60,7 +60,9 @@ def html_of(message: EmailMultiAlternatives) -> str:
 
 def headers_of(message: EmailMultiAlternatives) -> email.message.EmailMessage:
     """The message as the member's mail client reads it (headers decoded)."""
-    return email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)  # type: ignore[return-value]
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    return parsed
 
 
 def assert_well_formed(message: EmailMultiAlternatives) -> None:
@@ -75,9 +77,12 @@ def assert_well_formed(message: EmailMultiAlternatives) -> None:
 
 
 def inbox(member: Member) -> list[EmailMultiAlternatives]:
-    found = [message for message in mail.outbox if message.to == [member.email]]
-    for message in found:
-        assert_well_formed(message)
+    found: list[EmailMultiAlternatives] = []
+    for message in mail.outbox:
+        if message.to == [member.email]:
+            assert isinstance(message, EmailMultiAlternatives)  # every update has an HTML part
+            assert_well_formed(message)
+            found.append(message)
     return found
 
 
@@ -89,7 +94,7 @@ def only_mail(member: Member) -> EmailMultiAlternatives:
 
 def everything_in(message: EmailMultiAlternatives) -> str:
     headers = headers_of(message)
-    return "\n".join([*(f"{name}: {value}" for name, value in headers.items()), message.body, html_of(message)])
+    return "\n".join([*(f"{name}: {value}" for name, value in headers.items()), str(message.body), html_of(message)])
 
 
 # --- Moving time ---------------------------------------------------------------------------
@@ -243,6 +248,7 @@ def test_nothing_new_sends_nothing_and_a_sent_digest_is_not_sent_again(gulf: Gul
     rita = reader(gulf)
 
     first_hour = MailPreferences.objects.get(pk=rita.pk).next_daily_at
+    assert first_hour is not None
     assert send_digests(rita) == 0
     assert inbox(rita) == []
     second_hour = MailPreferences.objects.get(pk=rita.pk).next_daily_at
@@ -337,6 +343,7 @@ def test_the_next_digest_comes_at_the_members_hour_in_their_time_zone_across_day
     chicago = ZoneInfo("America/Chicago")
     follow.preferences_update(member=rita, time_zone="America/Chicago", digest_hour=7)
     upcoming = MailPreferences.objects.get(pk=rita.pk).next_daily_at
+    assert upcoming is not None
     assert upcoming.astimezone(chicago).hour == 7
     assert timezone.now() < upcoming <= timezone.now() + timedelta(days=1)
 
@@ -347,7 +354,9 @@ def test_the_next_digest_comes_at_the_members_hour_in_their_time_zone_across_day
         services.send_digest(
             fresh(rita), subscriptions, Delivery.DAILY, now=utc + timedelta(minutes=1), last_visit=None
         )
-        return MailPreferences.objects.get(pk=rita.pk).next_daily_at
+        following = MailPreferences.objects.get(pk=rita.pk).next_daily_at
+        assert following is not None
+        return following
 
     # Spring forward (Sunday 14 March 2027): 7:00 CST is 13:00 UTC, 7:00 CDT is 12:00 UTC.
     assert after_a_digest_at(datetime(2027, 3, 13, 13, 0, tzinfo=UTC)) == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)

@@ -63,6 +63,7 @@ from verification.policy.content import (
     check_edit_permission,
     check_view_permission,
     community_of,
+    filter_listed,
     filter_visible,
     filter_visible_references,
     is_removed,
@@ -85,6 +86,7 @@ from verification.policy.members import (
     members_cleared_for,
     members_cleared_to_see_content,
     members_in_role_groups,
+    readers_of,
     verified_now,
 )
 from verification.policy.standing import (
@@ -130,6 +132,7 @@ __all__ = [
     "effective_marking",
     "filter_content_communities",
     "filter_known_communities",
+    "filter_listed",
     "filter_member_communities",
     "filter_members_who_may_view",
     "filter_visible",
@@ -148,6 +151,7 @@ __all__ = [
     "members_cleared_for",
     "members_cleared_to_see_content",
     "members_in_role_groups",
+    "readers_of",
     "record_view",
     "resolve_reference",
     "revoke_all_item_access",

@@ -11,7 +11,6 @@ own removal; a type with a rule of its own (a conversation) answers itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -90,28 +89,14 @@ def filter_visible(user: AnyUser | None, queryset: QuerySet[ModelT]) -> QuerySet
     return queryset.filter(_visible_q(user, access, registration))
 
 
-def visible_references_q(
-    user: AnyUser | None,
-    *,
-    type_field: str,
-    id_field: str,
-    content_type_ids: Collection[int] | None = None,
-    listed: bool = False,
-) -> Q:
-    """Rows pointing (content type, id) at an item the member may see: one subquery per registered type, or
-    per type in ``content_type_ids`` when the caller knows which the rows point at. ``listed`` also drops
-    removed items for moderators (what leaves the site never carries them)."""
+def visible_references_q(user: AnyUser | None, *, type_field: str, id_field: str) -> Q:
+    """Rows pointing (content type, id) at an item the member may see: one subquery per registered type."""
     visible = Q(pk__in=[])
     if not member_access(user).may_see_content:
         return visible
     for registration in content_registry:
-        content_type = registration.content_type()
-        if content_type_ids is not None and content_type.pk not in content_type_ids:
-            continue
-        items = filter_visible(user, registration.model._default_manager.all())
-        if listed:
-            items = items.filter(_listed_q(registration))
-        visible |= Q(**{type_field: content_type, f"{id_field}__in": items.values("pk")})
+        items = filter_visible(user, registration.model._default_manager.all()).values("pk")
+        visible |= Q(**{type_field: registration.content_type(), f"{id_field}__in": items})
     return visible
 
 
@@ -127,6 +112,12 @@ def _listed_q(registration: ContentRegistration) -> Q:
         parents = parent_model._default_manager.filter(_listed_q(content_registry.get(parent_model)))
         listed &= Q(**{f"{registration.parent}__in": parents.values("pk")})
     return listed
+
+
+def filter_listed(queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
+    """The items of ``queryset`` that are listed (not removed, not hidden, not under a removed parent),
+    whoever asks: what leaves the site adds this to the access rule."""
+    return queryset.filter(_listed_q(content_registry.get(queryset.model)))
 
 
 def listed_references_q(*, type_field: str, id_field: str) -> Q:
