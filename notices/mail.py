@@ -96,7 +96,9 @@ def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -
     """
     if update.member.mail_failed_at is not None:
         return False  # the relay refused the address for good: nothing more until the member fixes it
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (a digest moving its schedule on), an error
+    # here rolls the whole of it back, which is what the retry needs.
+    with transaction.atomic(savepoint=False):
         # Read locked; a row this transaction creates is locked by its insert (one read less per mail).
         delivery, _ = EmailDelivery.objects.select_for_update().get_or_create(
             key=update.key,

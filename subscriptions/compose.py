@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import QuerySet
 
-from communities.models import ActivityEvent
+from communities.models import ActivityEvent, Community
 from notices.follow import events_q
 from notices.kinds import emailed_kinds, kind
 from notices.models import Delivery, Level, Notification, Subscription
@@ -148,6 +148,23 @@ class Audience:
         self.member_ids = sorted(set(member_ids))
         self._items: dict[Ref, Item | None] = {}
         self._cleared: frozenset[int] | None = None
+        self._communities: dict[int, str] = {}
+        self._people: dict[int, str] = {}
+
+    def community_names(self, ids: Iterable[int]) -> dict[int, str]:
+        """Community names, read once a batch (a name is no item's content: mails may say it)."""
+        missing = set(ids) - self._communities.keys()
+        if missing:
+            self._communities.update(Community.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return self._communities
+
+    def people(self, ids: Iterable[int]) -> dict[int, str]:
+        """Display names of the members who acted, read once a batch."""
+        missing = set(ids) - self._people.keys()
+        if missing:
+            for person in Member.objects.filter(pk__in=missing).only("first_name", "last_name", "email"):
+                self._people[person.pk] = person.display_name
+        return self._people
 
     def cleared(self, member: Member) -> bool:
         """Whether the member may get content e-mail at all (suspended, expired, unverified and inactive
@@ -210,17 +227,23 @@ def followed_events(
 def activity_sections(member: Member, events: QuerySet[ActivityEvent], audience: Audience) -> list[Section]:
     """Followed activity the member may see, grouped by community, the busiest items first, each item once
     with its count."""
-    rows = list(events.select_related("community", "actor").order_by("created_at", "pk"))
-    items = audience.items((event.target_type_id, event.target_id) for event in rows)  # type: ignore[misc]
+    rows = list(
+        events.order_by("created_at", "pk").values_list(
+            "pk", "community_id", "actor_id", "verb", "target_type_id", "target_id", "created_at"
+        )
+    )
+    items = audience.items((type_id, item_id or 0) for _, _, _, _, type_id, item_id, _ in rows)
+    communities = audience.community_names(community_id for _, community_id, *_ in rows)
+    people = audience.people(actor_id for _, _, actor_id, *_ in rows if actor_id is not None)
     sections: dict[int, Section] = {}
     lines: dict[Ref, Line] = {}
-    for event in rows:
-        ref: Ref = (event.target_type_id or 0, event.target_id or 0)
+    for event_id, community_id, actor_id, verb, type_id, item_id, created_at in rows:
+        ref: Ref = (type_id, item_id or 0)  # followed events always point at an item
         item = items.get(ref)
         if item is None or member.pk not in item.readers:
             continue
-        section = sections.setdefault(event.community_id, Section(community=event.community.name))
-        category = CATEGORIES.get(event.verb, (item.type_label.lower(), item.plural.lower()))
+        section = sections.setdefault(community_id, Section(community=communities[community_id]))
+        category = CATEGORIES.get(verb, (item.type_label.lower(), item.plural.lower()))
         section.counts[category] = section.counts.get(category, 0) + 1
         line = lines.get(ref)
         if line is None:
@@ -234,11 +257,11 @@ def activity_sections(member: Member, events: QuerySet[ActivityEvent], audience:
             )
             section.lines.append(line)
         line.count += 1
-        line.latest = event.created_at
-        line.last_event_id = max(line.last_event_id, event.pk)
+        line.latest = created_at
+        line.last_event_id = max(line.last_event_id, event_id)
         if line.marking is None:
-            actor = event.actor.display_name if event.actor else "Someone"
-            line.detail = f"{event.get_verb_display()} by {actor}" if line.count == 1 else f"{line.count} updates"
+            actor = people.get(actor_id, "Someone") if actor_id is not None else "Someone"
+            line.detail = f"{Verb(verb).label} by {actor}" if line.count == 1 else f"{line.count} updates"
     for section in sections.values():
         section.lines.sort(key=lambda line: (-line.count, -(line.latest.timestamp() if line.latest else 0)))
     return sorted(sections.values(), key=lambda section: -sum(line.count for line in section.lines))
@@ -259,6 +282,8 @@ def pending_notifications(member: Member, *, until: datetime) -> QuerySet[Notifi
 def personal_lines(member: Member, notifications: QuerySet[Notification]) -> tuple[list[Line], list[int]]:
     """One line per thread or conversation (a burst is one line), in the words its kind uses; a marked
     one says only its marking and community."""
+    if notifications.query.is_empty():
+        return [], []
     rows = list(notifications.prefetch_related(GenericPrefetch("target", target_querysets())))
     registrations = content_registry.by_content_type_id()
     lines: dict[str, Line] = {}

@@ -103,11 +103,11 @@ def filter_members_who_may_view(item: Any, queryset: QuerySet[Member]) -> QueryS
     return queryset.filter(allowed).distinct()
 
 
-def _shared_audience(item: Any) -> tuple[int, int] | None:
+def _shared_audience(item: Any, removed: frozenset[tuple[type[Any], Any]]) -> tuple[int, int] | None:
     """What the rule reads of an item when nothing of the item alone narrows it (not restricted, published,
     listed, no rule of its own): its community and marking. Items alike in these have the same readers."""
     registration = content_registry.get(type(item))
-    if registration.audience is not None or registration.parent is not None or is_removed(item):
+    if registration.audience is not None or registration.parent is not None or (type(item), item.pk) in removed:
         return None
     if registration.restricted is not None and getattr(item, registration.restricted):
         return None
@@ -118,14 +118,30 @@ def _shared_audience(item: Any) -> tuple[int, int] | None:
     return (community_of(item).pk, item.marking_id)
 
 
+def _removed(items: list[Any]) -> frozenset[tuple[type[Any], Any]]:
+    """Which of the items are removed: one query per type."""
+    by_type: dict[type[Any], list[Any]] = {}
+    for item in items:
+        by_type.setdefault(type(item), []).append(item.pk)
+    removed: set[tuple[type[Any], Any]] = set()
+    for model, pks in by_type.items():
+        not_removed = content_registry.get(model).not_removed
+        if not_removed:
+            gone = model._default_manager.filter(pk__in=pks).exclude(not_removed).values_list("pk", flat=True)
+            removed.update((model, pk) for pk in gone)
+    return frozenset(removed)
+
+
 def readers_of(items: Iterable[Any], queryset: QuerySet[Member]) -> dict[Any, frozenset[int]]:
     """For each item, the ids of the members of ``queryset`` who may see it (``filter_members_who_may_view``).
     Items the rule reads alike (same community and marking, nothing of their own narrowing it) share one
     query, so a batch costs one query per community and marking, not one per item."""
+    items = list(items)
+    removed = _removed(items)
     shared: dict[tuple[int, int], frozenset[int]] = {}
     readers: dict[Any, frozenset[int]] = {}
     for item in items:
-        key = _shared_audience(item)
+        key = _shared_audience(item, removed)
         if key is not None and key in shared:
             readers[item] = shared[key]
             continue
