@@ -89,40 +89,38 @@ class Update:
 def send_update(update: Update, *, connection: BaseEmailBackend | None = None) -> bool:
     """Send the update unless its key was sent (or refused for good) before; returns whether it went out.
 
-    The delivery row is written and locked before sending and marked sent in
-    the same transaction, so a retried or duplicated task sends nothing more;
-    an SMTP error rolls it back for the task to retry. A permanent refusal of
-    the address is kept, and the member is told on their next visit.
+    The delivery row is written, already stamped sent, before sending, and
+    commits with the send: a retried or duplicated task finds it and sends
+    nothing more, and a second worker racing on the same key waits on its
+    insert and fails on the unique key before it sends. An SMTP error rolls it
+    back for the task to retry. A permanent refusal of the address is kept,
+    and the member is told on their next visit.
     """
     if update.member.mail_failed_at is not None:
         return False  # the relay refused the address for good: nothing more until the member fixes it
     # No savepoint of its own: inside a caller's transaction (a digest moving its schedule on), an error
     # here rolls the whole of it back, which is what the retry needs.
     with transaction.atomic(savepoint=False):
-        # Read locked; a row this transaction creates is locked by its insert (one read less per mail).
-        delivery, _ = EmailDelivery.objects.select_for_update().get_or_create(
+        if EmailDelivery.objects.select_for_update().filter(key=update.key).exists():
+            return False  # sent, or refused for good (a send that failed otherwise left no row)
+        delivery = EmailDelivery.objects.create(
             key=update.key,
-            defaults={
-                "recipient": update.member.email,
-                "subject": update.subject[:300],
-                "member": update.member,
-                "category": update.category,
-            },
+            recipient=update.member.email,
+            subject=update.subject[:300],
+            member=update.member,
+            category=update.category,
+            sent_at=timezone.now(),
         )
-        if delivery.sent_at is not None or delivery.failed_at is not None:
-            return False
         try:
             update.message(connection).send()
         except SMTPRecipientsRefused as refused:
             code, _ = next(iter(refused.recipients.values()), (550, b""))
             if code < 500:
                 raise  # refused for now (greylisting, a full mailbox): the task retries it with back-off
-            delivery.failed_at = timezone.now()
-            delivery.save(update_fields=["failed_at"])
+            delivery.sent_at, delivery.failed_at = None, timezone.now()
+            delivery.save(update_fields=["sent_at", "failed_at"])
             mark_address_failed(update.member, str(next(iter(refused.recipients.values()), ""))[:300])
             return False
-        delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["sent_at"])
     return True
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -267,6 +267,8 @@ def send_digests(member_ids: Sequence[int], period: str, *, connection: BaseEmai
             )
         except SMTPRecipientsRefused as refused:  # a 4xx: this digest stays due, the rest of the batch goes on
             refused_for_now = refused
+        except IntegrityError:  # another worker sent this very digest a moment ago (its key is taken)
+            continue
     if refused_for_now is not None:
         raise refused_for_now  # for the task to retry; what was sent is skipped
     return sent
@@ -309,7 +311,7 @@ def send_immediate_updates(
         return 0
     mails: list[tuple[Line, str]] = []  # each line with the unsubscribe link of what brought it
     if preferences.personal_delivery == Delivery.IMMEDIATE:
-        lines, _ = personal_lines(member, pending_notifications(member, until=until))
+        lines, _ = personal_lines(member, pending_notifications(member, audience, until=until))
         personal_link = unsubscribe_url(member, "personal", preferences.updated_at)
         mails += [(line, personal_link) for line in lines]
     if until > preferences.immediate_through:

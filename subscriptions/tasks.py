@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from smtplib import SMTPRecipientsRefused
 
 from django.core.mail import get_connection
+from django.db import IntegrityError
 from django.utils import timezone
 
 from muster.celery_app import app
@@ -70,6 +71,8 @@ def send_immediate_batch(member_ids: Sequence[int]) -> int:
                 )
             except SMTPRecipientsRefused as refused:  # a 4xx: retried below, the rest of the batch goes on
                 refused_for_now = refused
+            except IntegrityError:  # another worker sent this very update a moment ago (its key is taken)
+                continue
     if refused_for_now is not None:
         raise refused_for_now
     return sent
