@@ -51,6 +51,9 @@ class DocumentVersion(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The words inside the file, read once after upload (library.tasks.extract_version_text), for search.
+    text = models.TextField(blank=True)
+    text_extracted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-number",)

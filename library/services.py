@@ -6,6 +6,7 @@ so that a failure at any point leaves neither a record nor a stray file.
 
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.models import Group
@@ -19,7 +20,7 @@ from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
-from library import scanning
+from library import scanning, tasks
 from library.models import Bookmark, Document, DocumentVersion, QuarantinedUpload
 from library.uploads import check_upload
 from verification import policy
@@ -85,7 +86,8 @@ def document_upload(
                 community=community, author=author, marking=marking, title=title.strip(), description=description
             )
             document.tags.set(list(tags))
-            DocumentVersion.objects.create(document=document, number=1, uploaded_by=author, **fields)
+            version = DocumentVersion.objects.create(document=document, number=1, uploaded_by=author, **fields)
+            transaction.on_commit(partial(tasks.extract_version_text.delay, version.pk))
             activity_record(
                 community=community,
                 actor=author,
@@ -113,6 +115,7 @@ def document_add_version(
                 document=locked, number=number, uploaded_by=author, comment=comment[:300], **fields
             )
             Document.objects.filter(pk=locked.pk).update(updated_at=version.created_at)
+            transaction.on_commit(partial(tasks.extract_version_text.delay, version.pk))
             activity_record(
                 community=locked.community,
                 actor=author,
