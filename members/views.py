@@ -5,8 +5,6 @@ views run. Views parse input and read through ``members.selectors``,
 which narrows every read by the access policy.
 """
 
-import mimetypes
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,6 +21,9 @@ from verification.models import AffiliationType, Discipline, Member
 DIRECTORY_PAGE_SIZE = 25
 PROFILE_BLOG_POSTS = 5
 ANY = ("", "Any")
+
+# The image types a photo may be served as, by its stored name (photos are re-encoded to JPEG or PNG).
+PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
 class DirectorySearchForm(forms.Form):
@@ -122,7 +123,9 @@ def member_photo(request: HttpRequest, pk: int) -> FileResponse:
     profile = selectors.profile_of(member)
     if profile is None or not profile.photo or not (member.pk == viewer.pk or profile.shares("photo")):
         raise Http404("No photo.")
-    content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
+    content_type = PHOTO_TYPES.get(profile.photo.name.rsplit(".", 1)[-1].lower())
+    if content_type is None:
+        raise Http404("No photo.")  # never serve a stored file as anything but an image
     response = FileResponse(profile.photo.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

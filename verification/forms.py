@@ -1,10 +1,14 @@
 """Forms of the applicant's side of vetting. They only parse and validate input;
 the views hand what they clean to ``verification.services``."""
 
+import io
+import uuid
 from typing import Any
 
 from django import forms
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps, UnidentifiedImageError
 from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
 
@@ -12,6 +16,42 @@ from verification.models import Profile
 from verification.services import PROFILE_FIELDS
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
+# Beyond this a photo is refused before it is decoded: a few kilobytes of PNG can hold 144 megapixels.
+PHOTO_MAX_PIXELS = 25_000_000
+# What is kept: re-encoded to at most this many pixels a side, with no metadata (a photo's EXIF can carry
+# the GPS position of the member's home).
+PHOTO_SIDE = 512
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def normalised_photo(upload: UploadedFile) -> ContentFile[bytes]:
+    """The photo re-encoded (JPEG, or PNG when it has transparency), bounded and stripped of metadata;
+    ``ValidationError`` for anything but a JPEG, PNG or WebP image of sensible size."""
+    try:
+        opened = Image.open(upload)
+    except (UnidentifiedImageError, OSError):
+        raise forms.ValidationError("This file is not an image. Upload a JPEG, PNG or WebP photo.") from None
+    if opened.format not in PHOTO_FORMATS:
+        raise forms.ValidationError("Upload a JPEG, PNG or WebP photo; other kinds of image are not accepted.")
+    width, height = opened.size
+    if width * height > PHOTO_MAX_PIXELS:
+        raise forms.ValidationError(
+            f"The photo is {width} by {height} pixels: too large to show. Use one under 25 megapixels."
+        )
+    try:
+        image = ImageOps.exif_transpose(opened)
+        image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise forms.ValidationError("This image could not be read. Upload another JPEG, PNG or WebP photo.") from None
+    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    output = io.BytesIO()
+    if transparent:
+        image.convert("RGBA").save(output, format="PNG", optimize=True)
+        extension = "png"
+    else:
+        image.convert("RGB").save(output, format="JPEG", quality=85)
+        extension = "jpg"
+    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
 
 class ProfileForm(forms.ModelForm[Profile]):
@@ -26,8 +66,8 @@ class ProfileForm(forms.ModelForm[Profile]):
     )
     photo = forms.ImageField(
         required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
-        help_text="A JPEG, PNG, GIF or WebP image of at most 2 MB.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="A JPEG, PNG or WebP image of at most 2 MB. It is resized and its metadata removed.",
     )
     remove_photo = forms.BooleanField(required=False, label="Remove my current photo")
     shared_fields = forms.MultipleChoiceField(
@@ -75,13 +115,13 @@ class ProfileForm(forms.ModelForm[Profile]):
         else:
             del self.fields["remove_photo"]
 
-    def clean_photo(self) -> UploadedFile | None:
+    def clean_photo(self) -> ContentFile[bytes] | None:
         photo = self.cleaned_data.get("photo")
         if not isinstance(photo, UploadedFile):
             return None
         if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
             raise forms.ValidationError("The photo is larger than 2 MB. Choose a smaller image.")
-        return photo
+        return normalised_photo(photo)
 
     @property
     def photo_needs_reselecting(self) -> bool:
