@@ -65,12 +65,36 @@ def effective_marking(item: Any) -> Marking:
     return max(marking, community.marking, key=lambda found: found.rank)
 
 
+# Fetch Metadata destinations of what a page embeds (an image, a stylesheet, a script …), as against the
+# member opening a page or a file ("document"), or the site's own scripts fetching a part of one ("empty").
+MEMBER_DESTINATIONS = frozenset({"document", "empty"})
+
+
+def is_member_request(request: HttpRequest) -> bool:
+    """Whether the member themselves opened or downloaded this (Fetch Metadata, sent by every current
+    browser): not something another page embedded, not a prefetch, not a request sent from another site.
+    Clients that send no such headers (scripts, old browsers) count as the member."""
+    headers = request.headers
+    if "prefetch" in headers.get("Sec-Purpose", "") or headers.get("Purpose") == "prefetch":
+        return False
+    if headers.get("Sec-Fetch-Site") == "cross-site":
+        return False
+    destination = headers.get("Sec-Fetch-Dest")
+    return destination is None or destination in MEMBER_DESTINATIONS
+
+
 def record_view(
     user: Member, item: models.Model, request: HttpRequest | None = None, *, download: bool = False
 ) -> None:
-    """Every view and download of a marked item (or of any item in a marked community) is audited."""
+    """Every view and download of a marked item (or of any item in a marked community) is audited.
+
+    Only the member's own opening of it counts: a marked item fetched as an image, a stylesheet, a prefetch
+    or from another site is refused, unaudited, so nobody can write views into another member's trail
+    (a Markdown image pointing at a marked download, opened by a cleared reader)."""
     marking = effective_marking(item)
     if marking.is_unmarked:
         return
+    if request is not None and not is_member_request(request):
+        raise PermissionDenied("A marked item opens only when you open it yourself.")
     action = AuditEvent.Action.DOWNLOADED_MARKED if download else AuditEvent.Action.VIEWED_MARKED
     audit_record(action, actor=user, target=item, marking=marking.slug, request=request)
