@@ -2,17 +2,22 @@
 
 Markdown renders first; nh3 (the Ammonia sanitiser) then keeps only the tags
 and attributes below: no scripts, no event handlers, no ``javascript:`` or
-other unsafe links, and images only from this site (the CSP allows no others).
+other unsafe links, and no images. A Markdown image becomes a link to it: an
+image a member writes would be fetched by every reader's browser, under the
+reader's name, from any address the writer chose (a marked download, say).
 """
 
 import re
+from xml.etree import ElementTree
 
 import markdown as markdown_lib
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
@@ -23,14 +28,11 @@ ALLOWED_ATTRIBUTES = {
     "h5": {"id"},
     "h6": {"id"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
     "th": {"align"},
     "td": {"align"},
     "code": {"class"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-# Relative links and images: same site only; "//host" is another site.
-SAME_SITE = re.compile(r"^/(?!/)")
 
 
 HEADING_ID_PREFIX = "h-"
@@ -38,8 +40,6 @@ LINK_CLASSES = frozenset({"wiki-link", "wiki-missing"})
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src":
-        return value if SAME_SITE.match(value) else None
     if element == "code" and attribute == "class":
         return value if re.fullmatch(r"language-[\w-]+", value) else None
     if attribute == "id":
@@ -60,10 +60,28 @@ def render_markdown(text: str) -> str:
     return render_markdown_with_toc(text)[0]
 
 
+class _ImagesAsLinks(Treeprocessor):
+    """``![alt](src)`` becomes a link to ``src`` that says it is an image."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(parent):
+                if child.tag == "img":
+                    link = ElementTree.Element("a", {"href": child.get("src", "")})
+                    link.text = f"Image: {child.get('alt') or child.get('src', '')}"
+                    link.tail = child.tail
+                    parent[index] = link
+
+
+class _ImagesAsLinksExtension(Extension):
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:  # noqa: N802 - Markdown's hook name
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 15)  # after inline patterns (20)
+
+
 def render_markdown_with_toc(text: str) -> tuple[str, str]:
     """The sanitised HTML, and a sanitised table of contents of its headings."""
     md = markdown_lib.Markdown(
-        extensions=["extra", "sane_lists", "toc"],
+        extensions=["extra", "sane_lists", "toc", _ImagesAsLinksExtension()],
         extension_configs={"toc": {"slugify": _heading_id}},
         output_format="html",
     )

@@ -1,20 +1,26 @@
 """Nobody can write views into another member's audit trail (issue 18, point 1): a marked thread, wiki page
 or document download fetched as an image, a stylesheet, a prefetch or from another site is refused and
 audited for nobody, while the member opening it themselves (a page, a download, the site's own scripts) is
-served and audited once."""
+served and audited once. And an image a member writes in a post, a blog post, a wiki page or a chat message
+reaches readers only as a link, never as something their browser fetches."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from communities.models import Community
 from communities.services import community_create
 from discussions import services as discussions
+from discussions.models import Board
 from library import services as library
+from messaging import services as messaging
+from messaging.models import Conversation
 from tests.discussions.factories import joined, marking, signed_in
 from tests.verification.factories import make_verified_member
 from verification.models import AuditEvent, Member
 from wiki import services as wiki
+from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +110,33 @@ def test_the_member_opening_it_themselves_is_served_and_audited_once_each_time(
     assert opened == [200, 200, 200]
     assert (scripted, plain) == (200, 200)
     assert audited(reader) == 5
+
+
+def test_an_image_a_member_writes_reaches_readers_only_as_a_link_in_posts_blogs_wiki_and_chat(
+    marked_urls: tuple[Member, list[str]],
+) -> None:
+    reader, urls = marked_urls
+    community = Community.objects.get(slug="gulf")
+    board = Board.objects.get(community=community)
+    trap = f"![c]({urls[2]}) and <img src='{urls[0]}'>"
+    thread = discussions.thread_start(
+        author=reader, community=community, board=board, title="Trap", body=trap, marking=marking()
+    )
+    blog = discussions.thread_start(
+        author=reader, community=community, board=None, title="Blog", body=trap, marking=marking(), kind="blog"
+    )
+    page = wiki.page_create(author=reader, community=community, title="Trap", body=trap, marking=marking())
+    room = Conversation.objects.filter(community=community).first()
+    assert room is not None
+    message = messaging.message_send(conversation=room, author=reader, body=trap)
+
+    rendered = [
+        thread.posts.get().body_html,
+        blog.posts.get().body_html,
+        WikiPage.objects.get(pk=page.pk).body_html,
+        message.body_html,
+    ]
+
+    for html in rendered:
+        assert "<img" not in html
+        assert f'<a href="{urls[2]}" rel="nofollow noopener noreferrer">Image: c</a>' in html
