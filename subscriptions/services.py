@@ -163,7 +163,8 @@ def digest_update(member: Member, preferences: MailPreferences, *, period: str, 
 
 def immediate_update(member: Member, line: Line, *, key: str, unsubscribe: str, personal: bool) -> Update:
     content = Content(personal=[line]) if personal else Content(sections=[Section(community="", lines=[line])])
-    subject = line.text if line.marking else (f"Re: {line.text}" if not personal else line.text)
+    # A followed thread's update answers its thread ("Re: title"); a marked one is never named.
+    subject = line.text if personal or line.marking else f"Re: {line.text}"
     text, html = _render(
         "immediate",
         {
@@ -353,7 +354,7 @@ def _followed_lines(
 ) -> list[tuple[Line, str]]:
     """Followed activity with immediate delivery, one line per item, each with the link that turns off the
     subscription that brought it (a member has few of these: one query each)."""
-    subscriptions = list(Subscription.objects.filter(member=member).select_related("target_type"))
+    subscriptions = list(Subscription.objects.filter(member=member))
     muted = [subscription for subscription in subscriptions if subscription.level == Level.MUTED]
     found: dict[str, tuple[Line, str]] = {}
     for subscription in subscriptions:
