@@ -3,20 +3,15 @@
 from collections.abc import Collection
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from communities.models import Community
 from discussions.models import Board, Thread
 from discussions.services import thread_url
-from notices.follow import register_followable
+from notices.follow import events_about, register_followable
 from verification import policy
 from verification.models import Member
-
-
-def _about_threads(threads: QuerySet[Thread]) -> Q:
-    return Q(target_type=ContentType.objects.get_for_model(Thread), target_id__in=threads.values("pk"))
 
 
 def _boards_seen_by(member: Member, boards: QuerySet[Any]) -> QuerySet[Any]:
@@ -24,15 +19,15 @@ def _boards_seen_by(member: Member, boards: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _board_events(ids: Collection[int]) -> Q:
-    return _about_threads(Thread.objects.filter(board_id__in=ids))
+    return events_about(Thread, Thread.objects.filter(board_id__in=ids))
 
 
 def _thread_events(ids: Collection[int]) -> Q:
-    return Q(target_type=ContentType.objects.get_for_model(Thread), target_id__in=ids)
+    return events_about(Thread, ids)
 
 
 def _blog_events(ids: Collection[int]) -> Q:
-    return _about_threads(Thread.objects.filter(kind=Thread.Kind.BLOG, author_id__in=ids))
+    return events_about(Thread, Thread.objects.filter(kind=Thread.Kind.BLOG, author_id__in=ids))
 
 
 def register_followables() -> None:

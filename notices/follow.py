@@ -58,6 +58,13 @@ class Followable:
 _followables: dict[type[models.Model], Followable] = {}
 
 
+def events_about(model: type[models.Model], items: Collection[int] | QuerySet[Any]) -> Q:
+    """The feed events about these items of ``model`` (ids, or a queryset of them): what a followable's
+    ``events`` usually is."""
+    ids = items.values("pk") if isinstance(items, QuerySet) else items
+    return Q(target_type=ContentType.objects.get_for_model(model), target_id__in=ids)
+
+
 def register_followable(model: type[models.Model], **options: Any) -> Followable:
     followable = Followable(model=model, **options)
     _followables[model] = followable

@@ -8,15 +8,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notices import follow
-from notices.models import Delivery, Level
+from notices.models import Delivery, Level, MailPreferences
 from subscriptions import selectors, services
 from subscriptions.forms import FollowForm, PauseForm, PreferencesForm
 from verification.gate import public_page, signed_in_member
 from verification.models import Member
 
 
-def _page(request: HttpRequest, member: Member, preferences_form: PreferencesForm, status: int = 200) -> HttpResponse:
-    preferences = follow.preferences_of(member)
+def _page(
+    request: HttpRequest,
+    member: Member,
+    preferences: MailPreferences,
+    preferences_form: PreferencesForm,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "rows": selectors.followed_rows(member),
         "preferences": preferences,
@@ -31,7 +36,8 @@ def _page(request: HttpRequest, member: Member, preferences_form: PreferencesFor
 def subscriptions_list(request: HttpRequest) -> HttpResponse:
     """Everything the member follows, how, and their e-mail settings."""
     member = signed_in_member(request)
-    return _page(request, member, PreferencesForm(instance=follow.preferences_of(member)))
+    preferences = follow.preferences_of(member)
+    return _page(request, member, preferences, PreferencesForm(instance=preferences))
 
 
 @require_POST
@@ -39,7 +45,8 @@ def preferences_save(request: HttpRequest) -> HttpResponse:
     member = signed_in_member(request)
     form = PreferencesForm(request.POST, instance=follow.preferences_of(member))
     if not form.is_valid():
-        return _page(request, member, form, status=400)
+        # The form's instance now holds what was typed; the page's schedule shows what is saved.
+        return _page(request, member, follow.preferences_of(member), form, status=400)
     follow.preferences_update(member=member, **{field: form.cleaned_data[field] for field in form.Meta.fields})
     messages.success(request, "Your e-mail settings are saved.")
     return redirect("subscriptions:list")

@@ -2,17 +2,16 @@
 
 from collections.abc import Collection
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from notices.follow import register_followable
+from notices.follow import events_about, register_followable
 from verification import policy
 from wiki.models import WikiPage
 from wiki.services import page_url
 
 
 def _page_events(ids: Collection[int]) -> Q:
-    return Q(target_type=ContentType.objects.get_for_model(WikiPage), target_id__in=ids)
+    return events_about(WikiPage, ids)
 
 
 def register_followables() -> None:

@@ -5,8 +5,8 @@ from typing import Any
 from django import template
 from django.db import models
 
-from notices.follow import followable_for
-from notices.models import Delivery, Level, Subscription
+from notices.follow import followable_for, subscription_of
+from notices.models import Delivery, Level
 
 register = template.Library()
 
@@ -15,13 +15,7 @@ register = template.Library()
 def follow_control(context: template.Context, target: models.Model) -> dict[str, Any]:
     request = context["request"]
     followable = followable_for(type(target))
-    subscription = (
-        Subscription.objects.filter(
-            member_id=request.user.pk, target_type=followable.content_type(), target_id=target.pk
-        ).first()
-        if request.user.is_authenticated
-        else None
-    )
+    subscription = subscription_of(request.user, target) if request.user.is_authenticated else None
     return {
         "csrf_token": context.get("csrf_token"),
         "target_type": type(target)._meta.label_lower,
