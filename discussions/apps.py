@@ -23,6 +23,7 @@ class DiscussionsConfig(AppConfig):
             taggable=True,
             plural_label="Discussions, questions and blog posts",
             list_order=("-published_at", "-pk"),
+            search_type="thread",
             search_fields=("title",),
             display_related=("community", "board"),
         )
@@ -38,7 +39,9 @@ class DiscussionsConfig(AppConfig):
             title=lambda post: post.thread.title,
             title_field="thread__title",
             url=post_url,
-            search_fields=("body",),
+            search_type="post",
+            search_fields=("body_html",),
+            search_html=("body_html",),
             display_related=("thread__community",),
         )
         register_kind(

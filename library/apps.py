@@ -7,7 +7,7 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from library.models import Bookmark, Document
-        from library.services import bookmark_url, document_url
+        from library.services import bookmark_url, document_url, latest_file_text
         from verification.registry import register
 
         register(
@@ -18,7 +18,9 @@ class LibraryConfig(AppConfig):
             url=document_url,
             taggable=True,
             list_order=("-published_at", "-pk"),
-            search_fields=("title", "description"),
+            search_type="document",
+            search_fields=("title", "description", "file_text"),
+            search_extra=latest_file_text,
             display_related=("community",),
         )
         register(
@@ -28,6 +30,7 @@ class LibraryConfig(AppConfig):
             title=str,
             url=bookmark_url,
             taggable=True,
+            search_type="link",
             search_fields=("title", "description", "url"),
             display_related=("community",),
         )

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
@@ -34,6 +34,12 @@ def document_url(document: Document) -> str:
 
 def bookmark_url(bookmark: Bookmark) -> str:
     return reverse("library:bookmarks", kwargs={"slug": bookmark.community.slug}) + f"#bookmark-{bookmark.pk}"
+
+
+def latest_file_text() -> dict[str, Subquery]:
+    """What search reads of a document's file: the text of its newest version."""
+    newest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number").values("text")[:1]
+    return {"file_text": Subquery(newest)}
 
 
 def _store_checked(upload: UploadedFile, *, community: Community, uploader: Member) -> tuple[str, dict[str, object]]:

@@ -4,8 +4,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from library.extract import extract_text
-from library.models import DocumentVersion
+from library.models import Document, DocumentVersion
 from muster.celery_app import app
+from verification.registry import content_changed
 
 
 @app.task
@@ -16,6 +17,8 @@ def extract_version_text(version_id: int) -> None:
         return
     with default_storage.open(version.file.name, "rb") as file:
         text = extract_text(file, version.content_type)
-    DocumentVersion.objects.filter(pk=version.pk, text_extracted_at=None).update(
+    read = DocumentVersion.objects.filter(pk=version.pk, text_extracted_at=None).update(
         text=text, text_extracted_at=timezone.now()
     )
+    if read:
+        content_changed.send(sender=Document, pks=[version.document_id])

@@ -46,7 +46,9 @@ class MessagingConfig(AppConfig):
             title=lambda message: str(message.conversation),
             title_field="conversation__title",
             url=message_url,
-            search_fields=("body",),
+            search_type="message",
+            search_fields=("body_html",),
+            search_html=("body_html",),
             display_related=("conversation__community",),
         )
         register_kind(

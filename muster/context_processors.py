@@ -18,6 +18,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_URL": settings.SITE_URL,
         "can_review": access.may_see_content and access.is_verifier,
         "can_read_audit_log": policy.can_read_audit_log(getattr(request, "user", None)),
+        "can_search": access.may_see_content,
     }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.postgres",
     "channels",
     "allauth",
     "allauth.account",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "tags",
     "members",
     "subscriptions",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("saved/", include("saved.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("search/", include("search.urls")),
     path("", include("tags.urls")),
     path("admin/", admin.site.urls),
 ]

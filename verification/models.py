@@ -341,6 +341,7 @@ class AuditEvent(models.Model):
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         VIEWED_MARKED = "viewed_marked", "Viewed marked item"
         DOWNLOADED_MARKED = "downloaded_marked", "Downloaded marked item"
+        SEARCHED_MARKED = "searched_marked", "Found marked item in a search"
         AUDIT_EXPORTED = "audit_exported", "Exported the audit log"
         POST_REMOVED = "post_removed", "Removed a post"
         POST_HIDDEN = "post_hidden", "Hid a post"

@@ -24,6 +24,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -64,7 +65,14 @@ class ContentRegistration:
     # How lists of several types name and order this one (the tag page; later search and the API).
     plural_label: str = ""
     list_order: tuple[str, ...] = ("-created_at", "-pk")
+    # Search (the ``search`` app) indexes a type that names its ``search_type`` (the word of ``type:``) and
+    # the fields it reads. The title is searched when ``title_field`` is among them; a child shows its
+    # parent's title and is found by its own words. ``search_html`` fields hold sanitised HTML, read as its text;
+    # ``search_extra`` returns annotations the other fields may name (a document's file text).
+    search_type: str = ""
     search_fields: tuple[str, ...] = ()
+    search_html: tuple[str, ...] = ()
+    search_extra: Callable[[], dict[str, Any]] | None = None
     # What title() and url() read, fetched with the rows that show them.
     display_related: tuple[str, ...] = ()
     visibility: VisibilityRule | None = None
@@ -135,9 +143,17 @@ class ContentRegistry:
     def taggable(self) -> list[ContentRegistration]:
         return [registration for registration in self if registration.taggable]
 
+    def searchable(self) -> list[ContentRegistration]:
+        return [registration for registration in self if registration.search_type and registration.search_fields]
+
 
 content_registry = ContentRegistry()
 register = content_registry.register
+
+# Sent by a feature when an item's words change without a save of the item (a document's file text read
+# after upload): readers that keep copies of the words (search) read them again. ``sender`` is the model,
+# ``pks`` the items.
+content_changed = Signal()
 
 
 # --- Start-up checks -------------------------------------------------------------

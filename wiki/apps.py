@@ -19,7 +19,9 @@ class WikiConfig(AppConfig):
             url=page_url,
             taggable=True,
             list_order=("title", "pk"),
-            search_fields=("title", "body"),
+            search_type="page",
+            search_fields=("title", "body_html"),
+            search_html=("body_html",),
             display_related=("community",),
         )
         register_followables()

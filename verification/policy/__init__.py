@@ -36,6 +36,7 @@ from verification.policy.audit import (
     deny,
     effective_marking,
     highest_marking,
+    record_search,
     record_view,
 )
 from verification.policy.communities import (
@@ -152,6 +153,7 @@ __all__ = [
     "members_cleared_to_see_content",
     "members_in_role_groups",
     "readers_of",
+    "record_search",
     "record_view",
     "resolve_reference",
     "revoke_all_item_access",

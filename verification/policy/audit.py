@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from communities.models import Community
-from verification.audit import audit_record
+from verification.audit import audit_record, client_ip
 from verification.models import AuditEvent, Marking, Member
 from verification.policy.standing import AnyUser, member_access
 from verification.registry import content_registry
@@ -21,6 +21,29 @@ def deny(user: AnyUser | None, verb: str, target: models.Model, request: HttpReq
     actor = user if isinstance(user, Member) else None
     audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, target=target, request=request, verb=verb)
     return PermissionDenied(f"You may not {verb} this.")
+
+
+def record_search(
+    user: Member, found: Iterable[tuple[str, int, str, Marking]], query: str, request: HttpRequest | None = None
+) -> None:
+    """Marked items a search shows the member are audited like views: one row each (type label, id, title,
+    governing marking), written in one insert."""
+    rows = [
+        AuditEvent(
+            action=AuditEvent.Action.SEARCHED_MARKED,
+            actor=user,
+            actor_email=user.email,
+            target_type=target_type,
+            target_id=str(target_id),
+            target_label=label[:300],
+            marking=marking.slug,
+            ip_address=client_ip(request),
+            detail={"query": query[:500]},
+        )
+        for target_type, target_id, label, marking in found
+        if not marking.is_unmarked
+    ]
+    AuditEvent.objects.bulk_create(rows)
 
 
 def check_review_permission(user: AnyUser | None, request: HttpRequest | None = None) -> None:

@@ -9,6 +9,7 @@ from communities import demo as communities_demo
 from discussions import demo as discussions_demo
 from library import demo as library_demo
 from messaging import demo as messaging_demo
+from search import index as search_index
 from subscriptions import demo as subscriptions_demo
 from verification import demo as verification_demo
 from wiki import demo as wiki_demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             library_demo.seed()
             messaging_demo.seed()
             subscriptions_demo.seed()
+        search_index.rebuild()  # what the seeds bulk-created, too: searchable at once
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"Demo sign-ins (password for all: {verification_demo.DEMO_PASSWORD}):")
         for sign_in in sign_ins:

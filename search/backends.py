@@ -1,0 +1,163 @@
+"""How each database matches, ranks and highlights the words of a parsed query.
+
+PostgreSQL reads the stored ``search_vector`` (title A, tags B, body C) with
+``websearch_to_tsquery`` for every word and phrase the member typed, ranks
+with ``ts_rank``, highlights with ``ts_headline`` for the shown page only, and
+suggests spellings with ``pg_trgm``. SQLite reads the FTS5 table ``search_fts``
+with the same grammar, ranks with ``bm25`` weighted the same way and
+highlights with ``snippet``. Highlights come back between the control
+characters ``START`` and ``STOP``, which the index never holds, so the page
+escapes the text and only then turns them into ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Protocol
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from search.models import SearchEntry
+from search.query import ParsedQuery, Term
+
+START, STOP = "\x02", "\x03"
+SNIPPET_WORDS = 30
+CONFIG = "english"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class Backend(Protocol):
+    def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+        """The entries that match the words, annotated with ``rank`` and ``phrase_hit`` (exact phrase)."""
+
+    def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
+        """A highlighted passage of each entry's words, for the page shown (one query)."""
+
+    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
+        """Headings of ``entries`` with a word spelt like ``word``, best first (for "did you mean")."""
+
+
+class PostgresBackend:
+    @staticmethod
+    def _tsquery(term: Term) -> SearchQuery:
+        text = f'"{term.text}"' if term.is_phrase else term.text
+        return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+    def _positive(self, query: ParsedQuery) -> SearchQuery | None:
+        combined: SearchQuery | None = None
+        for group in query.groups:
+            either = self._tsquery(group[0])
+            for term in group[1:]:
+                either = either | self._tsquery(term)
+            combined = either if combined is None else combined & either
+        return combined
+
+    def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+        positive = self._positive(query)
+        for term in query.excluded:
+            if positive is not None:
+                positive = positive & ~self._tsquery(term)
+            else:
+                entries = entries.exclude(search_vector=self._tsquery(term))
+        if positive is None:
+            return entries.annotate(rank=Value(0.0, output_field=FloatField()), phrase_hit=Value(False))
+        entries = entries.filter(search_vector=positive).annotate(
+            rank=SearchRank(F("search_vector"), positive, weights=[0.1, 0.2, 0.4, 1.0])
+        )
+        words = query.plain_words
+        if len(words) < 2:
+            return entries.annotate(phrase_hit=Value(False))
+        phrase = SearchQuery(" ".join(words), search_type="phrase", config=CONFIG)
+        return entries.annotate(phrase_hit=ExpressionWrapper(Q(search_vector=phrase), output_field=BooleanField()))
+
+    def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
+        positive = self._positive(query)
+        rows = SearchEntry.objects.filter(pk__in=entry_ids)
+        if positive is None:
+            return {pk: body[:240] for pk, body in rows.values_list("pk", "body")}
+        options: dict[str, Any] = {
+            "config": CONFIG,
+            "start_sel": START,
+            "stop_sel": STOP,
+            "max_words": SNIPPET_WORDS,
+            "min_words": 12,
+            "max_fragments": 2,
+            "fragment_delimiter": " … ",
+        }
+        found = rows.annotate(
+            in_body=SearchHeadline("body", positive, **options),
+            in_title=SearchHeadline("title", positive, **options),
+        ).values_list("pk", "in_body", "in_title")
+        return {pk: in_body if START in in_body or not in_title else in_title for pk, in_body, in_title in found}
+
+    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
+        similar = entries.filter(heading__trigram_word_similar=word).annotate(
+            similarity=TrigramWordSimilarity(word, "heading")
+        )
+        return list(similar.order_by("-similarity").values_list("heading", flat=True)[:10])
+
+
+class SqliteBackend:
+    @staticmethod
+    def _fts(term: Term) -> str:
+        return f'"{term.text}"'  # words are letters and digits only (search.query), so no quote to escape
+
+    def _positive(self, query: ParsedQuery) -> str:
+        groups = []
+        for group in query.groups:
+            either = " OR ".join(self._fts(term) for term in group)
+            groups.append(f"({either})" if len(group) > 1 else either)
+        return " AND ".join(groups)
+
+    @staticmethod
+    def _rows_matching(expression: str) -> RawSQL:
+        return RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", (expression,))
+
+    def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+        positive = self._positive(query)
+        excluded = [self._fts(term) for term in query.excluded]
+        if not positive:
+            if excluded:
+                entries = entries.exclude(pk__in=self._rows_matching(" OR ".join(excluded)))
+            return entries.annotate(rank=Value(0.0, output_field=FloatField()), phrase_hit=Value(False))
+        expression = " NOT ".join([f"({positive})", *excluded])
+        rank = RawSQL(
+            "SELECT -bm25(search_fts, 10.0, 4.0, 1.0) FROM search_fts"
+            " WHERE search_fts MATCH %s AND rowid = search_searchentry.id",
+            (expression,),
+            output_field=FloatField(),
+        )
+        entries = entries.filter(pk__in=self._rows_matching(expression)).annotate(rank=rank)
+        words = query.plain_words
+        if len(words) < 2:
+            return entries.annotate(phrase_hit=Value(False))
+        phrase = self._rows_matching(f'"{" ".join(words)}"')
+        return entries.annotate(
+            phrase_hit=Case(When(pk__in=phrase, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+
+    def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
+        positive = self._positive(query)
+        rows = SearchEntry.objects.filter(pk__in=entry_ids)
+        if not positive:
+            return {pk: body[:240] for pk, body in rows.values_list("pk", "body")}
+        snippet = RawSQL(
+            "SELECT snippet(search_fts, -1, char(2), char(3), ' … ', %s) FROM search_fts"
+            " WHERE search_fts MATCH %s AND rowid = search_searchentry.id",
+            (SNIPPET_WORDS, positive),
+        )
+        return dict(rows.annotate(snippet=snippet).values_list("pk", "snippet"))
+
+    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
+        headings = list(entries.filter(heading__icontains=word[:3]).values_list("heading", flat=True)[:200])
+        words = {found.lower() for heading in headings for found in _WORD.findall(heading)}
+        close = set(difflib.get_close_matches(word, words, n=3, cutoff=0.75))
+        return [heading for heading in headings if close & {found.lower() for found in _WORD.findall(heading)}]
+
+
+def backend() -> Backend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()

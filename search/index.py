@@ -1,0 +1,221 @@
+"""Keeping the search index current, from the content registry and from members' profiles.
+
+A searchable type (``ContentRegistration.search_type`` and ``search_fields``)
+is indexed with no search code of its own: its rows are written here when it
+is saved or deleted, when its tags change, when a parent's title or marking
+changes, and when its feature says its words changed (``content_changed``).
+Members are indexed by what they share: name, agency and discipline always,
+title, jurisdiction and expertise when their profile shares them.
+
+The rows hold plain text only (HTML stripped, control characters dropped),
+so what a snippet shows can be escaped and highlighted safely.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.html import strip_tags
+from taggit.models import TaggedItem
+
+from search.models import SearchEntry
+from verification import policy
+from verification.models import Discipline, Member, Profile
+from verification.registry import ContentRegistration, content_changed, content_registry
+
+MEMBER_TYPE = "member"
+# The most of one item's words kept (a long document's first 200,000 characters).
+BODY_LIMIT = 200_000
+BATCH_SIZE = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Fields whose change moves a child's heading, community or marking (a thread renamed or re-marked).
+_PARENT_FIELDS = frozenset({"title", "community", "community_id", "marking", "marking_id"})
+
+
+def plain_text(value: object, *, is_html: bool = False, limit: int = BODY_LIMIT) -> str:
+    text = str(value or "")
+    if is_html:
+        text = html.unescape(strip_tags(text))
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+
+
+def _path_value(item: Any, path: str) -> Any:
+    for part in path.split("__"):
+        if item is None:
+            return None
+        item = getattr(item, part)
+    return item
+
+
+def _content_entry(registration: ContentRegistration, item: Any, type_id: int) -> SearchEntry:
+    searched = [field for field in registration.search_fields if field != registration.title_field]
+    body = "\n".join(
+        plain_text(_path_value(item, field), is_html=field in registration.search_html) for field in searched
+    )
+    community = policy.community_of(item)
+    published = _path_value(item, registration.published) if registration.published else item.created_at
+    author_id = getattr(item, f"{registration.author}_id", None) if registration.author else None
+    return SearchEntry(
+        content_type_id=type_id,
+        object_id=item.pk,
+        search_type=registration.search_type,
+        heading=plain_text(registration.title(item), limit=300),
+        title=plain_text(_path_value(item, registration.title_field))
+        if registration.title_field in registration.search_fields
+        else "",
+        tags=" ".join(tag.name for tag in item.tags.all()) if registration.taggable else "",
+        body=plain_text(body),
+        community_id=community.pk if community is not None else None,
+        marking_id=policy.effective_marking(item).pk,
+        author_id=author_id,
+        published_at=published,
+    )
+
+
+def _member_entry(member: Member, type_id: int) -> SearchEntry:
+    profile: Profile = member.profile
+    shared = [profile.title if profile.shares("title") else ""]
+    if profile.shares("jurisdiction"):
+        shared.append(profile.jurisdiction)
+    expertise = " ".join(tag.name for tag in profile.expertise.all()) if profile.shares("expertise") else ""
+    return SearchEntry(
+        content_type_id=type_id,
+        object_id=member.pk,
+        search_type=MEMBER_TYPE,
+        heading=plain_text(member.display_name, limit=300),
+        title=plain_text(member.display_name),
+        tags=plain_text(expertise),
+        body=plain_text(" ".join([profile.organisation, Discipline(profile.discipline).label, *shared])),
+        discipline=profile.discipline,
+        published_at=member.date_joined,
+    )
+
+
+def _content_rows(registration: ContentRegistration, items: QuerySet[Any]) -> Iterable[Any]:
+    extra = registration.search_extra() if registration.search_extra is not None else {}
+    rows = items.annotate(**extra).select_related(*registration.related_for_display()).order_by("pk")
+    if registration.taggable:
+        rows = rows.prefetch_related("tags")
+    found: Iterable[Any] = rows.iterator(chunk_size=BATCH_SIZE)
+    return found
+
+
+def _write(entries: list[SearchEntry], type_id: int, pks: Iterable[int]) -> None:
+    """Replace the rows of these items with ``entries`` (items no longer indexed lose their rows)."""
+    with transaction.atomic():
+        SearchEntry.objects.filter(content_type_id=type_id, object_id__in=list(pks)).delete()
+        SearchEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+
+
+def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool = True) -> None:
+    """Index these items of a searchable type (or these members) again, from what is stored now, and
+    their children (a thread's posts show its title and take its marking) unless told they are unchanged."""
+    pks = list(pks)
+    if not pks:
+        return
+    type_id = ContentType.objects.get_for_model(model).pk
+    if model is Member:
+        members = Member.objects.filter(pk__in=pks, profile__isnull=False).select_related("profile")
+        members = members.prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
+        entries = [_member_entry(member, type_id) for member in members]
+        _write(entries, type_id, pks)
+        return
+    registration = content_registry.get(model)
+    rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
+    _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
+    for child in _children_of(model) if with_children else []:
+        child_pks = child.model._default_manager.filter(**{f"{child.parent}__in": pks}).values_list("pk", flat=True)
+        index_items(child.model, child_pks)
+
+
+def _children_of(model: type[Model]) -> list[ContentRegistration]:
+    return [
+        registration
+        for registration in content_registry.searchable()
+        if registration.parent is not None
+        and registration.model._meta.get_field(registration.parent).related_model is model
+    ]
+
+
+def rebuild(*, batch_size: int = BATCH_SIZE) -> int:
+    """Write the whole index anew, type by type; returns the number of rows."""
+    written = 0
+    for registration in content_registry.searchable():
+        type_id = registration.content_type().pk
+        SearchEntry.objects.filter(content_type_id=type_id).delete()
+        batch: list[SearchEntry] = []
+        for item in _content_rows(registration, registration.model._default_manager.all()):
+            batch.append(_content_entry(registration, item, type_id))
+            if len(batch) >= batch_size:
+                SearchEntry.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        written += len(batch)
+    member_type = ContentType.objects.get_for_model(Member).pk
+    SearchEntry.objects.filter(content_type_id=member_type).delete()
+    members = (
+        Member.objects.filter(profile__isnull=False).select_related("profile").prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
+    )
+    entries = [_member_entry(member, member_type) for member in members.iterator(chunk_size=batch_size)]
+    SearchEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return written + len(entries)
+
+
+# --- Signals ----------------------------------------------------------------------
+
+
+def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) -> None:
+    transaction.on_commit(lambda: index_items(model, [pk], with_children=with_children))
+
+
+def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        with_children = update_fields is None or bool(_PARENT_FIELDS & set(update_fields))
+        _after_commit(sender, instance.pk, with_children=with_children)
+
+
+def _deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    SearchEntry.objects.filter(content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk).delete()
+
+
+def _profile_saved(sender: type[Model], instance: Profile, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(Member, instance.member_id)
+
+
+def _member_saved(sender: type[Model], instance: Member, raw: bool = False, **kwargs: Any) -> None:
+    if not raw and not kwargs.get("created"):
+        _after_commit(Member, instance.pk)
+
+
+def _tags_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Profile):
+        _after_commit(Member, instance.member_id)
+    elif content_registry.is_registered(type(instance)) and content_registry.get(type(instance)).search_type:
+        _after_commit(type(instance), instance.pk)
+
+
+def _words_changed(sender: type[Model], pks: Iterable[int], **kwargs: Any) -> None:
+    index_items(sender, pks)
+
+
+def connect_indexing() -> None:
+    for registration in content_registry.searchable():
+        uid = f"search_{registration.label}"
+        post_save.connect(_saved, sender=registration.model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_deleted, sender=registration.model, dispatch_uid=f"{uid}_deleted")
+    post_delete.connect(_deleted, sender=Member, dispatch_uid="search_member_deleted")
+    post_save.connect(_member_saved, sender=Member, dispatch_uid="search_member_saved")
+    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="search_profile_saved")
+    m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="search_tags_changed")
+    content_changed.connect(_words_changed, dispatch_uid="search_words_changed")

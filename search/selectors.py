@@ -1,0 +1,255 @@
+"""Search reads: results, facets, suggestions and "did you mean", all over what the member may see.
+
+Every read starts from ``visible_entries``: the index rows whose item the
+policy lets the member see (``policy.filter_visible`` for each searchable type
+of the content registry, ``policy.filter_visible_members`` for members), not
+removed, not a draft, as SQL subqueries. Counts and facets are aggregates of
+that one filtered query, so nothing hidden is ever counted. A search is a
+fixed number of queries whatever it finds: the facets (one grouped query and
+one for tags), the page, its snippets and what the page links to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from taggit.models import TaggedItem
+
+from communities.models import Community
+from saved.models import SavedItem
+from search.backends import START, STOP, backend
+from search.index import MEMBER_TYPE
+from search.models import SearchEntry
+from search.query import STOP_WORDS, ParsedQuery
+from verification import policy
+from verification.models import Discipline, Marking, Member
+from verification.registry import content_registry
+
+PAGE_SIZE = 20
+FACET_LIMIT = 12
+SUGGESTION_LIMIT = 8
+TYPE_LABELS = {
+    "thread": "Discussions",
+    "post": "Posts",
+    "page": "Wiki pages",
+    "document": "Documents",
+    "link": "Links",
+    "message": "Chat messages",
+    MEMBER_TYPE: "Members",
+}
+
+
+def visible_entries(member: Member, types: list[str] | None = None) -> QuerySet[SearchEntry]:
+    """The index rows of listed, published items (and members) the member may see, of ``types`` or all."""
+    now = timezone.now()
+    visible = Q(pk__in=[])
+    for registration in content_registry.searchable():
+        if types and registration.search_type not in types:
+            continue
+        items = policy.filter_listed(policy.filter_visible(member, registration.model._default_manager.all()))
+        if registration.published is not None:
+            items = items.filter(**{f"{registration.published}__lte": now})
+        visible |= Q(content_type=registration.content_type(), object_id__in=items.values("pk"))
+    if not types or MEMBER_TYPE in types:
+        members = policy.filter_visible_members(member, Member.objects.all())
+        visible |= Q(content_type=ContentType.objects.get_for_model(Member), object_id__in=members.values("pk"))
+    return SearchEntry.objects.filter(visible)
+
+
+def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+    if query.types:
+        entries = entries.filter(search_type__in=query.types)
+    if query.authors:
+        entries = entries.filter(author__handle__in=query.authors)
+    if query.communities:
+        entries = entries.filter(community__slug__in=query.communities)
+    if query.markings:
+        entries = entries.filter(marking__slug__in=query.markings)
+    if query.disciplines:
+        entries = entries.filter(discipline__in=query.disciplines)
+    for tag in query.tags:
+        tagged = TaggedItem.objects.filter(
+            Q(tag__slug=tag) | Q(tag__name__iexact=tag),
+            content_type=OuterRef("content_type"),
+            object_id=OuterRef("object_id"),
+        )
+        entries = entries.filter(Exists(tagged))
+    if "mine" in query.places:
+        entries = entries.filter(author=member)
+    if "saved" in query.places:
+        saved = SavedItem.objects.filter(
+            member=member, item_type=OuterRef("content_type"), item_id=OuterRef("object_id")
+        )
+        entries = entries.filter(Exists(saved))
+    if query.after is not None:
+        entries = entries.filter(published_at__date__gt=query.after)
+    if query.before is not None:
+        entries = entries.filter(published_at__date__lt=query.before)
+    return entries
+
+
+def hits(member: Member, query: ParsedQuery) -> QuerySet[SearchEntry]:
+    """What the query finds that the member may see, in the order asked for."""
+    entries = _narrowed(member, visible_entries(member, query.types or None), query)
+    found = backend().matching(entries, query)
+    if query.order == "newest" or (query.order == "relevance" and not query.has_words):
+        return found.order_by("-published_at", "-pk")
+    if query.order == "oldest":
+        return found.order_by("published_at", "pk")
+    return found.order_by("-phrase_hit", "-rank", "-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    operator: str  # what the link adds to the query
+    count: int
+
+
+@dataclass
+class Facets:
+    total: int = 0
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
+    """Counts by type, community, marking, year and discipline (one grouped query) and by tag (one more)."""
+    grouped = (
+        found.order_by()
+        .annotate(year=ExtractYear("published_at"))
+        .values(
+            "search_type", "community__slug", "community__name", "marking__slug", "marking__name", "year", "discipline"
+        )
+        .annotate(found=Count("pk"))
+    )
+    counters: dict[str, Counter[tuple[str, str]]] = {
+        name: Counter() for name in ("type", "community", "marking", "year", "discipline")
+    }
+    total = 0
+    for row in grouped:
+        count = row["found"]
+        total += count
+        counters["type"][(TYPE_LABELS.get(row["search_type"], row["search_type"]), f"type:{row['search_type']}")] += (
+            count
+        )
+        if row["community__slug"]:
+            counters["community"][(row["community__name"], f"#{row['community__slug']}")] += count
+        if row["marking__slug"]:
+            counters["marking"][(row["marking__name"], f"marking:{row['marking__slug']}")] += count
+        if row["year"]:
+            year = row["year"]
+            counters["year"][(str(year), f"after:{year - 1}-12-31 before:{year + 1}-01-01")] += count
+        if row["discipline"]:
+            counters["discipline"][(Discipline(row["discipline"]).label, f"discipline:{row['discipline']}")] += count
+    matched = found.order_by().filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
+    tag_rows = (
+        TaggedItem.objects.filter(Exists(matched))
+        .values("tag__slug", "tag__name")
+        .annotate(found=Count("pk"))
+        .order_by("-found", "tag__name")[:FACET_LIMIT]
+    )
+    groups = {
+        name: [FacetValue(label, operator, count) for (label, operator), count in counter.most_common(FACET_LIMIT)]
+        for name, counter in counters.items()
+    }
+    groups["year"].sort(key=lambda value: value.label, reverse=True)
+    groups["tag"] = [FacetValue(row["tag__name"], f"tag:{row['tag__slug']}", row["found"]) for row in tag_rows]
+    return Facets(total=total, groups={name: values for name, values in groups.items() if values})
+
+
+def highlighted(text: str) -> SafeString:
+    """Escape the plain text first, then turn the backend's markers into ``<mark>``."""
+    safe = escape(text.replace(START, "").replace(STOP, "")) if text.count(START) != text.count(STOP) else escape(text)
+    return mark_safe(safe.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308 - escaped above
+
+
+@dataclass
+class Result:
+    entry: SearchEntry
+    type_label: str
+    url: str
+    snippet: SafeString
+    marking: Marking | None
+    community: Community | None
+
+    @property
+    def model_label(self) -> str:
+        """The item's type as the audit log names it (``library.Document``)."""
+        model = self.entry.content_type.model_class()
+        return model._meta.label if model is not None else self.entry.search_type
+
+
+def results_page(
+    member: Member, query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
+) -> tuple[Page[Any], list[Result]]:
+    """One page of results with their snippets, links and markings."""
+    paginator = Paginator(found.select_related("marking", "community", "content_type"), PAGE_SIZE)
+    paginator.count = total  # already counted with the facets
+    page = paginator.get_page(number)
+    entries = list(page.object_list)
+    snippets = backend().snippets([entry.pk for entry in entries], query)
+    results = [
+        Result(
+            entry=entry,
+            type_label=TYPE_LABELS.get(entry.search_type, entry.search_type).rstrip("s"),
+            url=_url_of(entry),
+            snippet=highlighted(snippets.get(entry.pk, "")),
+            marking=entry.marking if entry.marking is not None and not entry.marking.is_unmarked else None,
+            community=entry.community,
+        )
+        for entry in entries
+    ]
+    return page, results
+
+
+def _url_of(entry: SearchEntry) -> str:
+    from django.urls import reverse
+
+    if entry.search_type == MEMBER_TYPE:
+        return reverse("members:profile", args=[entry.object_id])
+    return reverse("search:open", args=[entry.content_type_id, entry.object_id])
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def did_you_mean(member: Member, query: ParsedQuery, text: str) -> str:
+    """The query with its misspelt words replaced by the closest words of headings the member may see."""
+    entries = visible_entries(member)
+    corrected = text
+    changed = False
+    for word in query.plain_words[:4]:
+        headings = backend().similar_headings(entries, word)
+        candidates = {found.lower() for heading in headings for found in _WORD.findall(heading)} - STOP_WORDS
+        close = difflib.get_close_matches(word, sorted(candidates - {word}), n=1, cutoff=0.7)
+        if close:
+            corrected = re.sub(rf"\b{re.escape(word)}\b", close[0], corrected, flags=re.IGNORECASE)
+            changed = True
+    return corrected if changed else ""
+
+
+def suggestions(member: Member, text: str) -> list[SearchEntry]:
+    """What the box offers as the member types: titles starting with the words, and members."""
+    words = [word.lower() for word in _WORD.findall(text)][:6]
+    if not words or len(words[-1]) < 2:
+        return []
+    types = [
+        registration.search_type
+        for registration in content_registry.searchable()
+        if registration.title_field in registration.search_fields
+    ]
+    entries = visible_entries(member, [*types, MEMBER_TYPE])
+    for word in words:
+        entries = entries.filter(heading__icontains=word)
+    return list(entries.select_related("marking").order_by("-published_at", "-pk")[:SUGGESTION_LIMIT])
