@@ -128,8 +128,9 @@ def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool =
         _write(entries, type_id, pks)
         return
     registration = content_registry.get(model)
-    rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
-    _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
+    if registration in content_registry.searchable():
+        rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
+        _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
     for child in _children_of(model) if with_children else []:
         child_pks = child.model._default_manager.filter(**{f"{child.parent}__in": pks}).values_list("pk", flat=True)
         index_items(child.model, child_pks)
@@ -149,23 +150,25 @@ def rebuild(*, batch_size: int = BATCH_SIZE) -> int:
     written = 0
     for registration in content_registry.searchable():
         type_id = registration.content_type().pk
-        SearchEntry.objects.filter(content_type_id=type_id).delete()
-        batch: list[SearchEntry] = []
-        for item in _content_rows(registration, registration.model._default_manager.all()):
-            batch.append(_content_entry(registration, item, type_id))
-            if len(batch) >= batch_size:
-                SearchEntry.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        SearchEntry.objects.bulk_create(batch)
-        written += len(batch)
+        with transaction.atomic():  # searches see the old rows of this type until its new ones are in
+            SearchEntry.objects.filter(content_type_id=type_id).delete()
+            batch: list[SearchEntry] = []
+            for item in _content_rows(registration, registration.model._default_manager.all()):
+                batch.append(_content_entry(registration, item, type_id))
+                if len(batch) >= batch_size:
+                    SearchEntry.objects.bulk_create(batch)
+                    written += len(batch)
+                    batch = []
+            SearchEntry.objects.bulk_create(batch)
+            written += len(batch)
     member_type = ContentType.objects.get_for_model(Member).pk
-    SearchEntry.objects.filter(content_type_id=member_type).delete()
     members = (
         Member.objects.filter(profile__isnull=False).select_related("profile").prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
     )
-    entries = [_member_entry(member, member_type) for member in members.iterator(chunk_size=batch_size)]
-    SearchEntry.objects.bulk_create(entries, batch_size=batch_size)
+    with transaction.atomic():
+        SearchEntry.objects.filter(content_type_id=member_type).delete()
+        entries = [_member_entry(member, member_type) for member in members.iterator(chunk_size=batch_size)]
+        SearchEntry.objects.bulk_create(entries, batch_size=batch_size)
     return written + len(entries)
 
 
@@ -177,8 +180,12 @@ def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) ->
 
 
 def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
-        with_children = update_fields is None or bool(_PARENT_FIELDS & set(update_fields))
+    """A searchable item is read again; its children too when its title, community or marking may have
+    moved. A parent that is not searchable itself (a conversation) only passes that on."""
+    if raw:
+        return
+    with_children = update_fields is None or bool(_PARENT_FIELDS & set(update_fields))
+    if with_children or content_registry.get(sender) in content_registry.searchable():
         _after_commit(sender, instance.pk, with_children=with_children)
 
 
@@ -191,8 +198,13 @@ def _profile_saved(sender: type[Model], instance: Profile, raw: bool = False, **
         _after_commit(Member, instance.member_id)
 
 
-def _member_saved(sender: type[Model], instance: Member, raw: bool = False, **kwargs: Any) -> None:
-    if not raw and not kwargs.get("created"):
+def _member_saved(
+    sender: type[Model], instance: Member, update_fields: Any = None, raw: bool = False, **kwargs: Any
+) -> None:
+    """A member's name is their heading (a sign-in, which saves ``last_login``, changes nothing searched)."""
+    if raw or kwargs.get("created"):
+        return
+    if update_fields is None or {"first_name", "last_name", "email"} & set(update_fields):
         _after_commit(Member, instance.pk)
 
 
@@ -211,9 +223,11 @@ def _words_changed(sender: type[Model], pks: Iterable[int], **kwargs: Any) -> No
 
 def connect_indexing() -> None:
     for registration in content_registry.searchable():
-        uid = f"search_{registration.label}"
-        post_save.connect(_saved, sender=registration.model, dispatch_uid=f"{uid}_saved")
-        post_delete.connect(_deleted, sender=registration.model, dispatch_uid=f"{uid}_deleted")
+        post_save.connect(_saved, sender=registration.model, dispatch_uid=f"search_{registration.label}_saved")
+        post_delete.connect(_deleted, sender=registration.model, dispatch_uid=f"search_{registration.label}_deleted")
+        if registration.parent is not None:
+            parent = registration.model._meta.get_field(registration.parent).related_model
+            post_save.connect(_saved, sender=parent, dispatch_uid=f"search_{parent._meta.label_lower}_saved")
     post_delete.connect(_deleted, sender=Member, dispatch_uid="search_member_deleted")
     post_save.connect(_member_saved, sender=Member, dispatch_uid="search_member_saved")
     post_save.connect(_profile_saved, sender=Profile, dispatch_uid="search_profile_saved")

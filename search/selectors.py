@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -194,7 +195,7 @@ def results_page(
     member: Member, query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
 ) -> tuple[Page[Any], list[Result]]:
     """One page of results with their snippets, links and markings."""
-    paginator = Paginator(found.select_related("marking", "community", "content_type"), PAGE_SIZE)
+    paginator = Paginator(found.select_related("marking", "community__marking", "content_type"), PAGE_SIZE)
     paginator.count = total  # already counted with the facets
     page = paginator.get_page(number)
     entries = list(page.object_list)
@@ -205,7 +206,7 @@ def results_page(
             type_label=TYPE_LABELS.get(entry.search_type, entry.search_type).rstrip("s"),
             url=_url_of(entry),
             snippet=highlighted(snippets.get(entry.pk, "")),
-            marking=entry.marking if entry.marking is not None and not entry.marking.is_unmarked else None,
+            marking=_banner(entry),
             community=entry.community,
         )
         for entry in entries
@@ -213,9 +214,15 @@ def results_page(
     return page, results
 
 
-def _url_of(entry: SearchEntry) -> str:
-    from django.urls import reverse
+def _banner(entry: SearchEntry) -> Marking | None:
+    """The marking that governs the item: its own (or its parent's), or its community's when higher, read
+    now (a community re-marked after the item was indexed shows its new marking)."""
+    markings = [entry.marking, entry.community.marking if entry.community is not None else None]
+    highest = policy.highest_marking(marking for marking in markings if marking is not None)
+    return highest if highest is not None and not highest.is_unmarked else None
 
+
+def _url_of(entry: SearchEntry) -> str:
     if entry.search_type == MEMBER_TYPE:
         return reverse("members:profile", args=[entry.object_id])
     return reverse("search:open", args=[entry.content_type_id, entry.object_id])

@@ -16,11 +16,19 @@
       return Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
     }
 
+    function isOpen() {
+      return !list.hidden;
+    }
+
     function close() {
+      clearTimeout(timer);
+      latest++; // an answer still on its way must not open the list again
       list.hidden = true;
       list.innerHTML = "";
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
+      // Emptied, so the same count said again later is a change the screen reader announces.
+      status.textContent = "";
       active = -1;
     }
 
@@ -53,7 +61,9 @@
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       var count = found.length - (list.querySelector("#suggestion-search") ? 1 : 0);
-      status.textContent = count + (count === 1 ? " suggestion" : " suggestions") + ". Use the up and down arrows to choose.";
+      status.textContent = count
+        ? count + (count === 1 ? " suggestion" : " suggestions") + ". Use the up and down arrows to choose."
+        : "No suggestions. Press Enter to search.";
     }
 
     function fetchSuggestions() {
@@ -64,7 +74,8 @@
       }
       var asked = ++latest;
       fetch(form.dataset.suggest + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.text() : ""; })
+        // Redirected means signed out (to the sign-in page): that page is no list of suggestions.
+        .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
         .then(function (html) { if (asked === latest && document.activeElement === input) show(html); })
         .catch(function () { /* the plain search still works */ });
     }
@@ -75,12 +86,19 @@
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (list.hidden) return;
         event.preventDefault();
-        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+        if (isOpen()) {
+          highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+        } else {
+          clearTimeout(timer);
+          fetchSuggestions();
+        }
       } else if (event.key === "Escape") {
+        // The first Escape closes the list and keeps what was typed; with the list closed, the
+        // browser's own Escape clears the box.
+        if (isOpen()) event.preventDefault();
         close();
-      } else if (event.key === "Enter" && active >= 0) {
+      } else if (event.key === "Enter" && active >= 0 && isOpen()) {
         event.preventDefault();
         window.location.href = options()[active].dataset.href;
       }

@@ -508,7 +508,7 @@ def test_member_searches_the_directory_and_opens_a_profile_with_no_accessibility
     assert_layout_landmarks(desktop.page)
     assert accessibility_problems(desktop.page) == []
 
-    search = desktop.page.get_by_role("search")
+    search = desktop.page.get_by_role("search", name="Find members")
     search.get_by_label("Name or agency").fill("ortiz")
     search.get_by_label("State").fill("Louisiana")
     search.get_by_role("button", name="Search").click()
@@ -529,7 +529,7 @@ def test_directory_and_profile_fit_a_phone(phone: BrowserPage, searcher: Member)
 
     phone.open(DIRECTORY_URL)
     assert_fits_the_phone_screen(phone.page)
-    expect(phone.page.get_by_role("search").get_by_role("button", name="Search")).to_be_visible()
+    expect(phone.page.get_by_role("search", name="Find members").get_by_role("button", name="Search")).to_be_visible()
     phone.open(reverse("members:profile", args=[searcher.pk]))
     assert_fits_the_phone_screen(phone.page)
     assert phone.trouble.all() == []

@@ -65,6 +65,7 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"app_label": "verification", "model_name": "member"},
         {"app_label": "verification", "model_name": "member", "object_id": str(member.pk)},
         {"content_type_id": "1", "object_id": str(member.pk)},
+        {"type_id": "1", "item_id": str(document.pk)},
         {"uidb36": "1", "key": "abc"},
     ]
 
