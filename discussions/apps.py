@@ -9,7 +9,7 @@ class DiscussionsConfig(AppConfig):
         from discussions.follows import register_followables
         from discussions.models import Post, Thread
         from discussions.notifications import MENTION, REPLY, describe_post_notification, post_targets
-        from discussions.services import post_url, thread_url
+        from discussions.services import opening_post_html, post_url, thread_url
         from notices.kinds import register_kind
         from verification.registry import register
 
@@ -24,7 +24,9 @@ class DiscussionsConfig(AppConfig):
             plural_label="Discussions, questions and blog posts",
             list_order=("-published_at", "-pk"),
             search_type="thread",
-            search_fields=("title",),
+            search_fields=("title", "opening_html"),
+            search_html=("opening_html",),
+            search_extra=opening_post_html,
             display_related=("community", "board"),
         )
         register(
@@ -42,6 +44,7 @@ class DiscussionsConfig(AppConfig):
             search_type="post",
             search_fields=("body_html",),
             search_html=("body_html",),
+            search_with_parent=Q(is_opening=True),
             display_related=("thread__community",),
         )
         register_kind(

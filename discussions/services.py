@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +27,12 @@ from notices.models import Level
 from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
+
+
+def opening_post_html() -> dict[str, Subquery]:
+    """What search reads of a thread besides its title: its opening post (a blog post's text)."""
+    opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True).values("body_html")[:1]
+    return {"opening_html": Subquery(opening)}
 
 
 def thread_url(thread: Thread) -> str:

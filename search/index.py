@@ -4,6 +4,8 @@ A searchable type (``ContentRegistration.search_type`` and ``search_fields``)
 is indexed with no search code of its own: its rows are written here when it
 is saved or deleted, when its tags change, when a parent's title or marking
 changes, and when its feature says its words changed (``content_changed``).
+Rows its registration searches with their parent (a thread's opening post)
+have no row of their own: saving one re-reads the parent.
 Members are indexed by what they share: name, agency and discipline always,
 title, jurisdiction and expertise when their profile shares them.
 
@@ -100,6 +102,8 @@ def _member_entry(member: Member, type_id: int) -> SearchEntry:
 
 def _content_rows(registration: ContentRegistration, items: QuerySet[Any]) -> Iterable[Any]:
     extra = registration.search_extra() if registration.search_extra is not None else {}
+    if registration.search_with_parent is not None:
+        items = items.exclude(registration.search_with_parent)
     rows = items.annotate(**extra).select_related(*registration.related_for_display()).order_by("pk")
     if registration.taggable:
         rows = rows.prefetch_related("tags")
@@ -131,17 +135,27 @@ def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool =
     if registration in content_registry.searchable():
         rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
         _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
+    if registration.search_with_parent is not None and registration.parent is not None:
+        searched_with_parent = model._default_manager.filter(registration.search_with_parent, pk__in=pks)
+        parent_pks = searched_with_parent.values_list(f"{registration.parent}_id", flat=True)
+        index_items(_parent_model(registration), list(parent_pks), with_children=False)
     for child in _children_of(model) if with_children else []:
         child_pks = child.model._default_manager.filter(**{f"{child.parent}__in": pks}).values_list("pk", flat=True)
         index_items(child.model, child_pks)
+
+
+def _parent_model(registration: ContentRegistration) -> type[Model]:
+    parent = registration.model._meta.get_field(registration.parent or "").related_model
+    if not isinstance(parent, type):
+        raise TypeError(f"{registration.label}: parent {registration.parent!r} is not a model")
+    return parent
 
 
 def _children_of(model: type[Model]) -> list[ContentRegistration]:
     return [
         registration
         for registration in content_registry.searchable()
-        if registration.parent is not None
-        and registration.model._meta.get_field(registration.parent).related_model is model
+        if registration.parent is not None and _parent_model(registration) is model
     ]
 
 
@@ -226,7 +240,7 @@ def connect_indexing() -> None:
         post_save.connect(_saved, sender=registration.model, dispatch_uid=f"search_{registration.label}_saved")
         post_delete.connect(_deleted, sender=registration.model, dispatch_uid=f"search_{registration.label}_deleted")
         if registration.parent is not None:
-            parent = registration.model._meta.get_field(registration.parent).related_model
+            parent = _parent_model(registration)
             post_save.connect(_saved, sender=parent, dispatch_uid=f"search_{parent._meta.label_lower}_saved")
     post_delete.connect(_deleted, sender=Member, dispatch_uid="search_member_deleted")
     post_save.connect(_member_saved, sender=Member, dispatch_uid="search_member_saved")

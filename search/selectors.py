@@ -40,6 +40,15 @@ from verification.registry import content_registry
 PAGE_SIZE = 20
 FACET_LIMIT = 12
 SUGGESTION_LIMIT = 8
+TYPE_NAMES = {
+    "thread": "Discussion",
+    "post": "Post",
+    "page": "Wiki page",
+    "document": "Document",
+    "link": "Link",
+    "message": "Chat message",
+    MEMBER_TYPE: "Member",
+}
 TYPE_LABELS = {
     "thread": "Discussions",
     "post": "Posts",
@@ -111,17 +120,32 @@ def hits(member: Member, query: ParsedQuery) -> QuerySet[SearchEntry]:
     return found.order_by("-phrase_hit", "-rank", "-published_at", "-pk")
 
 
-@dataclass(frozen=True)
+@dataclass
 class FacetValue:
     label: str
     operator: str  # what the link adds to the query
     count: int
+    # Set by ``Facets.link_from``: the query the link searches (with the operator, or without it when the
+    # search already has it) and whether it is in the search now.
+    query: str = ""
+    active: bool = False
 
 
 @dataclass
 class Facets:
     total: int = 0
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    def link_from(self, text: str) -> Facets:
+        """Each value links to ``text`` narrowed by it, or, when ``text`` already has it, widened again."""
+        for values in self.groups.values():
+            for value in values:
+                value.active = f" {value.operator} " in f" {text} "
+                if value.active:
+                    value.query = " ".join(text.replace(value.operator, " ").split())
+                else:
+                    value.query = f"{text.strip()} {value.operator}"
+        return self
 
 
 def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
@@ -203,7 +227,7 @@ def results_page(
     results = [
         Result(
             entry=entry,
-            type_label=TYPE_LABELS.get(entry.search_type, entry.search_type).rstrip("s"),
+            type_label=TYPE_NAMES.get(entry.search_type, entry.search_type),
             url=_url_of(entry),
             snippet=highlighted(snippets.get(entry.pk, "")),
             marking=_banner(entry),
@@ -246,8 +270,17 @@ def did_you_mean(member: Member, query: ParsedQuery, text: str) -> str:
     return corrected if changed else ""
 
 
-def suggestions(member: Member, text: str) -> list[SearchEntry]:
-    """What the box offers as the member types: titles starting with the words, and members."""
+@dataclass(frozen=True)
+class Suggestion:
+    heading: str
+    type_label: str
+    url: str
+    marking: Marking | None
+
+
+def suggestions(member: Member, text: str) -> list[Suggestion]:
+    """What the box offers as the member types: items whose title has every word typed (anywhere in it),
+    and members by name, newest first."""
     words = [word.lower() for word in _WORD.findall(text)][:6]
     if not words or len(words[-1]) < 2:
         return []
@@ -259,4 +292,8 @@ def suggestions(member: Member, text: str) -> list[SearchEntry]:
     entries = visible_entries(member, [*types, MEMBER_TYPE])
     for word in words:
         entries = entries.filter(heading__icontains=word)
-    return list(entries.select_related("marking").order_by("-published_at", "-pk")[:SUGGESTION_LIMIT])
+    found = entries.select_related("marking", "community__marking").order_by("-published_at", "-pk")
+    return [
+        Suggestion(entry.heading, TYPE_NAMES.get(entry.search_type, ""), _url_of(entry), _banner(entry))
+        for entry in found[:SUGGESTION_LIMIT]
+    ]

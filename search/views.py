@@ -22,7 +22,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             query.notes.append("Type a word to search for: what you typed has none we can search.")
         return render(request, "search/results.html", context)
     found = selectors.hits(member, query)
-    facets = selectors.facets(member, found)
+    facets = selectors.facets(member, found).link_from(text)
     page, results = selectors.results_page(member, query, found, facets.total, request.GET.get("page"))
     markings = [result.marking for result in results if result.marking is not None]
     audited = [(r.model_label, r.entry.object_id, r.entry.heading, r.marking) for r in results if r.marking is not None]

@@ -73,6 +73,9 @@ class ContentRegistration:
     search_fields: tuple[str, ...] = ()
     search_html: tuple[str, ...] = ()
     search_extra: Callable[[], dict[str, Any]] | None = None
+    # Rows searched as part of their parent, not on their own (a thread's opening post): the parent's
+    # ``search_extra`` reads them, and saving one re-reads the parent.
+    search_with_parent: Q | None = None
     # What title() and url() read, fetched with the rows that show them.
     display_related: tuple[str, ...] = ()
     visibility: VisibilityRule | None = None
