@@ -213,9 +213,24 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins (verification/sign_in_throttle.py, docs/operations.md "Failed sign-ins"): counted per
+# address and account together, never per account or per address alone, so nobody can lock a member out.
+# After 5 failures in a row from one address on one account, each further try from there waits twice as
+# long as the last (2 s … 15 min); a run of failures on an account e-mails the member at 10 and needs a
+# password reset at 100.
+MUSTER_SIGN_IN_FREE_FAILURES = env.int("MUSTER_SIGN_IN_FREE_FAILURES", default=5)
+MUSTER_SIGN_IN_MAX_DELAY_SECONDS = env.int("MUSTER_SIGN_IN_MAX_DELAY_SECONDS", default=15 * 60)
+MUSTER_SIGN_IN_NOTICE_FAILURES = env.int("MUSTER_SIGN_IN_NOTICE_FAILURES", default=10)
+# NIST SP 800-63B: no more than 100 consecutive failures before the account needs another way in.
+MUSTER_SIGN_IN_CEILING = min(env.int("MUSTER_SIGN_IN_CEILING", default=100), 100)
+# Every sign-in try from one address, right or wrong: bounds password hashing and spraying over many
+# accounts, and is generous enough for an agency whose members all sign in from one shared address.
+MUSTER_SIGN_IN_TRIES_PER_ADDRESS_MINUTE = env.int("MUSTER_SIGN_IN_TRIES_PER_ADDRESS_MINUTE", default=120)
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": f"{MUSTER_SIGN_IN_TRIES_PER_ADDRESS_MINUTE}/m/ip",
+    # Off: allauth keys it per account (a lock anyone can set off) and per address; it also
+    # limits allauth.mfa's codes per account. verification.sign_in_throttle replaces both.
+    "login_failed": None,
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -227,6 +242,10 @@ ACCOUNT_ADAPTER = "verification.adapters.MemberAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Muster] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Muster"
+MFA_FORMS = {
+    "authenticate": "verification.adapters.ThrottledAuthenticateForm",
+    "reauthenticate": "verification.adapters.ThrottledReauthenticateForm",
+}
 # Guardian's anonymous user needs a username field; Muster never grants to anonymous.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = True

@@ -1,7 +1,19 @@
+"""Muster's allauth adapter and second-step forms. Failed sign-ins are throttled per address and account
+(``verification.sign_in_throttle``), never per account alone: ``ACCOUNT_RATE_LIMITS["login_failed"]`` is off."""
+
 import secrets
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
+from django.forms import ValidationError
+from django.http import HttpRequest
+
+from verification import sign_in_throttle
+from verification.models import Member
 
 
 class MemberAccountAdapter(DefaultAccountAdapter):
@@ -12,3 +24,52 @@ class MemberAccountAdapter(DefaultAccountAdapter):
         and one e-mail), so its timing does not tell whether the address is registered."""
         make_password(secrets.token_urlsafe(16))
         super().send_account_already_exists_mail(email)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        """Check the password only when this address may try for this account now (sign-in and reauthentication)."""
+        email = credentials.get("email")
+        if request is None or not isinstance(email, str) or not email:
+            return super().authenticate(request, **credentials)  # type: ignore[no-any-return]
+        attempt = sign_in_throttle.password_attempt(request, email=email)
+        user: AbstractBaseUser | None = super().authenticate(request, **credentials)
+        if user is None:
+            attempt.failed()
+        else:
+            attempt.succeeded()
+        return user
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        """Every step passed (password, and a code when the member has MFA): the run of failures ends."""
+        super().login(request, user)
+        if isinstance(user, Member):
+            sign_in_throttle.sign_in_completed(member=user)
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        """A password reset is the way back in once the account reached the ceiling."""
+        super().set_password(user, password)
+        if isinstance(user, Member):
+            sign_in_throttle.password_replaced(member=user)
+
+
+class ThrottledCodeMixin:
+    """The second step (TOTP or a recovery code) is throttled like the password: per address and account."""
+
+    user: Member
+
+    def clean_code(self) -> str:
+        attempt = sign_in_throttle.code_attempt(context.request, member=self.user)
+        try:
+            code: str = super().clean_code()  # type: ignore[misc]
+        except ValidationError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
+        return code
+
+
+class ThrottledAuthenticateForm(ThrottledCodeMixin, AuthenticateForm):
+    pass
+
+
+class ThrottledReauthenticateForm(ThrottledCodeMixin, ReauthenticateForm):
+    pass

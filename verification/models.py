@@ -327,6 +327,8 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_IN_FAILURES_REPORTED = "sign_in_failures_reported", "Failed sign-ins reported to the member"
+        SIGN_IN_BLOCKED = "sign_in_blocked", "Sign-in blocked until a password reset"
         SIGN_OUT = "sign_out", "Signed out"
         APPLICATION_SUBMITTED = "application_submitted", "Application submitted"
         SPONSOR_ANSWERED = "sponsor_answered", "Sponsor answered"

@@ -1,6 +1,7 @@
-"""Vetting e-mail and the expiry sweep. Each task loads rows by id, calls one
+"""Vetting e-mail, the failed sign-in notice and the expiry sweep. Each task loads rows by id, calls one
 service, and is safe to retry: ``deliver_once`` keys every message."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from muster.celery_app import app
@@ -46,6 +47,26 @@ def send_expiry_notice(member_id: int, days_before: int) -> None:
         to=member.email,
         template="email/verification/expiry.txt",
         context={"member": member, "days_before": days_before},
+    )
+
+
+@app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
+def send_failed_sign_ins_notice(member_id: int, *, failures: int, address: str, crossed_at: str, blocked: bool) -> None:
+    """Tell a member that sign-ins to their account keep failing, or that it now needs a password reset
+    (``blocked``). Never says what was typed. Idempotent per crossing."""
+    member = Member.objects.get(pk=member_id)
+    deliver_once(
+        key=f"failed-sign-ins:{member.pk}:{'blocked' if blocked else 'notice'}:{crossed_at}",
+        to=member.email,
+        template="email/verification/failed_sign_ins.txt",
+        context={
+            "member": member,
+            "failures": failures,
+            "address": address,
+            "blocked": blocked,
+            "ceiling": settings.MUSTER_SIGN_IN_CEILING,
+            "reset_link": reverse("account_reset_password"),
+        },
     )
 
 
