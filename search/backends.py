@@ -18,15 +18,32 @@ from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
 from search.query import ParsedQuery, Term
 
 START, STOP = "\x02", "\x03"
+# ts_headline reads ``<word>`` as a tag and drops it: the angles go in as private-use characters and come
+# back out after it.
+_ANGLES = "\ue000\ue001"
+_ANGLES_BACK = str.maketrans(_ANGLES, "<>")
 SNIPPET_WORDS = 30
-CONFIG = "english"
+# English stemming with accents ignored (search/migrations/0003_words_as_typed.py).
+CONFIG = "muster_english"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -39,6 +56,17 @@ class Backend(Protocol):
 
     def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
         """Headings of ``entries`` with a word spelt like ``word``, best first (for "did you mean")."""
+
+
+def _angles_hidden(field: str) -> Func:
+    return Func(F(field), Value("<>"), Value(_ANGLES), function="translate", output_field=TextField())
+
+
+def _punctuation_as_spaces(field: str) -> Func:
+    """The text as the index reads it (search/migrations/0003_words_as_typed.py)."""
+    return Func(
+        F(field), Value("[[:punct:]]+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
+    )
 
 
 class PostgresBackend:
@@ -89,10 +117,17 @@ class PostgresBackend:
             "fragment_delimiter": " … ",
         }
         found = rows.annotate(
-            in_body=SearchHeadline("body", positive, **options),
-            in_title=SearchHeadline("title", positive, **options),
-        ).values_list("pk", "in_body", "in_title")
-        return {pk: in_body if START in in_body or not in_title else in_title for pk, in_body, in_title in found}
+            in_body=SearchHeadline(_angles_hidden("body"), positive, **options),
+            # A word matched only inside an address (www.noaa.gov/storm-tide) shows in the words the
+            # index read, punctuation as spaces.
+            in_words=SearchHeadline(_punctuation_as_spaces("body"), positive, **options),
+            in_title=SearchHeadline(_angles_hidden("title"), positive, **options),
+        ).values_list("pk", "in_body", "in_words", "in_title")
+        snippets = {}
+        for pk, *headlines in found:
+            marked = [headline for headline in headlines if START in headline]
+            snippets[pk] = (marked[0] if marked else headlines[0] or headlines[2]).translate(_ANGLES_BACK)
+        return snippets
 
     def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
         similar = entries.filter(heading__trigram_word_similar=word).annotate(

@@ -36,7 +36,7 @@ MEMBER_TYPE = "member"
 # The most of one item's words kept (a long document's first 200,000 characters).
 BODY_LIMIT = 200_000
 BATCH_SIZE = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 # Fields whose change moves a child's heading, community or marking (a thread renamed or re-marked).
 _PARENT_FIELDS = frozenset({"title", "community", "community_id", "marking", "marking_id"})
 
