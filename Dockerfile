@@ -14,10 +14,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/*
 
-# Dependencies first, so code changes do not reinstall them. The project itself
-# installs no package (pyproject lists none): the code runs from /app.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, so code changes do not reinstall them: exactly the versions
+# and files requirements.lock pins (`make lock` writes it), hash-checked. The
+# project itself installs no package (pyproject lists none): the code runs from
+# /app. Its install uses the locked setuptools and fails if the lock lacks
+# anything pyproject.toml asks for.
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock \
+    && pip install --no-deps --no-build-isolation . \
+    && pip check
 
 COPY . .
 

@@ -3,18 +3,45 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SYNCED := $(VENV)/.synced
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# requirements-dev.lock: runtime and dev packages, for make run/test and CI.
+# requirements.lock: runtime packages only, for the Dockerfile. Both are
+# written by `make lock` (never by hand) and pin every package, pip and
+# setuptools included, with the hashes of its files.
+LOCK := requirements-dev.lock
+RUNTIME_LOCK := requirements.lock
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck check bench clean
+.PHONY: run test lint typecheck check bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+# The venv holds exactly what the lock pins, hash-checked: install it, then
+# remove anything the lock no longer lists (pip-sync, from the lock itself).
+$(SYNCED): $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip-sync --quiet $(LOCK)
+	touch $(SYNCED)
+
+# Install the project itself, offline: with --no-index pip can only use what the
+# lock installed, so this fails when pyproject.toml asks for something the lock lacks.
+$(STAMP): $(SYNCED) pyproject.toml
+	PIP_CONFIG_FILE=/dev/null $(BIN)/pip install --quiet --no-index --no-build-isolation -e '.[dev]' \
+		|| { echo "$(LOCK) does not satisfy pyproject.toml: run 'make lock'" >&2; exit 1; }
 	touch $(STAMP)
+
+# Re-resolve both locks from pyproject.toml, keeping the current pins where they
+# still fit. `make lock UPGRADE=1` moves every package to its newest allowed
+# version, `make lock UPGRADE_PACKAGES="django pillow"` only those. The runtime
+# lock takes its versions from the dev lock, so the image runs what the tests ran.
+lock: $(SYNCED)
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) $(foreach p,$(UPGRADE_PACKAGES),--upgrade-package $(p)) \
+		--extra dev --build-deps-for editable -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --upgrade --build-deps-for wheel --constraint $(LOCK) -o $(RUNTIME_LOCK) pyproject.toml
 
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --noinput -v0
