@@ -38,6 +38,10 @@ class CheckedUpload:
     sha256: str
 
 
+# What a form sends besides its file (title, description, marking, tags, token).
+FORM_ALLOWANCE = 1024 * 1024
+
+
 def _extension(name: str) -> str:
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
@@ -89,3 +93,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def upload_body_limit() -> int:
+    """The largest body an upload page accepts: the file and its form's fields."""
+    return int(settings.MUSTER_UPLOAD_MAX_BYTES) + FORM_ALLOWANCE

@@ -1,10 +1,13 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 ``get_asgi_application()`` must run before anything imports models, so the
-websocket routes are imported after it.
+websocket routes are imported after it. A request body over its page's limit
+is refused before it is read: over every page's limit by Daphne itself
+(``muster.server``), over this page's by ``BodyLimit``.
 """
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -14,12 +17,65 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import Resolver404, resolve  # noqa: E402
 
+from muster import server  # noqa: E402
+from muster.request_limits import limit_of, too_large_message  # noqa: E402
 from muster.routing import websocket_urlpatterns  # noqa: E402
+
+server.install()
+
+
+class BodyLimit:
+    """Answers 413 when a request's ``Content-Length`` is over its view's limit (``accepts_body``), before
+    Django reads the body; a body sent without a length is cut off once it passes the limit."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            view = resolve(scope["path"]).func
+        except Resolver404:
+            view = None
+        limit = limit_of(view)
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _refuse(send, declared, limit)
+            return
+        received = 0
+
+        async def limited_receive() -> dict[str, Any]:
+            nonlocal received
+            message: dict[str, Any] = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _content_length(scope: dict[str, Any]) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _refuse(send: Any, size: int, limit: int) -> None:
+    body = too_large_message(size, limit).encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

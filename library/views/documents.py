@@ -18,7 +18,9 @@ from communities.views.access import known_community
 from library import selectors, services
 from library.forms import DocumentAccessForm, DocumentUploadForm, VersionUploadForm
 from library.models import Document, DocumentVersion
+from library.uploads import upload_body_limit
 from muster.forms import add_service_error
+from muster.request_limits import accepts_body
 from verification import policy
 from verification.models import Member
 
@@ -74,6 +76,7 @@ def library_index(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "library/index.html", context)
 
 
+@accepts_body(upload_body_limit)
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
     member, community = readable_community(request, slug)
@@ -129,6 +132,7 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "library/document.html", context)
 
 
+@accepts_body(upload_body_limit)
 @require_http_methods(["GET", "POST"])
 def version_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The author and the community's moderators add a version; the old ones stay."""

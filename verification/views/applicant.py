@@ -15,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from muster.request_limits import accepts_body
 from verification import services
-from verification.forms import ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
+from verification.forms import PHOTO_MAX_BYTES, ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
 from verification.gate import public_page, signed_in_member, vetting_page
 from verification.models import AffiliationType, Discipline, Member, Profile, VerificationApplication
 from verification.policy import Barrier, MemberAccess, member_access
@@ -111,6 +112,7 @@ def _after_profile_saved(member: Member) -> HttpResponse:
     return redirect("verification:status")
 
 
+@accepts_body(lambda: PHOTO_MAX_BYTES + 1024 * 1024)
 @vetting_page
 def profile_edit(request: HttpRequest) -> HttpResponse:
     member = signed_in_member(request)
