@@ -12,7 +12,6 @@ escapes the text and only then turns them into ``<mark>``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Protocol
 
@@ -54,8 +53,8 @@ class Backend(Protocol):
     def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
         """A highlighted passage of each entry's words, for the page shown (one query)."""
 
-    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
-        """Headings of ``entries`` with a word spelt like ``word``, best first (for "did you mean")."""
+    def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
+        """Rows whose heading has a word spelt like ``word``, likeliest first (for "did you mean")."""
 
 
 def _angles_hidden(field: str) -> Func:
@@ -129,11 +128,9 @@ class PostgresBackend:
             snippets[pk] = (marked[0] if marked else headlines[0] or headlines[2]).translate(_ANGLES_BACK)
         return snippets
 
-    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
-        similar = entries.filter(heading__trigram_word_similar=word).annotate(
-            similarity=TrigramWordSimilarity(word, "heading")
-        )
-        return list(similar.order_by("-similarity").values_list("heading", flat=True)[:10])
+    def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
+        similar = SearchEntry.objects.filter(heading__trigram_word_similar=word)
+        return similar.annotate(similarity=TrigramWordSimilarity(word, "heading")).order_by("-similarity")
 
 
 class SqliteBackend:
@@ -187,11 +184,9 @@ class SqliteBackend:
         )
         return dict(rows.annotate(snippet=snippet).values_list("pk", "snippet"))
 
-    def similar_headings(self, entries: QuerySet[SearchEntry], word: str) -> list[str]:
-        headings = list(entries.filter(heading__icontains=word[:3]).values_list("heading", flat=True)[:200])
-        words = {found.lower() for heading in headings for found in _WORD.findall(heading)}
-        close = set(difflib.get_close_matches(word, words, n=3, cutoff=0.75))
-        return [heading for heading in headings if close & {found.lower() for found in _WORD.findall(heading)}]
+    def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
+        # No trigram index here: headings sharing the word's first letters, newest first.
+        return SearchEntry.objects.filter(heading__icontains=word[:3]).order_by("-published_at")
 
 
 def backend() -> Backend:

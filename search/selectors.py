@@ -40,6 +40,7 @@ from verification.registry import content_registry
 PAGE_SIZE = 20
 FACET_LIMIT = 12
 SUGGESTION_LIMIT = 8
+SPELLING_CANDIDATES = 50
 TYPE_NAMES = {
     "thread": "Discussion",
     "post": "Post",
@@ -60,21 +61,41 @@ TYPE_LABELS = {
 }
 
 
-def visible_entries(member: Member, types: list[str] | None = None) -> QuerySet[SearchEntry]:
-    """The index rows of listed, published items (and members) the member may see, of ``types`` or all."""
+def _visible_items(member: Member, types: list[str] | None) -> list[tuple[int, QuerySet[Any]]]:
+    """For each searchable type (of ``types``, or all) and for members: the ids the member may see, listed
+    and published, as the policy's SQL."""
     now = timezone.now()
-    visible = Q(pk__in=[])
+    found: list[tuple[int, QuerySet[Any]]] = []
     for registration in content_registry.searchable():
         if types and registration.search_type not in types:
             continue
         items = policy.filter_listed(policy.filter_visible(member, registration.model._default_manager.all()))
         if registration.published is not None:
             items = items.filter(**{f"{registration.published}__lte": now})
-        visible |= Q(content_type=registration.content_type(), object_id__in=items.values("pk"))
+        found.append((registration.content_type().pk, items.values("pk")))
     if not types or MEMBER_TYPE in types:
         members = policy.filter_visible_members(member, Member.objects.all())
-        visible |= Q(content_type=ContentType.objects.get_for_model(Member), object_id__in=members.values("pk"))
-    return SearchEntry.objects.filter(visible)
+        found.append((ContentType.objects.get_for_model(Member).pk, members.values("pk")))
+    return found
+
+
+def visible_entries(
+    member: Member, types: list[str] | None = None, *, within: QuerySet[SearchEntry] | None = None
+) -> QuerySet[SearchEntry]:
+    """The index rows (of ``within``, or all) of listed, published items and members the member may see.
+
+    One branch per type, ``UNION ALL``-ed: each branch joins the rows to its type's visible ids, so the
+    database checks a few matched rows item by item and builds a type's whole visible set only when many
+    rows match (an ``OR`` of the branches would build every set for every search)."""
+    rows = SearchEntry.objects.all() if within is None else within
+    branches = [
+        rows.filter(content_type_id=type_id, object_id__in=items).order_by().values("pk")
+        for type_id, items in _visible_items(member, types)
+    ]
+    if not branches:
+        return rows.none()
+    first, *rest = branches
+    return rows.filter(pk__in=first.union(*rest, all=True) if rest else first)
 
 
 def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
@@ -111,8 +132,8 @@ def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery
 
 def hits(member: Member, query: ParsedQuery) -> QuerySet[SearchEntry]:
     """What the query finds that the member may see, in the order asked for."""
-    entries = _narrowed(member, visible_entries(member, query.types or None), query)
-    found = backend().matching(entries, query)
+    matched = backend().matching(_narrowed(member, SearchEntry.objects.all(), query), query)
+    found = visible_entries(member, query.types or None, within=matched)
     if query.order == "newest" or (query.order == "relevance" and not query.has_words):
         return found.order_by("-published_at", "-pk")
     if query.order == "oldest":
@@ -257,11 +278,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def did_you_mean(member: Member, query: ParsedQuery, text: str) -> str:
     """The query with its misspelt words replaced by the closest words of headings the member may see."""
-    entries = visible_entries(member)
     corrected = text
     changed = False
     for word in query.plain_words[:4]:
-        headings = backend().similar_headings(entries, word)
+        spelt_like = visible_entries(member, within=backend().spelt_like(word))
+        headings = spelt_like.values_list("heading", flat=True)[:SPELLING_CANDIDATES]
         candidates = {found.lower() for heading in headings for found in _WORD.findall(heading)} - STOP_WORDS
         close = difflib.get_close_matches(word, sorted(candidates - {word}), n=1, cutoff=0.7)
         if close:
@@ -289,10 +310,14 @@ def suggestions(member: Member, text: str) -> list[Suggestion]:
         for registration in content_registry.searchable()
         if registration.title_field in registration.search_fields
     ]
-    entries = visible_entries(member, [*types, MEMBER_TYPE])
+    entries = SearchEntry.objects.filter(search_type__in=[*types, MEMBER_TYPE])
     for word in words:
         entries = entries.filter(heading__icontains=word)
-    found = entries.select_related("marking", "community__marking").order_by("-published_at", "-pk")
+    found = (
+        visible_entries(member, within=entries)
+        .select_related("marking", "community__marking")
+        .order_by("-published_at", "-pk")
+    )
     return [
         Suggestion(entry.heading, TYPE_NAMES.get(entry.search_type, ""), _url_of(entry), _banner(entry))
         for entry in found[:SUGGESTION_LIMIT]
