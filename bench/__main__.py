@@ -8,6 +8,9 @@ server ``DATABASE_URL`` points at), never the development data.
     python -m bench chat --sizes 100,1000 --layers pubsub,core
     python -m bench digests         # only the e-mail digests
     python -m bench digests --members 500 --relay plain
+    python -m bench search          # only the search
+    python -m bench search --items 50000
+    python -m bench bodies          # only the request bodies (a real Daphne's peak memory)
 """
 
 import argparse
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("policy", "chat", "digests")
+BENCHMARKS = ("policy", "chat", "digests", "search", "bodies")
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -35,6 +38,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         choices=("starttls-auth", "plain"),
         help="digests: what the SMTP sink requires before mail: STARTTLS and AUTH (the default) or nothing",
     )
+    parser.add_argument("--items", type=int, help="search: content items (default 200000)")
     arguments = parser.parse_args(argv)
     unknown = set(arguments.only) - set(BENCHMARKS)
     if unknown:
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.db import connection
 
-    from bench import chat_fanout, digests, policy_filter
+    from bench import chat_fanout, digests, policy_filter, request_bodies, search
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results: dict[str, Any] = {}
@@ -76,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             if arguments.relay:
                 mail["relay"] = arguments.relay
             results["digests"] = digests.run(**mail)
+        if "search" in chosen:
+            results["search"] = search.run(**({"items": arguments.items} if arguments.items else {}))
+        if "bodies" in chosen:
+            results["request_bodies"] = request_bodies.run()
     finally:
         connection.close()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)

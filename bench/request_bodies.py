@@ -6,6 +6,9 @@ process over loopback. Before each request the server's peak resident memory is 
 (``/proc/<pid>/clear_refs``), so each figure is the peak of that request alone (Linux only).
 
     python -m bench bodies
+
+The server runs the embedded default whatever ``DATABASE_URL`` says: what is measured is Daphne's and
+Django's handling of bodies, which does not touch the database before the limit is decided.
 """
 
 from __future__ import annotations
@@ -121,12 +124,11 @@ def measure() -> dict[str, Any]:
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     seeded = subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
     password = re.search(r"password for all: (\S+)\)", seeded.stdout).group(1)  # type: ignore[union-attr]
-    marking_id = int(
-        subprocess.run(
-            [*manage, "shell", "-c", "from verification.models import Marking; print(Marking.objects.get(slug='unmarked').pk)"],
-            env=env, check=True, cwd=ROOT, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
-    )  # fmt: skip
+    unmarked = "from verification.models import Marking; print(Marking.objects.get(slug='unmarked').pk)"
+    shell = subprocess.run(
+        [*manage, "shell", "-c", unmarked], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    marking_id = int(shell.stdout.strip().splitlines()[-1])
     port = _free_port()
     daphne = subprocess.Popen(
         [str(Path(PYTHON).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "muster.asgi:application"],
@@ -205,6 +207,11 @@ def report(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def run() -> dict[str, Any]:
+    figures = measure()
+    print("\n".join(report(figures)))
+    return figures
+
+
 if __name__ == "__main__":
-    result = measure()
-    print("\n".join(report(result)))
+    run()
