@@ -865,8 +865,8 @@ def corpus_stats(world: World) -> dict[str, Any]:
     from django.db.models import Count
 
     from search import selectors
-    from search.index import MEMBER_TYPE
     from search.models import SearchEntry
+    from search.query import MEMBER_TYPE
 
     rows = SearchEntry.objects.order_by()
     by_type = dict(rows.values("search_type").annotate(n=Count("pk")).values_list("search_type", "n"))

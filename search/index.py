@@ -28,11 +28,11 @@ from django.utils.html import strip_tags
 from taggit.models import TaggedItem
 
 from search.models import SearchEntry
+from search.query import MEMBER_TYPE
 from verification import policy
 from verification.models import Discipline, Member, Profile
 from verification.registry import ContentRegistration, content_changed, content_registry
 
-MEMBER_TYPE = "member"
 # The most of one item's words kept (a long document's first 200,000 characters).
 BODY_LIMIT = 200_000
 BATCH_SIZE = 500

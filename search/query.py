@@ -3,7 +3,8 @@
 Words and ``"quoted phrases"`` must all match; ``OR`` between two of them
 lets either match; ``-word`` and ``-"a phrase"`` must not. Operators narrow:
 ``@handle`` (author), ``#community`` (its slug), ``tag:a,b`` (every tag),
-``type:thread|post|page|document|link|message|member``, ``marking:fouo``,
+``type:thread|post|page|document|link|message|member`` (each searchable
+registered type's word, and members), ``marking:fouo``,
 ``in:saved``, ``in:mine``, ``before:2026-05-31``, ``after:2026-01-01`` and
 ``order:relevance|newest|oldest`` (and ``discipline:fire``, which the
 members facet links to). Anything else is searched as words, and
@@ -16,10 +17,12 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from verification.registry import content_registry
+
 MAX_LENGTH = 500
 MAX_TERMS = 16
 MAX_VALUES = 8
-TYPES = ("thread", "post", "page", "document", "link", "message", "member")
+MEMBER_TYPE = "member"
 ORDERS = ("relevance", "newest", "oldest")
 PLACES = ("saved", "mine")
 OPERATORS = ("tag", "type", "marking", "discipline", "in", "before", "after", "order")
@@ -104,6 +107,11 @@ class ParsedQuery:
     def plain_words(self) -> list[str]:
         """The words of the groups that have no alternatives, in order: what "exact phrase first" ranks by."""
         return [word for group in self.groups if len(group) == 1 for word in group[0].words]
+
+
+def search_types() -> tuple[str, ...]:
+    """The words of ``type:``: each searchable registered type's, and members."""
+    return (*(registration.search_type for registration in content_registry.searchable()), MEMBER_TYPE)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -210,7 +218,7 @@ def _read_operator(query: ParsedQuery, token: str) -> bool:
 
 
 def _read_choice(query: ParsedQuery, name: str, values: list[str]) -> None:
-    allowed = {"type": TYPES, "in": PLACES, "order": ORDERS}[name]
+    allowed = {"type": search_types(), "in": PLACES, "order": ORDERS}[name]
     known = [value for value in values if value in allowed]
     unknown = [value for value in values if value not in allowed]
     if unknown:

@@ -1,6 +1,6 @@
 """Search reads: results, facets, suggestions and "did you mean", all over what the member may see.
 
-Every read starts from ``visible_entries``: the index rows whose item the
+Every read goes through ``visible_entries``: the index rows whose item the
 policy lets the member see (``policy.filter_visible`` for each searchable type
 of the content registry, ``policy.filter_visible_members`` for members), not
 removed, not a draft, as SQL subqueries. Counts and facets are aggregates of
@@ -31,9 +31,8 @@ from taggit.models import TaggedItem
 from communities.models import Community
 from saved.models import SavedItem
 from search.backends import START, STOP, backend
-from search.index import MEMBER_TYPE
 from search.models import SearchEntry
-from search.query import STOP_WORDS, ParsedQuery
+from search.query import MEMBER_TYPE, STOP_WORDS, ParsedQuery
 from verification import policy
 from verification.models import Discipline, Marking, Member
 from verification.registry import content_registry
@@ -43,24 +42,16 @@ FACET_LIMIT = 12
 SUGGESTION_LIMIT = 8
 SPELLING_CANDIDATES = 50
 ITEM_KEY_FACTOR = 2**40
-TYPE_NAMES = {
-    "thread": "Discussion",
-    "post": "Post",
-    "page": "Wiki page",
-    "document": "Document",
-    "link": "Link",
-    "message": "Chat message",
-    MEMBER_TYPE: "Member",
-}
-TYPE_LABELS = {
-    "thread": "Discussions",
-    "post": "Posts",
-    "page": "Wiki pages",
-    "document": "Documents",
-    "link": "Links",
-    "message": "Chat messages",
-    MEMBER_TYPE: "Members",
-}
+
+
+def type_names() -> dict[str, tuple[str, str]]:
+    """What each ``type:`` word is called, one and many: the content registry's labels, and members."""
+    names = {
+        registration.search_type: (registration.type_label, registration.plural)
+        for registration in content_registry.searchable()
+    }
+    names[MEMBER_TYPE] = ("Member", "Members")
+    return names
 
 
 def _visible_items(member: Member, types: list[str] | None) -> list[tuple[int, QuerySet[Any]]]:
@@ -184,13 +175,12 @@ def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
     counters: dict[str, Counter[tuple[str, str]]] = {
         name: Counter() for name in ("type", "community", "marking", "year", "discipline")
     }
+    names = type_names()
     total = 0
     for row in grouped:
         count = row["found"]
         total += count
-        counters["type"][(TYPE_LABELS.get(row["search_type"], row["search_type"]), f"type:{row['search_type']}")] += (
-            count
-        )
+        counters["type"][(names.get(row["search_type"], ("", ""))[1], f"type:{row['search_type']}")] += count
         if row["community__slug"]:
             counters["community"][(row["community__name"], f"#{row['community__slug']}")] += count
         if row["marking__slug"]:
@@ -255,10 +245,11 @@ def results_page(
     page = paginator.get_page(number)
     entries = list(page.object_list)
     snippets = backend().snippets([entry.pk for entry in entries], query)
+    names = type_names()
     results = [
         Result(
             entry=entry,
-            type_label=TYPE_NAMES.get(entry.search_type, entry.search_type),
+            type_label=names.get(entry.search_type, ("", ""))[0],
             url=_url_of(entry),
             snippet=highlighted(snippets.get(entry.pk, "")),
             marking=_banner(entry),
@@ -328,7 +319,8 @@ def suggestions(member: Member, text: str) -> list[Suggestion]:
         .select_related("marking", "community__marking")
         .order_by("-published_at", "-pk")
     )
+    names = type_names()
     return [
-        Suggestion(entry.heading, TYPE_NAMES.get(entry.search_type, ""), _url_of(entry), _banner(entry))
+        Suggestion(entry.heading, names.get(entry.search_type, ("", ""))[0], _url_of(entry), _banner(entry))
         for entry in found[:SUGGESTION_LIMIT]
     ]

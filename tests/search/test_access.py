@@ -93,7 +93,7 @@ def test_counts_and_facets_leave_out_what_the_member_may_not_see(
     assert as_reader.headings("tag:security") == []
     assert sorted(as_cleared.headings("tag:security")) == ["Checkpoint staffing", "Guard roster"]
     assert total(allowed) == 3
-    assert facet(allowed, "Type") == {"Documents": 2, "Discussions": 1}
+    assert facet(allowed, "Type") == {"Documents": 2, "Discussions, questions and blog posts": 1}
     assert facet(allowed, "Tag") == {"security": 2, "maps": 1}
     assert facet(allowed, "Marking") == {"Unmarked": 1, FOUO_BANNER: 2}
 

@@ -259,7 +259,7 @@ def test_rebuild_search_index_writes_the_index_anew_so_everything_is_found_again
     assert sorted(headings(rebuilt)) == sorted(headings(before))
     assert facet(rebuilt, "Type") == facet(before, "Type")
     assert facet(rebuilt, "Type") == {
-        "Discussions": 1,
+        "Discussions, questions and blog posts": 1,
         "Posts": 1,
         "Wiki pages": 1,
         "Documents": 1,

@@ -197,7 +197,12 @@ def test_facets_count_what_was_found_by_type_community_tag_marking_and_year(
     page = as_cleared.page("surge")
 
     assert total(page) == 8
-    assert facet(page, "Type") == {"Discussions": 4, "Posts": 1, "Wiki pages": 1, "Documents": 2}
+    assert facet(page, "Type") == {
+        "Discussions, questions and blog posts": 4,
+        "Posts": 1,
+        "Wiki pages": 1,
+        "Documents": 2,
+    }
     assert facet(page, "Community") == {"Gulf Coast": 6, "Harbor Ops": 2}
     assert facet(page, "Tag") == {"hurricanes": 2, "flooding": 2}
     assert facet(page, "Marking") == {"Unmarked": 7, "For Official Use Only": 1}
