@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,12 +230,6 @@ class Result:
     marking: Marking | None
     community: Community | None
 
-    @property
-    def model_label(self) -> str:
-        """The item's type as the audit log names it (``library.Document``)."""
-        model = self.entry.content_type.model_class()
-        return model._meta.label if model is not None else self.entry.search_type
-
 
 def results_page(
     member: Member, query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
@@ -294,10 +289,26 @@ def did_you_mean(member: Member, query: ParsedQuery, text: str) -> str:
 
 @dataclass(frozen=True)
 class Suggestion:
-    heading: str
+    entry: SearchEntry
     type_label: str
     url: str
     marking: Marking | None
+
+    @property
+    def heading(self) -> str:
+        return self.entry.heading
+
+
+def marked_for_audit(shown: Iterable[tuple[SearchEntry, Marking | None]]) -> list[tuple[str, int, str, Marking]]:
+    """What the audit log keeps of the marked items a search showed: type (``library.Document``), id, title
+    and marking."""
+    found = []
+    for entry, marking in shown:
+        if marking is not None:
+            model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+            label = model._meta.label if model is not None else entry.search_type
+            found.append((label, entry.object_id, entry.heading, marking))
+    return found
 
 
 def suggestions(member: Member, text: str) -> list[Suggestion]:
@@ -321,6 +332,6 @@ def suggestions(member: Member, text: str) -> list[Suggestion]:
     )
     names = type_names()
     return [
-        Suggestion(entry.heading, names.get(entry.search_type, ("", ""))[0], _url_of(entry), _banner(entry))
+        Suggestion(entry, names.get(entry.search_type, ("", ""))[0], _url_of(entry), _banner(entry))
         for entry in found[:SUGGESTION_LIMIT]
     ]

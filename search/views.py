@@ -25,8 +25,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     facets = selectors.facets(member, found).link_from(text)
     page, results = selectors.results_page(member, query, found, facets.total, request.GET.get("page"))
     markings = [result.marking for result in results if result.marking is not None]
-    audited = [(r.model_label, r.entry.object_id, r.entry.heading, r.marking) for r in results if r.marking is not None]
-    policy.record_search(member, audited, text, request)
+    shown = selectors.marked_for_audit((result.entry, result.marking) for result in results)
+    policy.record_search(member, shown, text, request)
     context.update(
         facets=facets,
         page=page,
@@ -39,10 +39,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """The listbox under the box: up to eight titles and members the member may see."""
+    """The listbox under the box: up to eight titles and members the member may see (marked ones audited, as
+    on the results page)."""
     member = signed_in_member(request)
     text = request.GET.get("q", "")[:200]
-    return render(request, "search/_suggestions.html", {"q": text, "suggestions": selectors.suggestions(member, text)})
+    found = selectors.suggestions(member, text)
+    shown = selectors.marked_for_audit((suggestion.entry, suggestion.marking) for suggestion in found)
+    policy.record_search(member, shown, text, request)
+    return render(request, "search/_suggestions.html", {"q": text, "suggestions": found})
 
 
 @require_GET

@@ -424,3 +424,23 @@ def test_a_result_link_to_an_item_the_member_may_no_longer_see_is_not_found(
     assert opened.status_code == 302
     assert after_removal.status_code == 404
     assert reverse("search:open", args=[0, 0]).removesuffix("0/0/") in shown.url
+
+
+def test_a_marked_title_suggested_under_the_box_is_audited_like_a_result(
+    given: Given, owner: Member, gulf: Community, reader: Member, cleared: Member
+) -> None:
+    document = given.document(owner, gulf, "Guard roster", "Checkpoint rotation.", marking=marking("fouo"))
+    given.document(owner, gulf, "Guard map", "Checkpoint locations.")
+    searched = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCHED_MARKED)
+
+    denied = Searcher(reader).suggestions("guard")
+    assert "Guard map" in denied
+    assert "Guard roster" not in denied
+    assert not searched.exists(), "nothing marked was suggested"
+
+    allowed = Searcher(cleared).suggestions("guard")
+
+    assert "Guard roster" in allowed
+    event = searched.get()
+    assert (event.actor, event.target_type, event.target_id) == (cleared, "library.Document", str(document.pk))
+    assert (event.marking, event.detail) == ("fouo", {"query": "guard"})
