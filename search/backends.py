@@ -20,17 +20,20 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     QuerySet,
     TextField,
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import CombinedExpression, RawSQL
+from taggit.models import TaggedItem
 
 from search.models import SearchEntry
 from search.query import ParsedQuery, Term
@@ -55,6 +58,9 @@ class Backend(Protocol):
 
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         """Rows whose heading has a word spelt like ``word``, likeliest first (for "did you mean")."""
+
+    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
+        """The tag rows of the items ``found`` holds (for the tag facet)."""
 
 
 def _angles_hidden(field: str) -> Func:
@@ -128,6 +134,12 @@ class PostgresBackend:
             snippets[pk] = (marked[0] if marked else headlines[0] or headlines[2]).translate(_ANGLES_BACK)
         return snippets
 
+    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
+        # A semi-join, which PostgreSQL plans from either side.
+        matched = found.order_by().filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
+        tagged: QuerySet[TaggedItem] = TaggedItem.objects.filter(Exists(matched))
+        return tagged
+
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         similar = SearchEntry.objects.filter(heading__trigram_word_similar=word)
         return similar.annotate(similarity=TrigramWordSimilarity(word, "heading")).order_by("-similarity")
@@ -183,6 +195,16 @@ class SqliteBackend:
             (SNIPPET_WORDS, positive),
         )
         return dict(rows.annotate(snippet=snippet).values_list("pk", "snippet"))
+
+    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
+        # Joined on one number per (type, item), so the found set is read once: SQLite ran a correlated
+        # EXISTS again for every tagged row (11.7 s for one search at 50,000 items). Ids stay below 2**40.
+        def key() -> CombinedExpression:
+            return F("content_type_id") * 2**40 + F("object_id")
+
+        found_keys = found.order_by().annotate(key=key()).values("key")
+        tagged: QuerySet[TaggedItem] = TaggedItem.objects.annotate(key=key()).filter(key__in=found_keys)
+        return tagged
 
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         # No trigram index here: headings sharing the word's first letters, newest first.

@@ -20,8 +20,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import CombinedExpression
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +41,6 @@ PAGE_SIZE = 20
 FACET_LIMIT = 12
 SUGGESTION_LIMIT = 8
 SPELLING_CANDIDATES = 50
-ITEM_KEY_FACTOR = 2**40
 
 
 def type_names() -> dict[str, tuple[str, str]]:
@@ -191,12 +189,9 @@ def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
             counters["year"][(str(year), f"after:{year - 1}-12-31 before:{year + 1}-01-01")] += count
         if row["discipline"]:
             counters["discipline"][(Discipline(row["discipline"]).label, f"discipline:{row['discipline']}")] += count
-    # Tagged rows of the found items, joined on one key per (type, item) so the found set is read once
-    # (a correlated EXISTS ran it again for every tagged row of every type on SQLite).
-    found_keys = found.order_by().annotate(key=_item_key()).values("key")
     tag_rows = (
-        TaggedItem.objects.annotate(key=_item_key())
-        .filter(key__in=found_keys)
+        backend()
+        .tagged(found)
         .values("tag__slug", "tag__name")
         .annotate(found=Count("pk"))
         .order_by("-found", "tag__name")[:FACET_LIMIT]
@@ -208,11 +203,6 @@ def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
     groups["year"].sort(key=lambda value: value.label, reverse=True)
     groups["tag"] = [FacetValue(row["tag__name"], f"tag:{row['tag__slug']}", row["found"]) for row in tag_rows]
     return Facets(total=total, groups={name: values for name, values in groups.items() if values})
-
-
-def _item_key() -> CombinedExpression:
-    """(content type, object id) as one number: ids stay below 2**40, content types far below 2**20."""
-    return F("content_type_id") * ITEM_KEY_FACTOR + F("object_id")
 
 
 def highlighted(text: str) -> SafeString:
