@@ -714,8 +714,8 @@ def search(member: Any, text: str) -> tuple[int, int]:
 
     query = parse(text)
     found = selectors.hits(member, query)
-    facets = selectors.facets(member, found)
-    _page, results = selectors.results_page(member, query, found, facets.total, 1)
+    facets = selectors.facets(found)
+    _page, results = selectors.results_page(query, found, facets.total, 1)
     return facets.total, len(results)
 
 
@@ -748,7 +748,7 @@ def baseline(member: Any, text: str) -> tuple[int, int]:
         entries = entries.filter(either)
     for term in query.excluded:
         entries = entries.exclude(_contains(term.text))
-    facets = selectors.facets(member, entries)
+    facets = selectors.facets(entries)
     paginator = Paginator(entries.select_related("marking", "community", "content_type"), selectors.PAGE_SIZE)
     paginator.count = facets.total
     shown = list(paginator.get_page(1).object_list)

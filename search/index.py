@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -126,13 +127,11 @@ def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool =
         return
     type_id = ContentType.objects.get_for_model(model).pk
     if model is Member:
-        members = Member.objects.filter(pk__in=pks, profile__isnull=False).select_related("profile")
-        members = members.prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
-        entries = [_member_entry(member, type_id) for member in members]
-        _write(entries, type_id, pks)
+        members = _with_profiles(Member.objects.filter(pk__in=pks))
+        _write([_member_entry(member, type_id) for member in members], type_id, pks)
         return
     registration = content_registry.get(model)
-    if registration in content_registry.searchable():
+    if registration.is_searchable:
         rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
         _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
     if registration.search_with_parent is not None and registration.parent is not None:
@@ -159,31 +158,35 @@ def _children_of(model: type[Model]) -> list[ContentRegistration]:
     ]
 
 
-def rebuild(*, batch_size: int = BATCH_SIZE) -> int:
+def _with_profiles(members: QuerySet[Member]) -> QuerySet[Member]:
+    """Members who have a profile, with it and their expertise tags (what ``_member_entry`` reads)."""
+    found = members.filter(profile__isnull=False).select_related("profile")
+    return found.prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
+
+
+def _replace_type(type_id: int, entries: Iterable[SearchEntry]) -> int:
+    """Replace every row of one type, in batches, in one transaction (searches see the old rows until the
+    new ones are in); returns how many were written."""
+    written = 0
+    with transaction.atomic():
+        SearchEntry.objects.filter(content_type_id=type_id).delete()
+        entries = iter(entries)
+        while batch := list(islice(entries, BATCH_SIZE)):
+            SearchEntry.objects.bulk_create(batch)
+            written += len(batch)
+    return written
+
+
+def rebuild() -> int:
     """Write the whole index anew, type by type; returns the number of rows."""
     written = 0
     for registration in content_registry.searchable():
         type_id = registration.content_type().pk
-        with transaction.atomic():  # searches see the old rows of this type until its new ones are in
-            SearchEntry.objects.filter(content_type_id=type_id).delete()
-            batch: list[SearchEntry] = []
-            for item in _content_rows(registration, registration.model._default_manager.all()):
-                batch.append(_content_entry(registration, item, type_id))
-                if len(batch) >= batch_size:
-                    SearchEntry.objects.bulk_create(batch)
-                    written += len(batch)
-                    batch = []
-            SearchEntry.objects.bulk_create(batch)
-            written += len(batch)
+        rows = _content_rows(registration, registration.model._default_manager.all())
+        written += _replace_type(type_id, (_content_entry(registration, item, type_id) for item in rows))
     member_type = ContentType.objects.get_for_model(Member).pk
-    members = (
-        Member.objects.filter(profile__isnull=False).select_related("profile").prefetch_related("profile__expertise")  # type: ignore[misc]  # taggit managers prefetch; the stubs cannot tell
-    )
-    with transaction.atomic():
-        SearchEntry.objects.filter(content_type_id=member_type).delete()
-        entries = [_member_entry(member, member_type) for member in members.iterator(chunk_size=batch_size)]
-        SearchEntry.objects.bulk_create(entries, batch_size=batch_size)
-    return written + len(entries)
+    members = _with_profiles(Member.objects.all()).iterator(chunk_size=BATCH_SIZE)
+    return written + _replace_type(member_type, (_member_entry(member, member_type) for member in members))
 
 
 # --- Signals ----------------------------------------------------------------------
@@ -199,7 +202,7 @@ def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw:
     if raw:
         return
     with_children = update_fields is None or bool(_PARENT_FIELDS & set(update_fields))
-    if with_children or content_registry.get(sender) in content_registry.searchable():
+    if with_children or content_registry.get(sender).is_searchable:
         _after_commit(sender, instance.pk, with_children=with_children)
 
 
@@ -227,7 +230,7 @@ def _tags_changed(sender: type[Model], instance: Model, action: str, **kwargs: A
         return
     if isinstance(instance, Profile):
         _after_commit(Member, instance.member_id)
-    elif content_registry.is_registered(type(instance)) and content_registry.get(type(instance)).search_type:
+    elif content_registry.is_registered(type(instance)) and content_registry.get(type(instance)).is_searchable:
         _after_commit(type(instance), instance.pk)
 
 

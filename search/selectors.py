@@ -28,7 +28,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import TaggedItem
 
-from communities.models import Community
 from saved.models import SavedItem
 from search.backends import START, STOP, backend
 from search.models import SearchEntry
@@ -161,7 +160,7 @@ class Facets:
         return self
 
 
-def facets(member: Member, found: QuerySet[SearchEntry]) -> Facets:
+def facets(found: QuerySet[SearchEntry]) -> Facets:
     """Counts by type, community, marking, year and discipline (one grouped query) and by tag (one more)."""
     grouped = (
         found.order_by()
@@ -218,11 +217,10 @@ class Result:
     url: str
     snippet: SafeString
     marking: Marking | None
-    community: Community | None
 
 
 def results_page(
-    member: Member, query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
+    query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
 ) -> tuple[Page[Any], list[Result]]:
     """One page of results with their snippets, links and markings."""
     paginator = Paginator(found.select_related("marking", "community__marking", "content_type"), PAGE_SIZE)
@@ -238,7 +236,6 @@ def results_page(
             url=_url_of(entry),
             snippet=highlighted(snippets.get(entry.pk, "")),
             marking=_banner(entry),
-            community=entry.community,
         )
         for entry in entries
     ]

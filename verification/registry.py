@@ -87,6 +87,10 @@ class ContentRegistration:
     removable: bool = True
 
     @property
+    def is_searchable(self) -> bool:
+        return bool(self.search_type and self.search_fields)
+
+    @property
     def plural(self) -> str:
         return self.plural_label or f"{self.type_label}s"
 
@@ -147,7 +151,7 @@ class ContentRegistry:
         return [registration for registration in self if registration.taggable]
 
     def searchable(self) -> list[ContentRegistration]:
-        return [registration for registration in self if registration.search_type and registration.search_fields]
+        return [registration for registration in self if registration.is_searchable]
 
 
 content_registry = ContentRegistry()
