@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -38,7 +38,8 @@ from verification.registry import ContentRegistration, content_changed, content_
 BODY_LIMIT = 200_000
 BATCH_SIZE = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
-# Fields whose change moves a child's heading, community or marking (a thread renamed or re-marked).
+# Fields whose change moves a child's heading or banner (a thread renamed or re-marked); the fields of its
+# access keys are the registration's (``policy.key_fields``).
 _PARENT_FIELDS = frozenset({"title", "community", "community_id", "marking", "marking_id"})
 
 
@@ -57,12 +58,12 @@ def _path_value(item: Any, path: str) -> Any:
     return item
 
 
-def _content_entry(registration: ContentRegistration, item: Any, type_id: int) -> SearchEntry:
+def _content_entry(registration: ContentRegistration, item: Any, type_id: int, keys: dict[str, Any]) -> SearchEntry:
     searched = [field for field in registration.search_fields if field != registration.title_field]
     body = "\n".join(
         plain_text(_path_value(item, field), is_html=field in registration.search_html) for field in searched
     )
-    community = policy.community_of(item)
+    tags = list(item.tags.all()) if registration.taggable else []
     published = _path_value(item, registration.published) if registration.published else item.created_at
     author_id = getattr(item, f"{registration.author}_id", None) if registration.author else None
     return SearchEntry(
@@ -73,12 +74,13 @@ def _content_entry(registration: ContentRegistration, item: Any, type_id: int) -
         title=plain_text(_path_value(item, registration.title_field))
         if registration.title_field in registration.search_fields
         else "",
-        tags=" ".join(tag.name for tag in item.tags.all()) if registration.taggable else "",
+        tags=" ".join(tag.name for tag in tags),
+        tag_ids=sorted(tag.pk for tag in tags),
         body=plain_text(body),
-        community_id=community.pk if community is not None else None,
         marking_id=policy.effective_marking(item).pk,
         author_id=author_id,
         published_at=published,
+        **keys,
     )
 
 
@@ -101,15 +103,19 @@ def _member_entry(member: Member, type_id: int) -> SearchEntry:
     )
 
 
-def _content_rows(registration: ContentRegistration, items: QuerySet[Any]) -> Iterable[Any]:
+def _content_entries(registration: ContentRegistration, items: QuerySet[Any]) -> Iterator[SearchEntry]:
+    """The index rows of ``items``, read in batches (each batch's access keys in one more query)."""
     extra = registration.search_extra() if registration.search_extra is not None else {}
     if registration.search_with_parent is not None:
         items = items.exclude(registration.search_with_parent)
     rows = items.annotate(**extra).select_related(*registration.related_for_display()).order_by("pk")
     if registration.taggable:
         rows = rows.prefetch_related("tags")
-    found: Iterable[Any] = rows.iterator(chunk_size=BATCH_SIZE)
-    return found
+    type_id = registration.content_type().pk
+    found = rows.iterator(chunk_size=BATCH_SIZE)
+    while batch := list(islice(found, BATCH_SIZE)):
+        keys = policy.access_keys(registration.model, [item.pk for item in batch])
+        yield from (_content_entry(registration, item, type_id, keys[item.pk]) for item in batch)
 
 
 def _write(entries: list[SearchEntry], type_id: int, pks: Iterable[int]) -> None:
@@ -132,8 +138,7 @@ def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool =
         return
     registration = content_registry.get(model)
     if registration.is_searchable:
-        rows = _content_rows(registration, model._default_manager.filter(pk__in=pks))
-        _write([_content_entry(registration, item, type_id) for item in rows], type_id, pks)
+        _write(list(_content_entries(registration, model._default_manager.filter(pk__in=pks))), type_id, pks)
     if registration.search_with_parent is not None and registration.parent is not None:
         searched_with_parent = model._default_manager.filter(registration.search_with_parent, pk__in=pks)
         parent_pks = searched_with_parent.values_list(f"{registration.parent}_id", flat=True)
@@ -182,8 +187,7 @@ def rebuild() -> int:
     written = 0
     for registration in content_registry.searchable():
         type_id = registration.content_type().pk
-        rows = _content_rows(registration, registration.model._default_manager.all())
-        written += _replace_type(type_id, (_content_entry(registration, item, type_id) for item in rows))
+        written += _replace_type(type_id, _content_entries(registration, registration.model._default_manager.all()))
     member_type = ContentType.objects.get_for_model(Member).pk
     members = _with_profiles(Member.objects.all()).iterator(chunk_size=BATCH_SIZE)
     return written + _replace_type(member_type, (_member_entry(member, member_type) for member in members))
@@ -201,7 +205,8 @@ def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw:
     moved. A parent that is not searchable itself (a conversation) only passes that on."""
     if raw:
         return
-    with_children = update_fields is None or bool(_PARENT_FIELDS & set(update_fields))
+    moving = _PARENT_FIELDS | policy.key_fields(content_registry.get(sender))
+    with_children = update_fields is None or bool(moving & set(update_fields))
     if with_children or content_registry.get(sender).is_searchable:
         _after_commit(sender, instance.pk, with_children=with_children)
 

@@ -1,11 +1,12 @@
 """The search index: one row of words per searchable item and per member.
 
 Rows are written from the content registry (``search.index``), never by a
-content app. Whether a member may find a row is not stored here: every search
-joins the rows back to their items through the access policy. The words are
-indexed by the database itself: on PostgreSQL a trigger keeps ``search_vector``
-(weighted by field) current, on SQLite triggers keep an FTS5 table current
-(migration 0002).
+content app. Each row carries its item's access keys (``AccessKeys``), so a
+search asks the policy which rows the member may find over those columns
+(``policy.filter_visible_by_keys``) instead of joining every row back to its
+item. The words are indexed by the database itself: on PostgreSQL a trigger
+keeps ``search_vector`` (weighted by field) and ``title_vector`` current, on
+SQLite triggers keep an FTS5 table current (migrations 0002 and 0005).
 """
 
 from django.conf import settings
@@ -13,11 +14,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
-from communities.models import Community
-from verification.models import Marking
+from verification.models import AccessKeys, Marking
 
 
-class SearchEntry(models.Model):
+class SearchEntry(AccessKeys):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     # The word of ``type:`` (thread, post, page, document, link, message, member).
@@ -27,15 +27,20 @@ class SearchEntry(models.Model):
     title = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     body = models.TextField(blank=True)
-    # For facets and operators only; who may find the row is decided by the policy on the item.
-    community = models.ForeignKey(Community, null=True, on_delete=models.CASCADE, related_name="+")
+    # For facets, operators and banners (the marking that governs the item when it was indexed); who may
+    # find the row is decided by the policy over the access keys.
     marking = models.ForeignKey(Marking, null=True, on_delete=models.SET_NULL, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     discipline = models.CharField(max_length=30, blank=True)
     published_at = models.DateTimeField(null=True)
+    # The item's tags by id, for the tag facet (read with the row, without a join).
+    tag_ids = models.JSONField(default=list)
     # PostgreSQL only: kept current by the trigger of migration 0002 (empty on SQLite, whose FTS5 table
     # holds the words).
     search_vector = SearchVectorField(null=True, editable=False)
+    # PostgreSQL only, by the same trigger: the title's words alone, so a search can put title matches
+    # first without reading every match's whole vector.
+    title_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         constraints = [

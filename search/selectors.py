@@ -1,10 +1,11 @@
 """Search reads: results, facets, suggestions and "did you mean", all over what the member may see.
 
-Every read goes through ``visible_entries``: the index rows whose item the
-policy lets the member see (``policy.filter_visible`` for each searchable type
-of the content registry, ``policy.filter_visible_members`` for members), not
-removed, not a draft, as SQL subqueries. Counts and facets are aggregates of
-that one filtered query, so nothing hidden is ever counted. A search is a
+Every read goes through ``visible_entries``: the index rows the policy lets
+the member find, decided over each row's copied access keys
+(``policy.filter_visible_by_keys``: listed, published, visible) and, for
+members, ``policy.filter_visible_members``, in the same SQL query. Counts and
+facets are aggregates of that one filtered query, so nothing hidden is ever
+counted. A search is a
 fixed number of queries whatever it finds: the facets (one grouped query and
 one for tags), the page, its snippets and what the page links to.
 """
@@ -52,41 +53,18 @@ def type_names() -> dict[str, tuple[str, str]]:
     return names
 
 
-def _visible_items(member: Member, types: list[str] | None) -> list[tuple[int, QuerySet[Any]]]:
-    """For each searchable type (of ``types``, or all) and for members: the ids the member may see, listed
-    and published, as the policy's SQL."""
-    now = timezone.now()
-    found: list[tuple[int, QuerySet[Any]]] = []
-    for registration in content_registry.searchable():
-        if types and registration.search_type not in types:
-            continue
-        items = policy.filter_listed(policy.filter_visible(member, registration.model._default_manager.all()))
-        if registration.published is not None:
-            items = items.filter(**{f"{registration.published}__lte": now})
-        found.append((registration.content_type().pk, items.values("pk")))
-    if not types or MEMBER_TYPE in types:
-        members = policy.filter_visible_members(member, Member.objects.all())
-        found.append((ContentType.objects.get_for_model(Member).pk, members.values("pk")))
-    return found
-
-
 def visible_entries(
     member: Member, types: list[str] | None = None, *, within: QuerySet[SearchEntry] | None = None
 ) -> QuerySet[SearchEntry]:
-    """The index rows (of ``within``, or all) of listed, published items and members the member may see.
-
-    One branch per type, ``UNION ALL``-ed: each branch joins the rows to its type's visible ids, so the
-    database checks a few matched rows item by item and builds a type's whole visible set only when many
-    rows match (an ``OR`` of the branches would build every set for every search)."""
+    """The index rows (of ``within``, or all) of published items the member may find (the policy over each
+    row's access keys: listed, visible), and of members they may see (when ``types`` allows members)."""
     rows = SearchEntry.objects.all() if within is None else within
-    branches = [
-        rows.filter(content_type_id=type_id, object_id__in=items).order_by().values("pk")
-        for type_id, items in _visible_items(member, types)
-    ]
-    if not branches:
-        return rows.none()
-    first, *rest = branches
-    return rows.filter(pk__in=first.union(*rest, all=True) if rest else first)
+    found = policy.filter_visible_by_keys(member, rows.filter(published_at__lte=timezone.now()))
+    if not types or MEMBER_TYPE in types:
+        members = policy.filter_visible_members(member, Member.objects.all()).values("pk")
+        member_type = ContentType.objects.get_for_model(Member)
+        found = found | rows.filter(content_type=member_type, object_id__in=members)
+    return found
 
 
 def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:

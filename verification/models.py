@@ -111,6 +111,31 @@ class Marking(models.Model):
         return self.rank == 0
 
 
+class AccessKeys(models.Model):
+    """What the access rule reads of an item, copied onto a row that stands for it elsewhere (a search
+    index row), so a reader can ask ``policy.filter_visible_by_keys`` which rows the member may see
+    without joining every row back to its item.
+
+    The *gate* is the item whose rule governs: the item itself, or the parent it takes its visibility
+    from (a post's thread, a chat message's conversation). Only the gate's own fields are copied; its
+    community's state, the member's standing, grants and a conversation's participants are read live.
+    Rows with no gate (members) are decided otherwise.
+    """
+
+    community = models.ForeignKey("communities.Community", null=True, on_delete=models.CASCADE, related_name="+")
+    gate_type = models.ForeignKey("contenttypes.ContentType", null=True, on_delete=models.CASCADE, related_name="+")
+    gate_id = models.PositiveBigIntegerField(null=True)
+    gate_marking = models.ForeignKey(Marking, null=True, on_delete=models.SET_NULL, related_name="+")
+    restricted = models.BooleanField(default=False)
+    gate_published_at = models.DateTimeField(null=True)
+    gate_author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Not removed, nor under a removed parent (``policy.filter_listed``): unlisted rows are found by no one.
+    listed = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
 class MarkingAuthorisation(models.Model):
     """A member's clearance for one marking, granted by a verifier at vetting."""
 

@@ -108,6 +108,13 @@ class ContentRegistration:
         governing = f"{self.parent}__" if self.parent is not None else ""
         return (f"{governing}marking", f"{governing}community__marking", *self.display_related)
 
+    def parent_model(self) -> type[models.Model]:
+        """The model of ``parent`` (a post's thread)."""
+        parent = self.model._meta.get_field(self.parent or "").related_model
+        if not isinstance(parent, type) or not issubclass(parent, models.Model):
+            raise ImproperlyConfigured(f"{self.model._meta.label}: parent {self.parent!r} is not a model.")
+        return parent
+
 
 class ContentRegistry:
     def __init__(self) -> None:

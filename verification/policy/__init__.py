@@ -79,6 +79,7 @@ from verification.policy.grants import (
     revoke_all_item_access,
     revoke_item_access,
 )
+from verification.policy.keys import access_keys, filter_visible_by_keys, key_fields
 from verification.policy.live import ItemScope, item_scope, scope_refusal
 from verification.policy.members import (
     can_view_member,
@@ -108,6 +109,7 @@ __all__ = [
     "Barrier",
     "ItemScope",
     "MemberAccess",
+    "access_keys",
     "can_download",
     "can_edit",
     "can_invite",
@@ -137,6 +139,7 @@ __all__ = [
     "filter_member_communities",
     "filter_members_who_may_view",
     "filter_visible",
+    "filter_visible_by_keys",
     "filter_visible_members",
     "filter_visible_references",
     "forget_member_access",
@@ -147,6 +150,7 @@ __all__ = [
     "is_community_member",
     "is_removed",
     "item_scope",
+    "key_fields",
     "listed_references_q",
     "member_access",
     "members_cleared_for",

@@ -29,17 +29,19 @@ from verification.registry import ContentRegistration, content_registry
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
-def _item_grants(model: type[models.Model], member_id: int) -> Q:
-    """Items on which the member holds ``view_<model>``, directly or through a group."""
+def granted_item_ids(model: type[models.Model], member_id: int) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The ids of items on which the member holds ``view_<model>``: directly, and through a group."""
     user_model, group_model = item_grant_tables(model)
     codename = view_codename(model)
-    direct = user_model._default_manager.filter(permission__codename=codename, user=member_id).values(
-        "content_object_id"
-    )
-    through_groups = group_model._default_manager.filter(permission__codename=codename, group__user=member_id).values(
-        "content_object_id"
-    )
-    return Q(pk__in=direct) | Q(pk__in=through_groups)
+    direct = user_model._default_manager.filter(permission__codename=codename, user=member_id)
+    through_groups = group_model._default_manager.filter(permission__codename=codename, group__user=member_id)
+    return direct.values("content_object_id"), through_groups.values("content_object_id")
+
+
+def _item_grants(model: type[models.Model], member_id: int, field: str = "pk") -> Q:
+    """Rows whose ``field`` is an item on which the member holds ``view_<model>``."""
+    direct, through_groups = granted_item_ids(model, member_id)
+    return Q(**{f"{field}__in": direct}) | Q(**{f"{field}__in": through_groups})
 
 
 def _not_removed_q(access: MemberAccess, registration: ContentRegistration) -> Q:
@@ -58,10 +60,7 @@ def _visible_q(user: AnyUser | None, access: MemberAccess, registration: Content
     """The access rule over one registered type, as a filter on its rows (paths from the registration)."""
     model = registration.model
     if registration.parent is not None:
-        parent_model = model._meta.get_field(registration.parent).related_model
-        if not isinstance(parent_model, type) or not issubclass(parent_model, models.Model):
-            raise ImproperlyConfigured(f"{model._meta.label}: parent {registration.parent!r} is not a model.")
-        parents = filter_visible(user, parent_model._default_manager.all()).values("pk")
+        parents = filter_visible(user, registration.parent_model()._default_manager.all()).values("pk")
         return Q(**{f"{registration.parent}__in": parents}) & _not_removed_q(access, registration)
     if registration.community is None or registration.marking is None:
         raise ImproperlyConfigured(f"{model._meta.label} needs a community and a marking, or a rule of its own.")
@@ -104,11 +103,7 @@ def _listed_q(registration: ContentRegistration) -> Q:
     """Rows of one type that are not removed, nor under a removed parent, whoever asks."""
     listed = registration.not_removed
     if registration.parent is not None:
-        parent_model = registration.model._meta.get_field(registration.parent).related_model
-        if not isinstance(parent_model, type) or not issubclass(parent_model, models.Model):
-            raise ImproperlyConfigured(
-                f"{registration.model._meta.label}: parent {registration.parent!r} is not a model."
-            )
+        parent_model = registration.parent_model()
         parents = parent_model._default_manager.filter(_listed_q(content_registry.get(parent_model)))
         listed &= Q(**{f"{registration.parent}__in": parents.values("pk")})
     return listed
