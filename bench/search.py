@@ -28,8 +28,8 @@ The index is built with ``search.index.rebuild()`` (timed: what operators run), 
 ``VACUUM ANALYZE`` (PostgreSQL; ``ANALYZE`` on SQLite), as autovacuum would after a bulk load.
 
 **Measured** (the reader's standing computed once first, as once per request; ``DEBUG`` off):
-each query is what the results page does, ``search.query.parse``, ``selectors.hits``,
-``selectors.facets`` and ``selectors.results_page`` (page 1, with snippets), not the template
+each query is what the results page does, ``search.query.parse`` and ``selectors.search``
+(counts, facets and page 1 with its rows and snippets), not the template
 and not the audit write of ``policy.record_search``. Queries: a rare word, a common word, a
 phrase, an operator-heavy query and a member search (and the very common word); and
 ``selectors.suggestions(reader, "pre")`` (the box's autocomplete). p50 and p95 (nearest rank)
@@ -40,9 +40,9 @@ than that): the runs are recorded with the figures.
 **Baseline**, in the same run over the same rows: the same query without its words through
 ``selectors.hits`` (so the same policy-filtered ``visible_entries``, the same operators, newest
 first), then each word or phrase as ``title__icontains | tags__icontains | body__icontains`` on
-``SearchEntry`` (``OR`` groups or-ed, ``-word`` excluded), the same ``selectors.facets`` (grouped
-counts and tags) over that, and the first page of 20 with a passage cut around the first
-occurrence in Python. What the naive search would do: scan every visible row's words.
+``SearchEntry`` (``OR`` groups or-ed, ``-word`` excluded), and ``selectors.answer`` over that, newest
+first: the same counts, facets and first page of 20 (each with the first words of its text). What the
+naive search would do: scan every visible row's words.
 
 SQL statements per search are counted (``CaptureQueriesContext``; the standing's own queries
 apart) and each statement's share of the time is measured with an ``execute_wrapper``. The
@@ -712,11 +712,8 @@ def search(member: Any, text: str) -> tuple[int, int]:
     from search import selectors
     from search.query import parse
 
-    query = parse(text)
-    found = selectors.hits(member, query)
-    facets = selectors.facets(found)
-    _page, results = selectors.results_page(query, found, facets.total, 1)
-    return facets.total, len(results)
+    found = selectors.search(member, parse(text), 1)
+    return found.facets.total, len(found.results)
 
 
 def _contains(text: str) -> Any:
@@ -725,14 +722,9 @@ def _contains(text: str) -> Any:
     return Q(title__icontains=text) | Q(tags__icontains=text) | Q(body__icontains=text)
 
 
-def _passage(body: str, text: str) -> str:
-    at = body.lower().find(text.lower())
-    return body[max(at - 100, 0) : at + len(text) + 100] if at >= 0 else body[:240]
-
-
 def baseline(member: Any, text: str) -> tuple[int, int]:
-    """The naive search: the same rows, operators and facets, each word or phrase matched with icontains."""
-    from django.core.paginator import Paginator
+    """The naive search: the same rows, operators, counts and facets, each word or phrase matched with
+    icontains, newest first."""
     from django.db.models import Q
 
     from search import selectors
@@ -740,7 +732,7 @@ def baseline(member: Any, text: str) -> tuple[int, int]:
 
     query = parse(text)
     without_words = dataclasses.replace(query, groups=[], excluded=[])
-    entries = selectors.hits(member, without_words)  # visible, narrowed by the operators, newest first
+    entries = selectors.hits(member, without_words)  # visible, narrowed by the operators
     for group in query.groups:
         either = Q()
         for term in group:
@@ -748,13 +740,8 @@ def baseline(member: Any, text: str) -> tuple[int, int]:
         entries = entries.filter(either)
     for term in query.excluded:
         entries = entries.exclude(_contains(term.text))
-    facets = selectors.facets(entries)
-    paginator = Paginator(entries.select_related("marking", "community", "content_type"), selectors.PAGE_SIZE)
-    paginator.count = facets.total
-    shown = list(paginator.get_page(1).object_list)
-    first = query.terms[0].text if query.terms else ""
-    passages = [_passage(entry.body, first) for entry in shown]
-    return facets.total, len(passages)
+    found = selectors.answer(without_words, entries, "newest", 1)
+    return found.facets.total, len(found.results)
 
 
 class StatementTimer:
@@ -824,7 +811,7 @@ def timed(read: Callable[[], object], timer: StatementTimer | None = None) -> di
     }
 
 
-STATEMENT_NAMES = ("facets (grouped counts)", "facets (tags)", "page", "snippets")
+STATEMENT_NAMES = ("counts, facets and page ids", "page rows", "snippets")
 
 
 def statements_of(read: Callable[[], object]) -> list[str]:
@@ -1043,12 +1030,11 @@ def run(items: int = ITEMS) -> dict[str, Any]:
             "warm_up": WARM_UP,
             "budget_seconds": BUDGET_SECONDS,
             "min_runs": MIN_RUNS,
-            "measured": "search.query.parse, selectors.hits, selectors.facets, selectors.results_page (page 1 with "
-            "snippets); the reader's standing computed once before (once per request), DEBUG off; no template, no "
-            "audit write",
+            "measured": "search.query.parse, selectors.search (counts, facets, page 1 with rows and snippets); the "
+            "reader's standing computed once before (once per request), DEBUG off; no template, no audit write",
             "baseline": "the query without its words through selectors.hits (same visible_entries, operators, newest "
             "first), each word or phrase as title/tags/body icontains on SearchEntry (OR groups or-ed, -word "
-            "excluded), the same selectors.facets, page 1 of 20 with a passage cut in Python",
+            "excluded), selectors.answer over that: the same counts, facets and page 1 of 20",
             "words": f"Zipf (weight 1/rank) over {VOCABULARY_SIZE} words; common word {COMMON_WORD!r} rank 30, very "
             f"common {VERY_COMMON_WORD!r} rank 9, rare {RARE_WORD!r} rank 46000",
             "after_rebuild": "VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE",

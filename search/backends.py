@@ -12,7 +12,9 @@ escapes the text and only then turns them into ``<mark>``.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
@@ -20,20 +22,18 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     TextField,
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression, RawSQL
-from taggit.models import TaggedItem
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 
 from search.models import SearchEntry
 from search.query import ParsedQuery, Term
@@ -49,9 +49,24 @@ CONFIG = "muster_english"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@dataclass
+class Tally:
+    """What one statement reads of the found rows: counts by type, community, marking, year and discipline
+    (each row ``[type, community slug, community name, marking slug, marking name, year, discipline, count]``),
+    the most used tags (``[slug, name, count]``) and the ids of the page asked for, in order."""
+
+    groups: list[list[Any]]
+    tags: list[list[Any]]
+    page: list[int]
+
+
 class Backend(Protocol):
     def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
-        """The entries that match the words, annotated with ``rank`` and ``phrase_hit`` (exact phrase)."""
+        """The entries that match the words, annotated with what ordering them by relevance reads."""
+
+    def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
+        """Counts, tags and the page of ``PAGE_SIZE`` ids from ``offset``, in one statement that reads the
+        found rows once. ``order`` is ``relevance`` (only for a query with words), ``newest`` or ``oldest``."""
 
     def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
         """A highlighted passage of each entry's words, for the page shown (one query)."""
@@ -59,8 +74,59 @@ class Backend(Protocol):
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         """Rows whose heading has a word spelt like ``word``, likeliest first (for "did you mean")."""
 
-    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
-        """The tag rows of the items ``found`` holds (for the tag facet)."""
+
+PAGE_SIZE = 20
+FACET_LIMIT = 12
+# PostgreSQL ranks the found rows in blocks of this many, taken in the order of a cheap key (title matches
+# first, then newest): ``ts_rank`` reads a row's whole vector, too slow for tens of thousands of rows, and a
+# block is ranked whole, so the pages agree with each other. Up to this many found, the ranking is exact.
+RANK_BLOCK = 200
+# The statements below are put together from these constants and SQL the ORM compiled; whatever the member
+# typed reaches them only as parameters.
+_NEWEST = "published_at DESC, id DESC"
+_OLDEST = "published_at ASC, id ASC"
+
+
+def _found_sql(found: QuerySet[SearchEntry], *extra: str) -> tuple[str, tuple[Any, ...]]:
+    """The found rows as the columns the tally reads (one SQL statement, with its parameters)."""
+    rows = found.order_by().values(
+        "id", "search_type", "community_id", "marking_id", "published_at", "discipline", "tag_ids", *extra
+    )
+    sql, params = rows.annotate(year=ExtractYear("published_at")).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _groups_sql(array: str, aggregate: str) -> str:
+    """Counts by type, community, marking, year and discipline together (summed per facet by the caller)."""
+    return (
+        f"SELECT {aggregate}({array}(g.search_type, c.slug, c.name, m.slug, m.name, g.year, g.discipline, g.n))"
+        " FROM (SELECT search_type, community_id, marking_id, year, discipline, COUNT(*) AS n FROM found"
+        " GROUP BY search_type, community_id, marking_id, year, discipline) g"
+        " LEFT JOIN communities_community c ON c.id = g.community_id"
+        " LEFT JOIN verification_marking m ON m.id = g.marking_id"
+    )
+
+
+def _tags_sql(array: str, aggregate: str, tag_ids: str) -> str:
+    """The most used tags of the found rows; ``tag_ids`` is a query of one ``tag`` column, a row per tag use."""
+    return (
+        f"SELECT {aggregate}({array}(t.slug, t.name, t.n)) FROM ("
+        "SELECT tag.slug, tag.name, counted.n"
+        f" FROM (SELECT tag, COUNT(*) AS n FROM ({tag_ids}) used GROUP BY tag) counted"
+        " JOIN taggit_tag tag ON tag.id = counted.tag"
+        f" ORDER BY counted.n DESC, tag.name LIMIT {FACET_LIMIT}) t"
+    )
+
+
+def _tally(sql: str, params: tuple[Any, ...]) -> Tally:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        groups, tags, page = cursor.fetchone()
+
+    def read(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    return Tally(groups=read(groups) or [], tags=read(tags) or [], page=read(page) or [])
 
 
 def _angles_hidden(field: str) -> Func:
@@ -89,23 +155,73 @@ class PostgresBackend:
             combined = either if combined is None else combined & either
         return combined
 
-    def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+    def _matched(self, query: ParsedQuery) -> SearchQuery | None:
+        """What a row must match: the words, the phrases, and none of the excluded."""
         positive = self._positive(query)
         for term in query.excluded:
             if positive is not None:
                 positive = positive & ~self._tsquery(term)
-            else:
+        return positive
+
+    def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+        """The matching rows, with ``title_hit`` (the title alone matches): the cheap key ranking starts from."""
+        matched = self._matched(query)
+        if matched is None:
+            for term in query.excluded:
                 entries = entries.exclude(search_vector=self._tsquery(term))
-        if positive is None:
-            return entries.annotate(rank=Value(0.0, output_field=FloatField()), phrase_hit=Value(False))
-        entries = entries.filter(search_vector=positive).annotate(
-            rank=SearchRank(F("search_vector"), positive, weights=[0.1, 0.2, 0.4, 1.0])
+            return entries.annotate(title_hit=Value(False))
+        return entries.filter(search_vector=matched).annotate(
+            title_hit=ExpressionWrapper(Q(title_vector=matched), output_field=BooleanField())
         )
+
+    def _ranked(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+        """``rank`` (weighted by field) and ``phrase_hit`` (the words as typed, in a row) of these rows."""
+        matched = self._matched(query)
+        if matched is None:
+            raise ValueError("Only a query with words is ranked.")
+        ranked = entries.annotate(rank=SearchRank(F("search_vector"), matched, weights=[0.1, 0.2, 0.4, 1.0]))
         words = query.plain_words
         if len(words) < 2:
-            return entries.annotate(phrase_hit=Value(False))
+            return ranked.annotate(phrase_hit=Value(False))
         phrase = SearchQuery(" ".join(words), search_type="phrase", config=CONFIG)
-        return entries.annotate(phrase_hit=ExpressionWrapper(Q(search_vector=phrase), output_field=BooleanField()))
+        return ranked.annotate(phrase_hit=ExpressionWrapper(Q(search_vector=phrase), output_field=BooleanField()))
+
+    def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
+        found_sql, params = _found_sql(found, *(("title_hit",) if order == "relevance" else ()))
+        groups = _groups_sql("json_build_array", "json_agg")
+        tags = _tags_sql(
+            "json_build_array",
+            "json_agg",
+            "SELECT CAST(jsonb_array_elements_text(tag_ids) AS integer) AS tag FROM found",
+        )
+        if order != "relevance":
+            keys = _NEWEST if order == "newest" else _OLDEST
+            page = f"SELECT json_agg(id ORDER BY {keys}) FROM (SELECT id, published_at FROM found ORDER BY {keys}"
+            page += f" LIMIT {PAGE_SIZE} OFFSET %s) p"
+            sql = f"WITH found AS MATERIALIZED ({found_sql}) SELECT ({groups}), ({tags}), ({page})"
+            return _tally(sql, (*params, offset))
+        # The blocks the page falls in, taken in cheap order, then ranked whole.
+        first = offset // RANK_BLOCK * RANK_BLOCK
+        last = -(-(offset + PAGE_SIZE) // RANK_BLOCK) * RANK_BLOCK
+        candidates = (
+            f"SELECT id, published_at, (ROW_NUMBER() OVER (ORDER BY title_hit DESC, {_NEWEST}) - 1) / {RANK_BLOCK}"
+            f" AS block FROM (SELECT id, title_hit, published_at FROM found ORDER BY title_hit DESC, {_NEWEST}"
+            " LIMIT %s OFFSET %s) cheap"
+        )
+        ranked = self._ranked(SearchEntry.objects.filter(pk__in=RawSQL("SELECT id FROM candidates", ())), query)
+        ranked_sql, ranked_params = ranked.values("id", "rank", "phrase_hit").query.sql_with_params()  # type: ignore[misc]  # annotations the stubs cannot see
+        order_by = f"c.block, r.phrase_hit DESC, r.rank DESC, c.{_NEWEST.replace(', ', ', c.')}"
+        page = (
+            f"SELECT json_agg(id ORDER BY position) FROM (SELECT r.id, ROW_NUMBER() OVER (ORDER BY {order_by})"
+            " AS position FROM ranked r JOIN candidates c ON c.id = r.id) p"
+            f" WHERE position > %s AND position <= %s"
+        )
+        sql = (
+            f"WITH found AS MATERIALIZED ({found_sql}), candidates AS MATERIALIZED ({candidates}),"
+            f" ranked AS ({ranked_sql}) SELECT ({groups}), ({tags}), ({page})"
+        )
+        within = offset - first
+        return _tally(sql, (*params, last - first, first, *ranked_params, within, within + PAGE_SIZE))
 
     def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
         positive = self._positive(query)
@@ -133,12 +249,6 @@ class PostgresBackend:
             marked = [headline for headline in headlines if START in headline]
             snippets[pk] = (marked[0] if marked else headlines[0] or headlines[2]).translate(_ANGLES_BACK)
         return snippets
-
-    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
-        # A semi-join, which PostgreSQL plans from either side.
-        matched = found.order_by().filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
-        tagged: QuerySet[TaggedItem] = TaggedItem.objects.filter(Exists(matched))
-        return tagged
 
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         similar = SearchEntry.objects.filter(heading__trigram_word_similar=word)
@@ -196,15 +306,18 @@ class SqliteBackend:
         )
         return dict(rows.annotate(snippet=snippet).values_list("pk", "snippet"))
 
-    def tagged(self, found: QuerySet[SearchEntry]) -> QuerySet[TaggedItem]:
-        # Joined on one number per (type, item), so the found set is read once: SQLite ran a correlated
-        # EXISTS again for every tagged row (11.7 s for one search at 50,000 items). Ids stay below 2**40.
-        def key() -> CombinedExpression:
-            return F("content_type_id") * 2**40 + F("object_id")
-
-        found_keys = found.order_by().annotate(key=key()).values("key")
-        tagged: QuerySet[TaggedItem] = TaggedItem.objects.annotate(key=key()).filter(key__in=found_keys)
-        return tagged
+    def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
+        found_sql, params = _found_sql(found, *(("rank", "phrase_hit") if order == "relevance" else ()))
+        groups = _groups_sql("json_array", "json_group_array")
+        tags = _tags_sql(
+            "json_array",
+            "json_group_array",
+            "SELECT CAST(j.value AS INTEGER) AS tag FROM found, json_each(found.tag_ids) j",
+        )
+        keys = {"relevance": f"phrase_hit DESC, rank DESC, {_NEWEST}", "newest": _NEWEST, "oldest": _OLDEST}[order]
+        page = f"SELECT json_group_array(id) FROM (SELECT id FROM found ORDER BY {keys} LIMIT {PAGE_SIZE} OFFSET %s)"
+        sql = f"WITH found AS MATERIALIZED ({found_sql}) SELECT ({groups}), ({tags}), ({page})"
+        return _tally(sql, (*params, offset))
 
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         # No trigram index here: headings sharing the word's first letters, newest first.

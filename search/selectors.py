@@ -21,8 +21,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -30,15 +29,13 @@ from django.utils.safestring import SafeString, mark_safe
 from taggit.models import TaggedItem
 
 from saved.models import SavedItem
-from search.backends import START, STOP, backend
+from search.backends import FACET_LIMIT, PAGE_SIZE, START, STOP, Tally, backend
 from search.models import SearchEntry
 from search.query import MEMBER_TYPE, STOP_WORDS, ParsedQuery
 from verification import policy
 from verification.models import Discipline, Marking, Member
 from verification.registry import content_registry
 
-PAGE_SIZE = 20
-FACET_LIMIT = 12
 SUGGESTION_LIMIT = 8
 SPELLING_CANDIDATES = 50
 
@@ -100,14 +97,14 @@ def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery
 
 
 def hits(member: Member, query: ParsedQuery) -> QuerySet[SearchEntry]:
-    """What the query finds that the member may see, in the order asked for."""
+    """What the query finds that the member may see (unordered: ``answer`` orders and counts it)."""
     matched = backend().matching(_narrowed(member, SearchEntry.objects.all(), query), query)
-    found = visible_entries(member, query.types or None, within=matched)
-    if query.order == "newest" or (query.order == "relevance" and not query.has_words):
-        return found.order_by("-published_at", "-pk")
-    if query.order == "oldest":
-        return found.order_by("published_at", "pk")
-    return found.order_by("-phrase_hit", "-rank", "-published_at", "-pk")
+    return visible_entries(member, query.types or None, within=matched)
+
+
+def order_of(query: ParsedQuery) -> str:
+    """``relevance``, ``newest`` or ``oldest``: relevance needs words to rank by."""
+    return "newest" if query.order == "relevance" and not query.has_words else query.order
 
 
 @dataclass
@@ -138,47 +135,31 @@ class Facets:
         return self
 
 
-def facets(found: QuerySet[SearchEntry]) -> Facets:
-    """Counts by type, community, marking, year and discipline (one grouped query) and by tag (one more)."""
-    grouped = (
-        found.order_by()
-        .annotate(year=ExtractYear("published_at"))
-        .values(
-            "search_type", "community__slug", "community__name", "marking__slug", "marking__name", "year", "discipline"
-        )
-        .annotate(found=Count("pk"))
-    )
+def _facets(tally: Tally) -> Facets:
+    """Counts by type, community, marking, year and discipline, and the most used tags."""
     counters: dict[str, Counter[tuple[str, str]]] = {
         name: Counter() for name in ("type", "community", "marking", "year", "discipline")
     }
     names = type_names()
     total = 0
-    for row in grouped:
-        count = row["found"]
+    for row in tally.groups:
+        search_type, community_slug, community_name, marking_slug, marking_name, year, discipline, count = row
         total += count
-        counters["type"][(names.get(row["search_type"], ("", ""))[1], f"type:{row['search_type']}")] += count
-        if row["community__slug"]:
-            counters["community"][(row["community__name"], f"#{row['community__slug']}")] += count
-        if row["marking__slug"]:
-            counters["marking"][(row["marking__name"], f"marking:{row['marking__slug']}")] += count
-        if row["year"]:
-            year = row["year"]
+        counters["type"][(names.get(search_type, ("", ""))[1], f"type:{search_type}")] += count
+        if community_slug:
+            counters["community"][(community_name, f"#{community_slug}")] += count
+        if marking_slug:
+            counters["marking"][(marking_name, f"marking:{marking_slug}")] += count
+        if year:
             counters["year"][(str(year), f"after:{year - 1}-12-31 before:{year + 1}-01-01")] += count
-        if row["discipline"]:
-            counters["discipline"][(Discipline(row["discipline"]).label, f"discipline:{row['discipline']}")] += count
-    tag_rows = (
-        backend()
-        .tagged(found)
-        .values("tag__slug", "tag__name")
-        .annotate(found=Count("pk"))
-        .order_by("-found", "tag__name")[:FACET_LIMIT]
-    )
+        if discipline:
+            counters["discipline"][(Discipline(discipline).label, f"discipline:{discipline}")] += count
     groups = {
         name: [FacetValue(label, operator, count) for (label, operator), count in counter.most_common(FACET_LIMIT)]
         for name, counter in counters.items()
     }
     groups["year"].sort(key=lambda value: value.label, reverse=True)
-    groups["tag"] = [FacetValue(row["tag__name"], f"tag:{row['tag__slug']}", row["found"]) for row in tag_rows]
+    groups["tag"] = [FacetValue(name, f"tag:{slug}", count) for slug, name, count in tally.tags]
     return Facets(total=total, groups={name: values for name, values in groups.items() if values})
 
 
@@ -197,14 +178,25 @@ class Result:
     marking: Marking | None
 
 
-def results_page(
-    query: ParsedQuery, found: QuerySet[SearchEntry], total: int, number: Any
-) -> tuple[Page[Any], list[Result]]:
-    """One page of results with their snippets, links and markings."""
-    paginator = Paginator(found.select_related("marking", "community__marking", "content_type"), PAGE_SIZE)
-    paginator.count = total  # already counted with the facets
-    page = paginator.get_page(number)
-    entries = list(page.object_list)
+@dataclass
+class Answer:
+    facets: Facets
+    page: Page[Any]
+    results: list[Result]
+
+
+def answer(query: ParsedQuery, found: QuerySet[SearchEntry], order: str, number: Any) -> Answer:
+    """The counts, the facets and one page of ``found`` in ``order``, with snippets, links and markings: one
+    statement reads the found rows once for all but the page's own rows and snippets."""
+    requested = _page_number(number)
+    tally = backend().tally(found, query, order, (requested - 1) * PAGE_SIZE)
+    facets = _facets(tally)
+    paginator: Paginator[Any] = Paginator(range(facets.total), PAGE_SIZE)
+    page = paginator.get_page(requested)
+    if page.number != requested:  # past the last page: read the last one
+        tally = backend().tally(found, query, order, (page.number - 1) * PAGE_SIZE)
+    by_id = SearchEntry.objects.select_related("marking", "community__marking", "content_type").in_bulk(tally.page)
+    entries = [by_id[pk] for pk in tally.page if pk in by_id]
     snippets = backend().snippets([entry.pk for entry in entries], query)
     names = type_names()
     results = [
@@ -217,7 +209,19 @@ def results_page(
         )
         for entry in entries
     ]
-    return page, results
+    page.object_list = results
+    return Answer(facets=facets, page=page, results=results)
+
+
+def _page_number(number: Any) -> int:
+    try:
+        return max(int(number), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def search(member: Member, query: ParsedQuery, number: Any) -> Answer:
+    return answer(query, hits(member, query), order_of(query), number)
 
 
 def _banner(entry: SearchEntry) -> Marking | None:

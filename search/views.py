@@ -21,9 +21,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if text.strip():
             query.notes.append("Type a word to search for: what you typed has none we can search.")
         return render(request, "search/results.html", context)
-    found = selectors.hits(member, query)
-    facets = selectors.facets(found).link_from(text)
-    page, results = selectors.results_page(query, found, facets.total, request.GET.get("page"))
+    found = selectors.search(member, query, request.GET.get("page"))
+    facets, page, results = found.facets.link_from(text), found.page, found.results
     markings = [result.marking for result in results if result.marking is not None]
     shown = selectors.marked_for_audit((result.entry, result.marking) for result in results)
     policy.record_search(member, shown, text, request)

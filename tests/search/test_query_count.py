@@ -12,9 +12,9 @@ from verification.models import Member
 pytestmark = pytest.mark.django_db
 
 # The session and the member (2); the member's standing: MFA, permissions (2), markings, rules, communities (6);
-# the facets with the total, the tag facet, the page of results, their snippets (4); the audit of the marked
-# results shown (1); the header's unread count (1).
-QUERIES_PER_SEARCH = 14
+# the counts, facets and the page's ids in one statement, the page's rows, their snippets (3); the audit of the
+# marked results shown (1); the header's unread count (1).
+QUERIES_PER_SEARCH = 13
 # The session, the member and their standing (8); the suggestions (1).
 QUERIES_PER_SUGGESTION = 9
 
