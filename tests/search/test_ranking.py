@@ -7,6 +7,7 @@ import pytest
 
 from communities.models import Community
 from discussions.models import Thread
+from search.backends import RANK_BLOCK
 from tests.search.conftest import Given, Searcher, results
 from verification.models import Member
 
@@ -53,3 +54,18 @@ def test_the_more_recent_of_two_equally_relevant_items_comes_first(
         "Discussion in Gulf Coast · 1 Sep 2025",
         "Discussion in Gulf Coast · 1 Sep 2024",
     ]
+
+
+def test_with_more_matches_than_a_ranking_block_titles_still_come_first_and_no_result_shows_twice(
+    given: Given, owner: Member, gulf: Community, as_reader: Searcher
+) -> None:
+    given.page(owner, gulf, "Culvert inspection", "Quarterly.")  # the oldest, the word in its title
+    for n in range(RANK_BLOCK + 10):
+        given.page(owner, gulf, f"Week {n}", f"Cleared debris from the culvert at mile {n}.")
+
+    first = as_reader.page("culvert")
+    pages = -(-(RANK_BLOCK + 11) // 20)
+    shown = [result.heading for n in range(1, pages + 1) for result in results(as_reader.page("culvert", page=str(n)))]
+
+    assert results(first)[0].heading == "Culvert inspection"
+    assert len(shown) == len(set(shown)) == RANK_BLOCK + 11

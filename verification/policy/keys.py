@@ -54,7 +54,7 @@ def _lookups(condition: Q) -> list[str]:
     for child in condition.children:
         if isinstance(child, Q):
             found += _lookups(child)
-        else:
+        elif isinstance(child, tuple):
             found.append(child[0])
     return found
 
@@ -92,30 +92,39 @@ def access_keys(model: type[models.Model], pks: list[int]) -> dict[int, dict[str
 def visible_by_keys_q(user: AnyUser | None) -> Q:
     """Rows carrying ``AccessKeys`` whose item the member may see and that is listed (removed items and
     items under removed parents are found by no one, moderators included). Only for a member who may
-    see content."""
+    see content.
+
+    Gates of the common rule share one condition (each part of it written once, so the statement stays
+    small): a community whose content the member may see, a marking they are cleared for, no restriction or
+    a grant on the gate, and published (or theirs). A gate with a rule of its own (a conversation) is
+    asked of that rule."""
     access = member_access(user)
     member_id = access.member_id or 0
-    now = timezone.now()
-    communities = Community.objects.filter(content_communities_q(user)).values("pk")
-    visible = Q(pk__in=[])
-    for registration in content_registry:
-        if registration.parent is not None:
-            continue  # its rows carry their gate's keys
-        type_id = registration.content_type().pk
-        if registration.visibility is not None:
-            gates = filter_visible(user, registration.model._default_manager.all()).values("pk")
-            visible |= Q(gate_type_id=type_id, gate_id__in=gates)
-            continue
-        rule = Q(gate_type_id=type_id, community__in=communities, gate_marking__in=access.visible_marking_ids)
+    gates = [registration for registration in content_registry if registration.parent is None]
+    common = [registration for registration in gates if registration.visibility is None]
+    granted = Q(restricted=False)
+    for registration in common:
         if registration.restricted is not None:
-            direct, through_groups = granted_item_ids(registration.model, member_id)
-            rule &= Q(restricted=False) | Q(gate_id__in=direct) | Q(gate_id__in=through_groups)
-        if registration.published is not None:
-            published = Q(gate_published_at__lte=now)
-            if registration.author is not None:
-                published |= Q(gate_author=member_id)
-            rule &= published
-        visible |= rule
+            type_id = registration.content_type().pk
+            for grants in granted_item_ids(registration.model, member_id):
+                granted |= Q(gate_type_id=type_id, gate_id__in=grants)
+    unscheduled = [registration.content_type().pk for registration in common if registration.published is None]
+    published = Q(gate_published_at__lte=timezone.now()) | Q(gate_author=member_id)
+    if unscheduled:
+        published |= Q(gate_type_id__in=unscheduled)
+    visible = (
+        Q(
+            gate_type_id__in=[registration.content_type().pk for registration in common],
+            community__in=Community.objects.filter(content_communities_q(user)).values("pk"),
+            gate_marking__in=access.visible_marking_ids,
+        )
+        & granted
+        & published
+    )
+    for registration in gates:
+        if registration.visibility is not None:
+            own = filter_visible(user, registration.model._default_manager.all()).values("pk")
+            visible |= Q(gate_type_id=registration.content_type().pk, gate_id__in=own)
     return visible & Q(listed=True)
 
 
