@@ -46,6 +46,18 @@ DEMO_COMMUNITIES: tuple[tuple[str, str, str, str, str, str, tuple[str, ...], str
         ("partnership", "private sector"), "sam.ortiz@portlogistics.example.com",
         {"dana.reyes@galvestoncounty.gov": Role.MEMBER, "marcus.bell@charlestonfire.gov": Role.MEMBER},
     ),
+    (
+        "national-blueprint", "National Blueprint", Community.Visibility.OPEN, Community.JoinPolicy.OPEN,
+        "unmarked",
+        "The National Blueprint for Secure Communities: the challenges of the first 72 hours, and the "
+        "solutions, tools, reports and cases that address them. Anyone verified may join and propose entries.",
+        ("blueprint", "first 72 hours"), "dana.reyes@galvestoncounty.gov",
+        {
+            "admin@muster.test": Role.MODERATOR,
+            "marcus.bell@charlestonfire.gov": Role.MEMBER,
+            "sam.ortiz@portlogistics.example.com": Role.MEMBER,
+        },
+    ),
 )  # fmt: skip
 
 JOIN_REQUESTS = (

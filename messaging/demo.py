@@ -80,6 +80,17 @@ ROOM_HISTORY: dict[str, tuple[tuple[str, str], ...]] = {
         (DANA, "Good call. I'll draft a one-pager and share it here before the next call."),
         (SAM, "Thanks both. Step 4, the central resource database, is next after that."),
     ),
+    "national-blueprint": (
+        (DANA, "Welcome to the Blueprint room. Propose entries from /blueprint/; editors review them there."),
+        (MARCUS, "I proposed a solution for the special-needs challenge: a registry kept with community partners."),
+        (DANA, "Saw it in the queue. I'll review it this week; Avery may take it if I can't."),
+        (SAM, "Our warehouse write-up is in as a tool under the volunteer and donations reception centre."),
+        (DANA, "Published it. Evidence level 'anecdote' for now; a report from the next exercise would raise it."),
+        (MARCUS, "The gap view shows the special-needs challenge with no validated solution yet, as it should."),
+        (DANA, "Galveston's co-lead story is in as a case; Charleston's port logistics case too."),
+        (SAM, "The contact roster is marked FOUO, so it only shows to those cleared."),
+        (AVERY, "Right. And only unmarked summaries can be made public for visitors."),
+    ),
 }  # fmt: skip
 
 DIRECT_MESSAGES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "messaging",
     "discussions",
     "wiki",
+    "blueprint",
     "saved",
     "tags",
     "members",

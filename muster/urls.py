@@ -15,6 +15,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),
     path("", include("wiki.urls")),
+    path("blueprint/", include("blueprint.urls")),
     path("", include("library.urls")),
     path("", include("messaging.urls")),
     path("communities/", include("communities.urls")),

@@ -85,6 +85,9 @@ class ContentRegistration:
     # Removed and restored on its own (communities.services.content_remove); False for a type whose
     # feature removes it otherwise (a thread goes with its opening post).
     removable: bool = True
+    # Items anonymous visitors may read the public part of (a Blueprint entry's summary) when this holds;
+    # ``verification.policy.public`` adds the rest of the public rule. None: nothing of the type is public.
+    public: Q | None = None
 
     @property
     def is_searchable(self) -> bool:

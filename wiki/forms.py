@@ -1,12 +1,11 @@
 """Forms for the wiki pages: they parse what a member typed; the services decide."""
 
-import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from muster.revisions import reject_conflict_markers
 from verification.models import Marking
 from wiki.models import BODY_MAX, TITLE_MAX, WikiPage
 
@@ -14,8 +13,6 @@ BODY_HELP = (
     "Markdown: # Heading, **bold**, - lists, [text](https://…). Link to another page of this wiki with "
     "[[Page title]] or [[Page title|text to show]]; a link to a page that does not exist yet offers to create it."
 )
-# The lines the merge writes around the two sides of a conflict (see wiki.services._merge).
-CONFLICT_MARKER = re.compile(r"^(<<<<<<< your version|=======|>>>>>>> revision \d+)\s*$", re.MULTILINE)
 
 
 def _body_field() -> forms.CharField:
@@ -109,13 +106,7 @@ class PageEditForm(forms.Form):
     base_number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def clean_body(self) -> str:
-        body: str = self.cleaned_data["body"]
-        if CONFLICT_MARKER.search(body):
-            raise ValidationError(
-                "The text still holds conflict markers (<<<<<<<, ======= or >>>>>>> lines). Keep the lines you "
-                "want from each side, delete the markers, then save."
-            )
-        return body
+        return reject_conflict_markers(self.cleaned_data["body"])
 
 
 class PageSettingsForm(forms.Form):
@@ -129,23 +120,3 @@ class PageSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["marking"].queryset = markings  # type: ignore[attr-defined]
-
-
-class CompareForm(forms.Form):
-    """Two revision numbers to compare; the older is shown first whichever way round they come."""
-
-    old = forms.IntegerField(label="From revision", min_value=1)
-    new = forms.IntegerField(label="To revision", min_value=1)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        old, new = data.get("old"), data.get("new")
-        if old is not None and new is not None:
-            if old == new:
-                raise ValidationError("Choose two different revisions to compare.")
-            data["old"], data["new"] = min(old, new), max(old, new)
-        return data
-
-
-class RevertForm(forms.Form):
-    revision = forms.IntegerField(min_value=1)

@@ -1,14 +1,13 @@
 """Community wikis: pages in a tree, every save a revision."""
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from communities.models import CommunityContent
+from muster import revisions
 
-TITLE_MAX = 200
-BODY_MAX = 100_000
+TITLE_MAX = revisions.TITLE_MAX
+BODY_MAX = revisions.BODY_MAX
 
 
 class WikiPage(CommunityContent):
@@ -42,15 +41,10 @@ class WikiPageGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(WikiPage, on_delete=models.CASCADE)
 
 
-class Revision(models.Model):
+class Revision(revisions.Revision):
+    """A saved state of a page (numbering, merging and diffs: ``muster.revisions``)."""
+
     page = models.ForeignKey(WikiPage, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    title = models.CharField(max_length=TITLE_MAX)
-    body = models.TextField(max_length=BODY_MAX, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    comment = models.CharField(max_length=300, blank=True)
-    reverted_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("-number",)

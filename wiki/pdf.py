@@ -1,24 +1,10 @@
-"""Wiki pages as PDF, through WeasyPrint, with the marking on every printed page."""
+"""Wiki pages as PDF (``muster.pdf``), with the marking on every printed page."""
 
-import logging
 from typing import Any
 
-from django.template.loader import render_to_string
-
-logger = logging.getLogger(__name__)
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Nothing is fetched while rendering: the PDF holds only what the page itself carries."""
-    raise ValueError(f"PDF rendering fetches nothing ({url})")
+from muster.pdf import render_pdf
 
 
 def render_page_pdf(context: dict[str, Any]) -> bytes | None:
     """The PDF, or ``None`` where WeasyPrint's system libraries (Pango) are missing."""
-    try:
-        from weasyprint import HTML  # type: ignore[import-untyped]
-    except OSError:
-        logger.warning("WeasyPrint cannot load its system libraries (Pango); PDF export is off.")
-        return None
-    html = render_to_string("wiki/print_pdf.html", context)
-    return bytes(HTML(string=html, url_fetcher=_refuse_fetch).write_pdf())
+    return render_pdf("wiki/print_pdf.html", context)

@@ -6,10 +6,6 @@ many rows they show: markings, parents and authors are joined, the parent's
 visibility and the current revision are a subquery and one prefetch.
 """
 
-import difflib
-from dataclasses import dataclass
-from enum import StrEnum
-
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from communities.models import Community
@@ -19,7 +15,6 @@ from wiki.models import Revision, WikiPage
 
 # How deep the breadcrumbs look up the tree (each step is one small query).
 BREADCRUMB_DEPTH = 12
-DIFF_CONTEXT_LINES = 3
 
 
 def visible_pages(member: Member, community: Community) -> QuerySet[WikiPage]:
@@ -96,46 +91,3 @@ def page_history(page: WikiPage) -> QuerySet[Revision]:
 def revision_of(page: WikiPage, number: int) -> Revision:
     """One revision of a visible page; ``Revision.DoesNotExist`` otherwise."""
     return page.revisions.select_related("author").get(number=number)
-
-
-class Change(StrEnum):
-    SAME = "same"
-    ADDED = "added"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    change: Change
-    text: str
-    old_number: int | None
-    new_number: int | None
-
-
-@dataclass(frozen=True)
-class DiffHunk:
-    """A run of changed lines with a few unchanged ones around them."""
-
-    old_start: int
-    new_start: int
-    lines: list[DiffLine]
-
-
-def text_diff(old: str, new: str) -> list[DiffHunk]:
-    """Line by line, what changed from ``old`` to ``new`` (plain text: the template escapes it)."""
-    old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    hunks = []
-    for group in matcher.get_grouped_opcodes(DIFF_CONTEXT_LINES):
-        lines: list[DiffLine] = []
-        for tag, old_from, old_to, new_from, new_to in group:
-            if tag == "equal":
-                lines += [
-                    DiffLine(Change.SAME, old_lines[i], i + 1, new_from + i - old_from + 1)
-                    for i in range(old_from, old_to)
-                ]
-                continue
-            lines += [DiffLine(Change.REMOVED, old_lines[i], i + 1, None) for i in range(old_from, old_to)]
-            lines += [DiffLine(Change.ADDED, new_lines[i], None, i + 1) for i in range(new_from, new_to)]
-        hunks.append(DiffHunk(old_start=group[0][1] + 1, new_start=group[0][3] + 1, lines=lines))
-    return hunks

@@ -3,13 +3,14 @@ never overwrites silently: it merges, or hands the conflict back to the editor."
 
 from collections.abc import Iterable
 
-import merge3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
+from muster.revisions import EditConflictError as EditConflictError  # raised by page_save; callers catch it here
+from muster.revisions import check_revert, rebase_edit, revert_comment, revision_add
 from notices.follow import follow_automatically
 from notices.models import Level
 from verification import policy
@@ -21,15 +22,6 @@ from wiki.rendering import page_slug, render_wiki
 
 def page_url(page: WikiPage) -> str:
     return reverse("wiki:page", kwargs={"slug": page.community.slug, "page": page.slug})
-
-
-class EditConflictError(Exception):
-    """Someone saved the page since the editor opened it, and their changes overlap."""
-
-    def __init__(self, *, current: Revision, merged_with_markers: str) -> None:
-        super().__init__(f"Revision {current.number} was saved while you were editing.")
-        self.current = current
-        self.merged_with_markers = merged_with_markers
 
 
 def _check(title: str, body: str) -> None:
@@ -50,17 +42,16 @@ def _render(page: WikiPage) -> None:
 
 
 def _add_revision(page: WikiPage, *, author: Member, comment: str, reverted_from: Revision | None = None) -> Revision:
-    page.revision_number += 1
     _render(page)
-    page.save()
-    return Revision.objects.create(
-        page=page,
-        number=page.revision_number,
+    return revision_add(
+        page,
+        Revision,
+        item_field="page",
+        author=author,
+        comment=comment,
+        reverted_from=reverted_from,
         title=page.title,
         body=page.body,
-        author=author,
-        comment=comment[:300],
-        reverted_from=reverted_from,
     )
 
 
@@ -126,13 +117,14 @@ def page_save(
     if not can_edit_wiki_page(editor, page):
         raise PermissionDenied("You may not edit this page.")
     current = page.revisions.get(number=page.revision_number)
-    if base_number != current.number:
-        base = page.revisions.filter(number=base_number).first()
-        if base is None:
-            raise ValidationError("The version you edited no longer exists. Reload the page.")
-        body = _merge(base.body, body, current)
-        if title.strip() == base.title:
-            title = current.title
+    body, kept = rebase_edit(
+        revisions=page.revisions.all(),
+        current=current,
+        base_number=base_number,
+        body=body,
+        fields={"title": title.strip()},
+    )
+    title = kept["title"]
     if title.strip() == page.title and body == page.body:
         raise ValidationError("Nothing changed.")
     page.title = title.strip()
@@ -142,32 +134,15 @@ def page_save(
     return revision
 
 
-def _merge(base: str, mine: str, current: Revision) -> str:
-    merge = merge3.Merge3(
-        base.splitlines(keepends=True), mine.splitlines(keepends=True), current.body.splitlines(keepends=True)
-    )
-    if any(group[0] == "conflict" for group in merge.merge_groups()):
-        markers = "".join(
-            merge.merge_lines(
-                name_a="your version", name_b=f"revision {current.number}", start_marker="<<<<<<<", end_marker=">>>>>>>"
-            )
-        )
-        raise EditConflictError(current=current, merged_with_markers=markers)
-    return "".join(merge.merge_lines())
-
-
 @transaction.atomic
 def page_revert(*, page: WikiPage, editor: Member, revision: Revision) -> Revision:
     """Bring back an earlier revision's text as a new revision (history is never rewritten)."""
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
     if not can_edit_wiki_page(editor, page):
         raise PermissionDenied("You may not edit this page.")
-    if revision.page_id != page.pk:
-        raise ValidationError("That revision belongs to another page.")
-    if revision.number == page.revision_number:
-        raise ValidationError("That is already the current revision.")
+    check_revert(page, revision, item_field="page")
     page.title, page.body = revision.title, revision.body
-    new = _add_revision(page, author=editor, comment=f"Reverted to revision {revision.number}", reverted_from=revision)
+    new = _add_revision(page, author=editor, comment=revert_comment(revision), reverted_from=revision)
     activity_record(community=page.community, actor=editor, verb=ActivityEvent.Verb.EDITED, target=page)
     return new
 

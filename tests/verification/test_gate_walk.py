@@ -32,6 +32,13 @@ OPEN_TO_UNCLEARED = {
     "verification:sponsor",
     # Their notifications page shows them only the decisions about their own vetting (the policy's filter).
     "messaging:notifications",
+    # The Blueprint's indexes show everyone its public tier only (verification.policy.public); tests/blueprint
+    # walks them with a marked sentinel.
+    "blueprint:index",
+    "blueprint:solutions",
+    "blueprint:tools",
+    "blueprint:reports",
+    "blueprint:cases",
 }
 
 
@@ -67,6 +74,7 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"content_type_id": "1", "object_id": str(member.pk)},
         {"type_id": "1", "item_id": str(document.pk)},
         {"uidb36": "1", "key": "abc"},
+        {"kind": "challenge"},
     ]
 
 

@@ -35,6 +35,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from blueprint.models import Entry
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from discussions.models import Post, Thread
@@ -52,6 +53,7 @@ from wiki.models import WikiPage
 pytestmark = pytest.mark.django_db
 
 REGISTERED_LABELS = {
+    "blueprint.entry",
     "discussions.thread",
     "discussions.post",
     "wiki.wikipage",
@@ -143,6 +145,13 @@ def build_wiki_page(**fields: Any) -> models.Model:
     return WikiPage.objects.create(title=f"Page {n}", slug=f"page-{n}", body="Text", **fields)
 
 
+def build_blueprint_entry(**fields: Any) -> models.Model:
+    n = next(_serial)
+    return Entry.objects.create(
+        kind="challenge", title=f"Entry {n}", slug=f"entry-{n}", summary="Summary", status="published", **fields
+    )
+
+
 def build_document(**fields: Any) -> models.Model:
     return Document.objects.create(title=f"Document {next(_serial)}", **fields)
 
@@ -168,6 +177,7 @@ def build_post(parent: Thread, author: Member, state: str) -> models.Model:
 BUILDERS: dict[str, Callable[..., models.Model]] = {
     "discussions.thread": build_thread,
     "wiki.wikipage": build_wiki_page,
+    "blueprint.entry": build_blueprint_entry,
     "library.document": build_document,
     "library.bookmark": build_bookmark,
 }

@@ -91,6 +91,7 @@ from verification.policy.members import (
     readers_of,
     verified_now,
 )
+from verification.policy.public import filter_public, filter_readable, is_public, reads_public_tier
 from verification.policy.standing import (
     ACCESS_CACHE_ATTRIBUTE,
     BARRIER_REASONS,
@@ -138,6 +139,8 @@ __all__ = [
     "filter_listed",
     "filter_member_communities",
     "filter_members_who_may_view",
+    "filter_public",
+    "filter_readable",
     "filter_visible",
     "filter_visible_by_keys",
     "filter_visible_members",
@@ -148,6 +151,7 @@ __all__ = [
     "highest_marking",
     "is_cleared_for",
     "is_community_member",
+    "is_public",
     "is_removed",
     "item_scope",
     "key_fields",
@@ -157,6 +161,7 @@ __all__ = [
     "members_cleared_to_see_content",
     "members_in_role_groups",
     "readers_of",
+    "reads_public_tier",
     "record_search",
     "record_view",
     "resolve_reference",

@@ -15,7 +15,7 @@ holds the two rules equal for every type and member.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import F, Q, QuerySet, Value
@@ -27,7 +27,7 @@ from verification.policy.content import filter_listed, filter_visible, granted_i
 from verification.policy.standing import AnyUser, member_access
 from verification.registry import ContentRegistration, content_registry
 
-ModelT = Any
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def gate_of(registration: ContentRegistration) -> tuple[ContentRegistration, str]:

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.models import Community
 from communities.views.access import known_community
+from muster.revisions import CompareForm, EditConflictError, RevertForm, text_diff
 from verification import policy
 from verification.models import Marking, Member
 from wiki import selectors, services
 from wiki.access import can_edit_wiki_page
-from wiki.forms import CompareForm, PageCreateForm, PageEditForm, PageSettingsForm, RevertForm
+from wiki.forms import PageCreateForm, PageEditForm, PageSettingsForm
 from wiki.models import Revision, WikiPage
 from wiki.pdf import render_page_pdf
 
@@ -153,7 +154,7 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
                 base_number=data["base_number"],
                 comment=data["comment"],
             )
-        except services.EditConflictError as conflict:
+        except EditConflictError as conflict:
             resolve = PageEditForm(
                 initial={
                     "title": data["title"],
@@ -166,7 +167,7 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
                 "form": resolve,
                 "conflict": conflict.current,
                 "yours": data["body"],
-                "hunks": selectors.text_diff(conflict.current.body, data["body"]),
+                "hunks": text_diff(conflict.current.body, data["body"]),
             }
             return render(request, "wiki/edit.html", context, status=409)
         except ValidationError as error:
@@ -211,7 +212,7 @@ def page_compare(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         "marking": policy.effective_marking(wiki_page),
         "old": old,
         "new": new,
-        "hunks": selectors.text_diff(old.body, new.body),
+        "hunks": text_diff(old.body, new.body),
         "can_edit": can_edit_wiki_page(member, wiki_page),
     }
     policy.record_view(member, wiki_page, request)

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blueprint import demo as blueprint_demo
 from communities import demo as communities_demo
 from discussions import demo as discussions_demo
 from library import demo as library_demo
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             discussions_demo.seed()
             wiki_demo.seed()
             library_demo.seed()
+            blueprint_demo.seed()
             messaging_demo.seed()
             subscriptions_demo.seed()
         search_index.rebuild()  # what the seeds bulk-created, too: searchable at once

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.db.models import Q
+
+
+class BlueprintConfig(AppConfig):
+    name = "blueprint"
+    verbose_name = "National Blueprint"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from blueprint.defaults import ensure_defaults
+        from blueprint.follows import register_followables
+        from blueprint.models import Entry, Status
+        from blueprint.services import entry_url
+        from verification.registry import register
+
+        register(
+            Entry,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Blueprint entry",
+            plural_label="Blueprint entries",
+            title=str,
+            url=entry_url,
+            taggable=True,
+            list_order=("title", "pk"),
+            search_type="entry",
+            search_fields=("title", "summary", "purpose", "body_html"),
+            search_html=("body_html",),
+            display_related=("community",),
+            # An editor made its summary public; verification.policy.public adds the rest of the rule.
+            public=Q(summary_public=True, status=Status.PUBLISHED),
+        )
+        register_followables()
+        # Runs after auth's own post_migrate (auth is installed first), so the editors' permission exists.
+        post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="blueprint_defaults")

@@ -1,0 +1,228 @@
+"""The demo National Blueprint for ``seed_demo``, drawn from the seed texts: the challenges of the first 72
+hours they name, solutions grounded on public/private partnerships and mutual aid agreements, tools and a
+report linked to them, a Galveston and a Charleston case, one FOUO entry, a proposal and an edit waiting
+for an editor. Idempotent: an entry already there (by heading) is left as it is."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import Group
+
+from blueprint import services
+from blueprint.access import EDITORS_GROUP
+from blueprint.models import BLUEPRINT_COMMUNITY_SLUG, Entry, Evidence, Kind, Status
+from communities.models import Community
+from verification.models import Marking, Member
+
+ADMIN = "admin@muster.test"
+DANA = "dana.reyes@galvestoncounty.gov"
+MARCUS = "marcus.bell@charlestonfire.gov"
+SAM = "sam.ortiz@portlogistics.example.com"
+EDITORS = (ADMIN, DANA)
+
+
+@dataclass(frozen=True)
+class DemoEntry:
+    kind: str
+    title: str
+    summary: str
+    author: str
+    editor: str | None  # None: left waiting for an editor
+    body: str = ""
+    purpose: str = ""
+    links: tuple[str, ...] = ()  # headings of the entries it links to (its kind's relation)
+    sectors: tuple[str, ...] = ()
+    windows: tuple[str, ...] = ("0-12", "12-24", "24-72")
+    hazards: tuple[str, ...] = ("all-hazards",)
+    tags: tuple[str, ...] = ()
+    place: str = ""
+    occurred_on: date | None = None
+    marking: str = "unmarked"
+    evidence: str = Evidence.ANECDOTE
+    public: bool = False
+
+
+STRETCHED = "Public sector resources stretched beyond capacity"
+ALL_HAZARDS = "All-hazards preparedness communities cannot afford"
+SPECIAL_NEEDS = "Working with special-needs individuals"
+VOLUNTEERS = "Managing spontaneous volunteers and donated materiel"
+DIVERTED = "Responders diverted to mitigation and law enforcement"
+PARTNERSHIP = "Public-private partnerships with co-leads from both sectors"
+MUTUAL_AID = "Mutual aid agreements between jurisdictions and organisations"
+RECEPTION = "A volunteer and donations reception centre run by community partners"
+INVENTORY = "Community resource inventory"
+ROSTER = "Partner emergency contact roster"
+LOGISTICS = "Private-sector logistics and warehousing for donated goods"
+BEST_PRACTICES = "2010 Best Practices: cross-sector collaborations"
+
+ENTRIES = (
+    DemoEntry(
+        Kind.CHALLENGE, STRETCHED,
+        "Many communities must stretch public sector resources and responders beyond capacity during the first "
+        "72 hours of a crisis, while they wait for state and federal reinforcements.",
+        DANA, ADMIN, sectors=("public",), tags=("capacity", "first 72 hours"), public=True,
+        body="## Why it matters\n\nEvery responder and resource should be focused on response and containment. "
+        "Whatever else falls to the public sector in those hours is capacity taken from the response.\n",
+    ),
+    DemoEntry(
+        Kind.CHALLENGE, ALL_HAZARDS,
+        "Many American communities simply cannot afford to be prepared for all hazards.",
+        DANA, ADMIN, sectors=("public",), tags=("all hazards", "funding"), public=True,
+    ),
+    DemoEntry(
+        Kind.CHALLENGE, SPECIAL_NEEDS,
+        "Working with special-needs individuals during a crisis takes precious assets and personnel away from "
+        "response.",
+        MARCUS, ADMIN, sectors=("public", "community"), windows=("0-12", "12-24"), hazards=("hurricane", "flood"),
+        tags=("special needs", "sheltering"), public=True,
+    ),
+    DemoEntry(
+        Kind.CHALLENGE, VOLUNTEERS,
+        "Volunteers and materiel that arrive unasked during a crisis must be received, sorted and managed, which "
+        "diverts responders to other tasks.",
+        MARCUS, ADMIN, sectors=("public", "community"), windows=("12-24", "24-72"), hazards=("hurricane",),
+        tags=("volunteers", "donations"), public=True,
+    ),
+    DemoEntry(
+        Kind.CHALLENGE, DIVERTED,
+        "Responders are diverted from response and containment to mitigation and law enforcement.",
+        MARCUS, ADMIN, sectors=("public",), tags=("responders",), public=True,
+    ),
+    DemoEntry(
+        Kind.SOLUTION, PARTNERSHIP,
+        "A standing partnership co-led by a public and a private sector leader brings the private and community "
+        "sectors' assets to the table before the crisis, not during it.",
+        SAM, DANA, purpose="Augments public sector capability with private and community sector assets so that "
+        "responders stay on response; gives the business community a voice from the start.",
+        links=(STRETCHED, ALL_HAZARDS), sectors=("public", "private", "community"),
+        tags=("partnership", "private sector"), evidence=Evidence.CASE, public=True,
+        body="## How\n\n1. Identify public and private co-leads.\n2. Ask them to bring others to the table.\n"
+        "3. Agree on common issues.\n4. Keep a shared inventory of resources.\n",
+    ),
+    DemoEntry(
+        Kind.SOLUTION, MUTUAL_AID,
+        "Jurisdictions and organisations that support each other during crisis through mutual aid agreements "
+        "extend each other's capacity.",
+        DANA, ADMIN, purpose="Lets a stretched jurisdiction call on its neighbours' people and equipment on terms "
+        "agreed in advance, so responders are not diverted to find them during the crisis.",
+        links=(STRETCHED, DIVERTED), sectors=("public", "private"), tags=("mutual aid",), public=True,
+    ),
+    DemoEntry(
+        Kind.SOLUTION, RECEPTION,
+        "Community organisations run one reception centre for spontaneous volunteers and donated goods, so "
+        "responders never have to.",
+        MARCUS, DANA, purpose="Takes the receiving, sorting and placing of volunteers and donations off "
+        "responders' hands in the first 72 hours.",
+        links=(VOLUNTEERS,), sectors=("community", "private"), windows=("12-24", "24-72"),
+        hazards=("hurricane", "flood"), tags=("volunteers", "donations"), public=True,
+    ),
+    DemoEntry(
+        Kind.TOOL, INVENTORY,
+        "A central database of community resources, hazards and challenges that partners keep current together.",
+        SAM, DANA, links=(PARTNERSHIP,), sectors=("private", "community"), tags=("inventory", "partnership"),
+    ),
+    DemoEntry(
+        Kind.TOOL, ROSTER,
+        "Round-the-clock contacts of the partner organisations who have signed mutual aid agreements, with "
+        "what each can send.",
+        DANA, ADMIN, links=(MUTUAL_AID,), sectors=("public", "private"), marking="fouo", tags=("mutual aid",),
+        body="Kept for members cleared for FOUO: names, private numbers and staging sites of partners.\n",
+    ),
+    DemoEntry(
+        Kind.TOOL, LOGISTICS,
+        "Private-sector warehouses, trucks and staff receive, sort and store donated materiel for the reception "
+        "centre.",
+        SAM, DANA, links=(RECEPTION,), sectors=("private",), windows=("12-24", "24-72"), hazards=("hurricane",),
+        tags=("logistics", "donations"),
+    ),
+    DemoEntry(
+        Kind.REPORT, BEST_PRACTICES,
+        "Best practices identified with communities such as Galveston and Charleston: cross-sector collaborations "
+        "other communities can follow when forging new partnerships.",
+        DANA, ADMIN, links=(INVENTORY,), sectors=("public", "private", "community"), tags=("best practices",),
+        evidence=Evidence.EVALUATED,
+    ),
+    DemoEntry(
+        Kind.CASE, "Galveston: the county and the Chamber of Commerce co-lead",
+        "Galveston County's emergency manager and the Chamber of Commerce co-lead a partnership that brings "
+        "local businesses' assets into the response.",
+        DANA, ADMIN, links=(PARTNERSHIP,), sectors=("public", "private"), hazards=("hurricane",),
+        tags=("partnership", "galveston"), place="Galveston County, Texas", occurred_on=date(2010, 3, 1),
+        evidence=Evidence.CASE,
+    ),
+    DemoEntry(
+        Kind.CASE, "Charleston: the fire department and port employers share logistics",
+        "Charleston's fire department and the largest employers at the port agreed how port warehouses and "
+        "trucks support the response after a hurricane.",
+        MARCUS, DANA, links=(RECEPTION,), sectors=("public", "private"), hazards=("hurricane",),
+        tags=("logistics", "charleston"), place="Charleston, South Carolina", occurred_on=date(2010, 4, 1),
+        evidence=Evidence.CASE,
+    ),
+    DemoEntry(
+        Kind.SOLUTION, "A shared special-needs registry kept with community partners",
+        "Community organisations that already serve special-needs residents keep a registry with the public "
+        "sector, so people are reached without pulling responders from the response.",
+        MARCUS, None, purpose="Reaches special-needs residents early through those who know them.",
+        links=(SPECIAL_NEEDS,), sectors=("public", "community"), windows=("0-12",), tags=("special needs",),
+    ),
+)  # fmt: skip
+
+PROPOSED_EDIT = (
+    MUTUAL_AID,
+    MARCUS,
+    "\n## Before the season\n\nReview the agreements with every partner each spring, before hurricane season.\n",
+)
+
+
+def _member(email: str) -> Member:
+    return Member.objects.get(email=email)
+
+
+def seed() -> None:
+    community = Community.objects.get(slug=BLUEPRINT_COMMUNITY_SLUG)  # made by communities.demo
+    editors = Group.objects.get(name=EDITORS_GROUP)
+    for email in EDITORS:
+        editors.user_set.add(_member(email))
+    for spec in ENTRIES:
+        if Entry.objects.filter(title=spec.title).exists():
+            continue
+        author = _member(spec.author)  # fresh: their permissions as they are now
+        entry = services.entry_propose(
+            author=author,
+            community=community,
+            kind=spec.kind,
+            title=spec.title,
+            summary=spec.summary,
+            body=spec.body,
+            purpose=spec.purpose,
+            marking=Marking.objects.get(slug=spec.marking),
+            facets=services.facets_from(
+                sectors=spec.sectors,
+                windows=spec.windows,
+                hazards=spec.hazards,
+                place=spec.place,
+                occurred_on=spec.occurred_on,
+                tags=spec.tags,
+            ),
+            links=[Entry.objects.get(title=title) for title in spec.links],
+        )
+        if spec.editor is None:
+            continue
+        editor = _member(spec.editor)
+        services.entry_review(entry=entry, editor=editor, decision=services.Decision.PUBLISH, evidence=spec.evidence)
+        if spec.public:
+            services.entry_set_public(entry=entry, editor=editor, public=True)
+    title, email, addition = PROPOSED_EDIT
+    entry = Entry.objects.get(title=title)
+    if entry.status == Status.PUBLISHED and not entry.edit_proposals.exists():
+        services.entry_edit_propose(
+            entry=entry,
+            proposer=_member(email),
+            title=entry.title,
+            summary=entry.summary,
+            body=entry.body + addition,
+            purpose=entry.purpose,
+            facets=services.Facets.of(entry),
+            base_number=entry.revision_number,
+            comment="Added the yearly review of agreements",
+        )

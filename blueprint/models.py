@@ -1,0 +1,273 @@
+"""The National Blueprint: challenges of the first 72 hours, the solutions that address them, the tools that
+implement them, the reports that evaluate them, and the communities' cases that demonstrate them.
+
+Every entry is community content (``CommunityContent``): it lives in a community, "National Blueprint"
+(open, ``BLUEPRINT_COMMUNITY_SLUG``) by default, or in any other community its author may post in, and
+the access rule reads it like every other type. A proposed entry is restricted (``is_restricted``) to its
+author and the Blueprint editors until an editor publishes it; an edit of a published entry waits as an
+``EditProposal`` until an editor publishes it as the entry's next revision.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from communities.models import CommunityContent
+from muster import revisions
+
+BLUEPRINT_COMMUNITY_SLUG = "national-blueprint"
+TITLE_MAX = revisions.TITLE_MAX
+BODY_MAX = revisions.BODY_MAX
+SUMMARY_MAX = 1_000
+PURPOSE_MAX = 4_000
+NOTE_MAX = 2_000
+
+
+class Kind(models.TextChoices):
+    CHALLENGE = "challenge", "Challenge"
+    SOLUTION = "solution", "Solution"
+    TOOL = "tool", "Tool"
+    REPORT = "report", "Report"
+    CASE = "case", "Best practice case"
+
+
+class Status(models.TextChoices):
+    """Where an entry, or a proposed edit of one, stands with the editors."""
+
+    PROPOSED = "proposed", "Waiting for an editor"
+    RETURNED = "returned", "Sent back with notes"
+    DECLINED = "declined", "Declined"
+    PUBLISHED = "published", "Published"
+
+
+class Evidence(models.TextChoices):
+    ANECDOTE = "anecdote", "Anecdote"
+    CASE = "case", "Case"
+    EVALUATED = "evaluated", "Evaluated"
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public sector"
+    PRIVATE = "private", "Private sector"
+    COMMUNITY = "community", "Community sector"
+
+
+class Window(models.TextChoices):
+    """The time window after the onset of a crisis that an entry serves."""
+
+    FIRST = "0-12", "0 to 12 hours"
+    SECOND = "12-24", "12 to 24 hours"
+    THIRD = "24-72", "24 to 72 hours"
+
+
+# The boolean column that holds each sector and each window (one column each, so lists filter on them).
+SECTOR_FIELDS = {Sector.PUBLIC: "sector_public", Sector.PRIVATE: "sector_private", Sector.COMMUNITY: "sector_community"}
+WINDOW_FIELDS = {Window.FIRST: "window_0_12", Window.SECOND: "window_12_24", Window.THIRD: "window_24_72"}
+
+
+class Hazard(models.Model):
+    """A hazard entries concern (hurricane, flood …); staff add more in the admin."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entry(CommunityContent):
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    title = models.CharField("heading", max_length=TITLE_MAX)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(max_length=SUMMARY_MAX)
+    # The current text, copied from the newest revision for reading and search.
+    body = models.TextField(max_length=BODY_MAX, blank=True)
+    body_html = models.TextField(blank=True)
+    purpose = models.TextField("purpose and need met", max_length=PURPOSE_MAX, blank=True)
+    sector_public = models.BooleanField(default=False)
+    sector_private = models.BooleanField(default=False)
+    sector_community = models.BooleanField(default=False)
+    window_0_12 = models.BooleanField(default=False)
+    window_12_24 = models.BooleanField(default=False)
+    window_24_72 = models.BooleanField(default=False)
+    hazards = models.ManyToManyField(Hazard, blank=True, related_name="entries")
+    # A best practice case: where and when it happened.
+    place = models.CharField(max_length=200, blank=True)
+    occurred_on = models.DateField(null=True, blank=True)
+    revision_number = models.PositiveIntegerField(default=0)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    # The editor's notes when sent back, the reason when declined.
+    status_note = models.TextField(max_length=NOTE_MAX, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.CharField(max_length=20, choices=Evidence.choices, blank=True)
+    review_by = models.DateField(null=True, blank=True)
+    # An editor lets anonymous visitors read the heading and summary (verification.policy.public decides).
+    summary_public = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("title",)
+        verbose_name_plural = "entries"
+        permissions = [("review_entry", "Can review Blueprint entries (a Blueprint editor)")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_due_for_review(self) -> bool:
+        return self.is_published and self.review_by is not None and self.review_by < timezone.localdate()
+
+    @property
+    def sectors(self) -> list[str]:
+        return [sector for sector, field in SECTOR_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def windows(self) -> list[str]:
+        return [window for window, field in WINDOW_FIELDS.items() if getattr(self, field)]
+
+    def sector_labels(self) -> list[str]:
+        return [Sector(sector).label for sector in self.sectors]
+
+    def window_labels(self) -> list[str]:
+        return [Window(window).label for window in self.windows]
+
+
+class EntryUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+
+
+class EntryGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+
+
+class EntryRevision(revisions.Revision):
+    """A published state of an entry (numbering, merging and diffs: ``muster.revisions``), with the
+    summary, purpose and facets (sectors, windows, hazards, place, date, tags) it had."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    summary = models.TextField(max_length=SUMMARY_MAX)
+    purpose = models.TextField(max_length=PURPOSE_MAX, blank=True)
+    facets = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("-number",)
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="entry_revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} r{self.number}"
+
+
+class EditProposal(models.Model):
+    """A member's edit of a published entry, made on top of revision ``base_number``, waiting for an editor."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="edit_proposals")
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    base_number = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX)
+    summary = models.TextField(max_length=SUMMARY_MAX)
+    body = models.TextField(max_length=BODY_MAX, blank=True)
+    purpose = models.TextField(max_length=PURPOSE_MAX, blank=True)
+    facets = models.JSONField(default=dict)
+    comment = models.CharField(max_length=revisions.COMMENT_MAX, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    editor_note = models.TextField(max_length=NOTE_MAX, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    published_as = models.ForeignKey(EntryRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"Edit of {self.entry} on r{self.base_number}"
+
+
+class Relation(models.TextChoices):
+    ADDRESSES = "addresses", "addresses"
+    IMPLEMENTS = "implements", "implements"
+    EVALUATES = "evaluates", "evaluates"
+    DEMONSTRATES = "demonstrates", "demonstrates"
+
+
+# How each relation reads from its target's side.
+INVERSE_LABELS = {
+    Relation.ADDRESSES: "addressed by",
+    Relation.IMPLEMENTS: "implemented by",
+    Relation.EVALUATES: "evaluated by",
+    Relation.DEMONSTRATES: "demonstrated by",
+}
+# The kinds each relation may link, from source to target. A report may evaluate another report (a review
+# of an evaluation), so ``evaluates`` is the relation in which a cycle could form; the services refuse it.
+ALLOWED_LINKS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Relation.ADDRESSES: (frozenset({Kind.SOLUTION}), frozenset({Kind.CHALLENGE})),
+    Relation.IMPLEMENTS: (frozenset({Kind.TOOL}), frozenset({Kind.SOLUTION})),
+    Relation.EVALUATES: (frozenset({Kind.REPORT}), frozenset({Kind.TOOL, Kind.SOLUTION, Kind.REPORT})),
+    Relation.DEMONSTRATES: (frozenset({Kind.CASE}), frozenset({Kind.SOLUTION})),
+}
+
+
+class EntryLink(models.Model):
+    """A typed link between two entries ("this solution addresses that challenge"), shown on both."""
+
+    source = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links_in")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("relation", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "relation"], name="entry_link_unique"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="entry_link_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.relation} {self.target_id}"
+
+
+class AttachmentRole(models.TextChoices):
+    ATTACHMENT = "attachment", "Attachment"
+    WHITE_PAPER = "white_paper", "White paper"
+
+
+class EntryAttachment(models.Model):
+    """A document or link from a community's library attached to an entry (an attachment or a white paper).
+
+    The file stays where it was shared, under its own marking and community: a reader of the entry sees the
+    attachment only while the access rule lets them see the item itself (``policy.resolve_reference``)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="attachments")
+    item_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    item_id = models.PositiveBigIntegerField()
+    role = models.CharField(max_length=20, choices=AttachmentRole.choices, default=AttachmentRole.ATTACHMENT)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("role", "created_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "item_type", "item_id"], name="entry_attachment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} of {self.entry_id}"

@@ -1,0 +1,51 @@
+"""Every change to the Blueprint, one door: proposing entries and edits (``entries``), the editors' decisions,
+validation, reverts and the public summary (``review``), typed links and attachments (``links``).
+
+Keyword-only, typed and atomic; each checks the acting member through the access policy (and
+``blueprint.access`` for the Blueprint's own roles) and raises ``ValidationError`` with a message when a
+change cannot be made. Revision numbering, edits over a newer revision and reverts are
+``muster.revisions``, shared with the wiki. Views of marked entries are audited by the views
+(``policy.record_view``); publications and published edits land in the community's activity feed.
+"""
+
+from blueprint.facets import Facets, facets_from
+from blueprint.services.entries import (
+    entry_edit_propose,
+    entry_propose,
+    entry_resubmit,
+    entry_revise,
+    entry_url,
+    relation_from,
+)
+from blueprint.services.links import attachment_add, attachment_remove, link_create, link_remove
+from blueprint.services.review import (
+    Decision,
+    default_review_by,
+    edit_proposal_review,
+    entry_revert,
+    entry_review,
+    entry_set_public,
+    entry_validate,
+)
+
+__all__ = [
+    "Decision",
+    "Facets",
+    "attachment_add",
+    "attachment_remove",
+    "default_review_by",
+    "edit_proposal_review",
+    "entry_edit_propose",
+    "entry_propose",
+    "entry_resubmit",
+    "entry_revert",
+    "entry_review",
+    "entry_revise",
+    "entry_set_public",
+    "entry_url",
+    "entry_validate",
+    "facets_from",
+    "link_create",
+    "link_remove",
+    "relation_from",
+]
