@@ -56,12 +56,13 @@ def visible_entries(
     """The index rows (of ``within``, or all) of published items the member may find (the policy over each
     row's access keys: listed, visible), and of members they may see (when ``types`` allows members)."""
     rows = SearchEntry.objects.all() if within is None else within
-    found = policy.filter_visible_by_keys(member, rows.filter(published_at__lte=timezone.now()))
+    if not policy.member_access(member).may_see_content:
+        return rows.none()
+    visible = policy.visible_by_keys_q(member) & Q(published_at__lte=timezone.now())
     if not types or MEMBER_TYPE in types:
         members = policy.filter_visible_members(member, Member.objects.all()).values("pk")
-        member_type = ContentType.objects.get_for_model(Member)
-        found = found | rows.filter(content_type=member_type, object_id__in=members)
-    return found
+        visible |= Q(content_type=ContentType.objects.get_for_model(Member), object_id__in=members)
+    return rows.filter(visible)
 
 
 def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:

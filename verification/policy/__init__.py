@@ -79,7 +79,7 @@ from verification.policy.grants import (
     revoke_all_item_access,
     revoke_item_access,
 )
-from verification.policy.keys import access_keys, filter_visible_by_keys, key_fields
+from verification.policy.keys import access_keys, filter_visible_by_keys, key_fields, visible_by_keys_q
 from verification.policy.live import ItemScope, item_scope, scope_refusal
 from verification.policy.members import (
     can_view_member,
@@ -169,5 +169,6 @@ __all__ = [
     "revoke_item_access",
     "scope_refusal",
     "verified_now",
+    "visible_by_keys_q",
     "visible_references_q",
 ]
