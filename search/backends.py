@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -63,6 +64,11 @@ class Tally:
 class Backend(Protocol):
     def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
         """The entries that match the words, annotated with what ordering them by relevance reads."""
+
+    def matching_in_two_steps(
+        self, entries: QuerySet[SearchEntry], query: ParsedQuery
+    ) -> tuple[QuerySet[SearchEntry], Expression | None]:
+        """``matching`` as a cheap filter and, when there is one, a costly check to make after the access rule."""
 
     def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
         """Counts, tags and the page of ``PAGE_SIZE`` ids from ``offset``, in one statement that reads the
@@ -165,14 +171,38 @@ class PostgresBackend:
 
     def matching(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
         """The matching rows, with ``title_hit`` (the title alone matches): the cheap key ranking starts from."""
+        found, in_order = self.matching_in_two_steps(entries, query)
+        return found if in_order is None else found.filter(in_order)
+
+    def matching_in_two_steps(
+        self, entries: QuerySet[SearchEntry], query: ParsedQuery
+    ) -> tuple[QuerySet[SearchEntry], Expression | None]:
+        """The rows holding every word, and, when the query has a phrase, the check that its words stand in
+        order: the index answers the first alone, while the second re-reads each row's whole vector, so the
+        caller puts it after the access rule (on the rows the member may see, not on every row)."""
         matched = self._matched(query)
         if matched is None:
             for term in query.excluded:
                 entries = entries.exclude(search_vector=self._tsquery(term))
-            return entries.annotate(title_hit=Value(False))
-        return entries.filter(search_vector=matched).annotate(
-            title_hit=ExpressionWrapper(Q(title_vector=matched), output_field=BooleanField())
-        )
+            return entries.annotate(title_hit=Value(False)), None
+        title_hit = ExpressionWrapper(Q(title_vector=matched), output_field=BooleanField())
+        if not any(term.is_phrase for group in query.groups for term in group):
+            return entries.filter(search_vector=matched).annotate(title_hit=title_hit), None
+        words = None
+        for group in query.groups:
+            either = self._words(group[0])
+            for term in group[1:]:
+                either = either | self._words(term)
+            words = either if words is None else words & either
+        for term in query.excluded:
+            words = words & ~self._tsquery(term) if words is not None else None
+        in_order = ExpressionWrapper(Q(search_vector=matched), output_field=BooleanField())
+        return entries.filter(search_vector=words).annotate(title_hit=title_hit), in_order
+
+    @staticmethod
+    def _words(term: Term) -> SearchQuery:
+        """A term's words, all of them, in any order (``plainto_tsquery``: no operators read)."""
+        return SearchQuery(term.text, search_type="plain", config=CONFIG)
 
     def _ranked(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
         """``rank`` (weighted by field) and ``phrase_hit`` (the words as typed, in a row) of these rows."""
@@ -256,6 +286,11 @@ class PostgresBackend:
 
 
 class SqliteBackend:
+    def matching_in_two_steps(
+        self, entries: QuerySet[SearchEntry], query: ParsedQuery
+    ) -> tuple[QuerySet[SearchEntry], Expression | None]:
+        return self.matching(entries, query), None
+
     @staticmethod
     def _fts(term: Term) -> str:
         return f'"{term.text}"'  # words are letters and digits only (search.query), so no quote to escape

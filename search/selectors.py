@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, Expression, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -51,10 +51,17 @@ def type_names() -> dict[str, tuple[str, str]]:
 
 
 def visible_entries(
-    member: Member, types: list[str] | None = None, *, within: QuerySet[SearchEntry] | None = None
+    member: Member,
+    types: list[str] | None = None,
+    *,
+    within: QuerySet[SearchEntry] | None = None,
+    then: Expression | None = None,
 ) -> QuerySet[SearchEntry]:
     """The index rows (of ``within``, or all) of published items the member may find (the policy over each
-    row's access keys: listed, visible), and of members they may see (when ``types`` allows members)."""
+    row's access keys: listed, visible), and of members they may see (when ``types`` allows members).
+
+    ``then`` is a costly condition checked only on the rows the member may find (a ``CASE``, whose order the
+    database keeps), never on the others."""
     rows = SearchEntry.objects.all() if within is None else within
     if not policy.member_access(member).may_see_content:
         return rows.none()
@@ -62,7 +69,9 @@ def visible_entries(
     if not types or MEMBER_TYPE in types:
         members = policy.filter_visible_members(member, Member.objects.all()).values("pk")
         visible |= Q(content_type=ContentType.objects.get_for_model(Member), object_id__in=members)
-    return rows.filter(visible)
+    if then is None:
+        return rows.filter(visible)
+    return rows.filter(Case(When(visible, then=then), default=Value(False), output_field=BooleanField()))
 
 
 def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
@@ -99,8 +108,8 @@ def _narrowed(member: Member, entries: QuerySet[SearchEntry], query: ParsedQuery
 
 def hits(member: Member, query: ParsedQuery) -> QuerySet[SearchEntry]:
     """What the query finds that the member may see (unordered: ``answer`` orders and counts it)."""
-    matched = backend().matching(_narrowed(member, SearchEntry.objects.all(), query), query)
-    return visible_entries(member, query.types or None, within=matched)
+    matched, in_order = backend().matching_in_two_steps(_narrowed(member, SearchEntry.objects.all(), query), query)
+    return visible_entries(member, query.types or None, within=matched, then=in_order)
 
 
 def order_of(query: ParsedQuery) -> str:
