@@ -121,6 +121,16 @@ def _tags_sql(array: str, aggregate: str, tag_ids: str) -> str:
     )
 
 
+def _by_date(
+    found_sql: str, params: tuple[Any, ...], groups: str, tags: str, order: str, offset: int, aggregate: str
+) -> Tally:
+    """The tally with the page newest or oldest first; ``aggregate`` gathers the page's ids in ``{keys}`` order."""
+    keys = _NEWEST if order == "newest" else _OLDEST
+    page = f"SELECT {aggregate.format(keys=keys)} FROM (SELECT id, published_at FROM found ORDER BY {keys}"
+    page += f" LIMIT {PAGE_SIZE} OFFSET %s) p"
+    return _tally(f"WITH found AS MATERIALIZED ({found_sql}) SELECT ({groups}), ({tags}), ({page})", (*params, offset))
+
+
 def _tally(sql: str, params: tuple[Any, ...]) -> Tally:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -222,11 +232,7 @@ class PostgresBackend:
             "SELECT CAST(jsonb_array_elements_text(tag_ids) AS integer) AS tag FROM found",
         )
         if order != "relevance":
-            keys = _NEWEST if order == "newest" else _OLDEST
-            page = f"SELECT json_agg(id ORDER BY {keys}) FROM (SELECT id, published_at FROM found ORDER BY {keys}"
-            page += f" LIMIT {PAGE_SIZE} OFFSET %s) p"
-            sql = f"WITH found AS MATERIALIZED ({found_sql}) SELECT ({groups}), ({tags}), ({page})"
-            return _tally(sql, (*params, offset))
+            return _by_date(found_sql, params, groups, tags, order, offset, "json_agg(id ORDER BY {keys})")
         # The blocks the page falls in, taken in cheap order, then ranked whole.
         first = offset // RANK_BLOCK * RANK_BLOCK
         last = -(-(offset + PAGE_SIZE) // RANK_BLOCK) * RANK_BLOCK
@@ -337,12 +343,7 @@ class SqliteBackend:
             "SELECT CAST(j.value AS INTEGER) AS tag FROM found, json_each(found.tag_ids) j",
         )
         if order != "relevance":
-            keys = _NEWEST if order == "newest" else _OLDEST
-            page = (
-                f"SELECT json_group_array(id) FROM (SELECT id FROM found ORDER BY {keys} LIMIT {PAGE_SIZE} OFFSET %s)"
-            )
-            sql = f"WITH found AS MATERIALIZED ({found_sql}) SELECT ({groups}), ({tags}), ({page})"
-            return _tally(sql, (*params, offset))
+            return _by_date(found_sql, params, groups, tags, order, offset, "json_group_array(id)")
         # bm25 of every match in one pass of the FTS5 index (a correlated bm25 per row costs a lookup each),
         # and the rows holding the exact phrase, joined to the found rows.
         words = query.plain_words
