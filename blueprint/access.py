@@ -9,7 +9,7 @@ the access rule lets them see: an FOUO proposal is reviewed by editors cleared f
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from blueprint.models import Entry, Status
+from blueprint.models import Delegate, Entry, Status
 from verification import policy
 from verification.audit import audit_record
 from verification.models import AuditEvent, Member
@@ -54,3 +54,30 @@ def can_link_from(user: policy.AnyUser | None, entry: Entry) -> bool:
     if is_blueprint_editor(user):
         return policy.can_view(user, entry)
     return can_revise_proposal(user, entry)
+
+
+# --- The Congress -------------------------------------------------------------------------------------
+
+
+def may_see_congress(user: policy.AnyUser | None) -> bool:
+    """Every verified member sees the Congresses and their delegates (ideas follow the access rule)."""
+    return user is not None and policy.member_access(user).may_see_content
+
+
+def can_manage_congress(user: policy.AnyUser | None) -> bool:
+    """Blueprint editors and staff set up a Congress and name its delegates and alternates."""
+    return is_blueprint_editor(user) or (user is not None and may_see_congress(user) and bool(user.is_staff))
+
+
+def check_manage_congress_permission(user: policy.AnyUser | None, request: HttpRequest | None = None) -> None:
+    if not can_manage_congress(user):
+        actor = user if isinstance(user, Member) else None
+        audit_record(AuditEvent.Action.PERMISSION_DENIED, actor=actor, request=request, verb="manage the Congress")
+        raise PermissionDenied("Only Blueprint editors and staff may do this.")
+
+
+def is_congress_delegate(user: policy.AnyUser | None, congress_id: int) -> bool:
+    """A delegate or an alternate of this edition, still cleared to see content."""
+    if user is None or user.pk is None or not may_see_congress(user):
+        return False
+    return Delegate.objects.filter(congress_id=congress_id, member_id=user.pk).exists()

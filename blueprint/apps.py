@@ -11,8 +11,8 @@ class BlueprintConfig(AppConfig):
 
         from blueprint.defaults import ensure_defaults
         from blueprint.follows import register_followables
-        from blueprint.models import Entry, Status
-        from blueprint.services import entry_url
+        from blueprint.models import BarriersReport, Entry, Idea, Status
+        from blueprint.services import entry_url, idea_url, report_url
         from verification.registry import register
 
         register(
@@ -30,6 +30,27 @@ class BlueprintConfig(AppConfig):
             display_related=("community",),
             # An editor made its summary public; verification.policy.public adds the rest of the rule.
             public=Q(summary_public=True, status=Status.PUBLISHED),
+        )
+        register(
+            Idea,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Congress idea",
+            plural_label="Congress ideas",
+            title=str,
+            url=idea_url,
+            taggable=True,
+            search_type="idea",
+            search_fields=("title", "problem", "proposal"),
+            display_related=("community",),
+        )
+        register(
+            BarriersReport,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Congress barriers report",
+            title=str,
+            url=report_url,
+            taggable=True,
+            display_related=("community",),
         )
         register_followables()
         # Runs after auth's own post_migrate (auth is installed first), so the editors' permission exists.

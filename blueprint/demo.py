@@ -1,16 +1,28 @@
-"""The demo National Blueprint for ``seed_demo``, drawn from the seed texts: the challenges of the first 72
-hours they name, solutions grounded on public/private partnerships and mutual aid agreements, tools and a
-report linked to them, a Galveston and a Charleston case, one FOUO entry, a proposal and an edit waiting
-for an editor. Idempotent: an entry already there (by heading) is left as it is."""
+"""The demo National Blueprint and National Congress for ``seed_demo``, drawn from the seed texts: the
+challenges of the first 72 hours they name, solutions grounded on public/private partnerships and mutual aid
+agreements, tools and a report linked to them, a Galveston and a Charleston case, one FOUO entry, a proposal
+and an edit waiting for an editor; next year's Congress with delegates and alternates and ideas at each
+state, endorsed. Idempotent: an entry already there (by heading) is left as it is."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from blueprint import services
 from blueprint.access import EDITORS_GROUP
-from blueprint.models import BLUEPRINT_COMMUNITY_SLUG, Entry, Evidence, Kind, Status
+from blueprint.models import (
+    BLUEPRINT_COMMUNITY_SLUG,
+    Congress,
+    CongressRole,
+    Entry,
+    Evidence,
+    Idea,
+    IdeaStatus,
+    Kind,
+    Status,
+)
 from communities.models import Community
 from verification.models import Marking, Member
 
@@ -226,3 +238,103 @@ def seed() -> None:
             base_number=entry.revision_number,
             comment="Added the yearly review of agreements",
         )
+    seed_congress()
+
+
+# --- The National Congress -------------------------------------------------------------------------------
+
+DELEGATES = ((MARCUS, CongressRole.DELEGATE), (SAM, CongressRole.DELEGATE), (ADMIN, CongressRole.ALTERNATE))
+
+
+@dataclass(frozen=True)
+class DemoIdea:
+    title: str
+    author: str
+    problem: str
+    proposal: str
+    status: str
+    challenges: tuple[str, ...] = ()
+    endorsed_by: tuple[str, ...] = ()
+    reason: str = ""
+
+
+IDEAS = (
+    DemoIdea(
+        "Port warehouses as hubs for donated goods", MARCUS,
+        "Donated materiel arrives unsorted and unasked, and responders are pulled away to manage it.",
+        "Port employers lend warehouse space, forklifts and staff for the first 72 hours; a community "
+        "organisation runs intake and sorting.",
+        IdeaStatus.SUBMITTED, challenges=(VOLUNTEERS,), endorsed_by=(SAM, ADMIN),
+    ),
+    DemoIdea(
+        "A private-sector logistics desk in the emergency operations centre", SAM,
+        "Public sector logisticians do not know what private partners hold or how fast they can move it.",
+        "A seat in the EOC for a rotating private-sector logistics lead, with the community resource "
+        "inventory at hand.",
+        IdeaStatus.UNDER_REVIEW, challenges=(STRETCHED,), endorsed_by=(MARCUS,),
+    ),
+    DemoIdea(
+        "Neighbourhood check-in teams for special-needs residents", MARCUS,
+        "Checking on special-needs residents takes responders away from the response.",
+        "Faith groups and home-care agencies form neighbourhood teams that check on registered residents "
+        "in the first 12 hours and report needs to the EOC.",
+        IdeaStatus.IN_BLUEPRINT, challenges=(SPECIAL_NEEDS,), endorsed_by=(SAM,),
+    ),
+    DemoIdea(
+        "A national hotline for spontaneous volunteers", SAM,
+        "Volunteers do not know where to go.",
+        "One national number that sends volunteers to local reception centres.",
+        IdeaStatus.NOT_ACCEPTED, challenges=(VOLUNTEERS,),
+        reason="Volunteers are best received locally: the Blueprint already holds a community-run reception "
+        "centre. Bring the hotline to your pilot's reception centre instead.",
+    ),
+)  # fmt: skip
+
+
+def seed_congress() -> Congress:
+    """Next year's Congress (in the future, so it still takes ideas), its delegates and alternates, and one
+    idea at each state with endorsements. Idempotent."""
+    year = timezone.localdate().year + 1
+    editor = _member(DANA)
+    congress = Congress.objects.filter(year=year).first() or services.congress_create(
+        actor=editor,
+        year=year,
+        title=f"National Congress for Secure Communities {year}",
+        starts_on=date(year, 5, 11),
+        ends_on=date(year, 5, 12),
+        place="Washington, DC",
+    )
+    for email, role in DELEGATES:
+        services.delegate_appoint(congress=congress, member=_member(email), role=role, actor=editor)
+    community = Community.objects.get(slug=BLUEPRINT_COMMUNITY_SLUG)
+    for spec in IDEAS:
+        if Idea.objects.filter(congress=congress, title=spec.title).exists():
+            continue
+        idea = services.idea_submit(
+            congress=congress,
+            author=_member(spec.author),
+            community=community,
+            marking=Marking.objects.get(slug="unmarked"),
+            title=spec.title,
+            problem=spec.problem,
+            proposal=spec.proposal,
+            challenges=list(Entry.objects.filter(title__in=spec.challenges)),
+        )
+        for email in spec.endorsed_by:
+            services.idea_endorse(idea=idea, member=_member(email))
+        _decide(idea, spec, _member(DANA))
+    return congress
+
+
+def _decide(idea: Idea, spec: DemoIdea, editor: Member) -> None:
+    if spec.status == IdeaStatus.SUBMITTED:
+        return
+    services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.REVIEW)
+    if spec.status == IdeaStatus.NOT_ACCEPTED:
+        services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.NOT_ACCEPT, reason=spec.reason)
+        return
+    services.idea_note_add(idea=idea, editor=editor, text="Strong endorsements; worth a pilot.")
+    if spec.status == IdeaStatus.UNDER_REVIEW:
+        return
+    services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.ACCEPT)
+    services.idea_to_blueprint(idea=idea, editor=editor)

@@ -271,3 +271,214 @@ class EntryAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} of {self.entry_id}"
+
+
+# --- The National Congress -----------------------------------------------------------------------------
+
+IDEA_TEXT_MAX = 10_000
+PLACE_MAX = 200
+
+
+class Congress(models.Model):
+    """One year's edition of the National Congress: its dates and place. Every verified member sees the
+    Congress and its delegates; its ideas are community content and follow the access rule."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=TITLE_MAX)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    place = models.CharField(max_length=PLACE_MAX)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-year",)
+        verbose_name_plural = "congresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="congress_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def takes_ideas(self) -> bool:
+        """Delegates submit ideas before the Congress opens."""
+        return timezone.localdate() < self.starts_on
+
+
+class CongressRole(models.TextChoices):
+    DELEGATE = "delegate", "Delegate"
+    ALTERNATE = "alternate", "Alternate"
+
+
+class Delegate(models.Model):
+    """A member's role at one edition of the Congress (delegate or alternate), given by an editor or staff."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="delegates")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="congress_roles")
+    role = models.CharField(max_length=20, choices=CongressRole.choices, default=CongressRole.DELEGATE)
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    appointed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("role", "pk")
+        constraints = [models.UniqueConstraint(fields=["congress", "member"], name="one_role_per_congress")]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.role}) at {self.congress}"
+
+
+class IdeaStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    ACCEPTED = "accepted", "Accepted"
+    NOT_ACCEPTED = "not_accepted", "Not accepted"
+    IN_BLUEPRINT = "in_blueprint", "In the Blueprint"
+
+
+class Idea(CommunityContent):
+    """A delegate's idea for the Congress, in their community and under its marking (the access rule reads it
+    like every other type). Accepted, it becomes a proposed Solution entry (``solution``)."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="ideas")
+    title = models.CharField(max_length=TITLE_MAX)
+    problem = models.TextField(max_length=IDEA_TEXT_MAX)
+    proposal = models.TextField(max_length=IDEA_TEXT_MAX)
+    challenges = models.ManyToManyField(Entry, blank=True, related_name="congress_ideas")
+    status = models.CharField(max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.SUBMITTED, db_index=True)
+    # Why it was not accepted (required then); the delegate reads it.
+    status_reason = models.TextField(max_length=NOTE_MAX, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    solution = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="from_ideas")
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IdeaUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Idea, on_delete=models.CASCADE)
+
+
+class IdeaGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Idea, on_delete=models.CASCADE)
+
+
+class IdeaNote(models.Model):
+    """An editor's private note on an idea: only Blueprint editors read them."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="editor_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=NOTE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"Note on {self.idea_id}"
+
+
+class Endorsement(models.Model):
+    """Another delegate (or alternate) of the same edition backs an idea: one per delegate per idea."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="endorsements")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        constraints = [models.UniqueConstraint(fields=["idea", "member"], name="one_endorsement_per_delegate")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} endorses {self.idea_id}"
+
+
+# --- The barriers report ----------------------------------------------------------------------------
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (delegates and editors)"
+    PUBLISHED = "published", "Published to members"
+
+
+class SectionKind(models.TextChoices):
+    BARRIER = "barrier", "Barrier to preparedness"
+    RECOMMENDATION = "recommendation", "Legislative recommendation"
+    OTHER = "other", "Introduction or other"
+
+
+class BarriersReport(CommunityContent):
+    """After the Congress, its delegates write the report on barriers to preparedness and the legislation that
+    would remove them, together. A draft is restricted to the edition's delegates and alternates and the
+    Blueprint editors; published, it is read by every member the access rule admits."""
+
+    congress = models.OneToOneField(Congress, on_delete=models.CASCADE, related_name="barriers_report")
+    title = models.CharField(max_length=TITLE_MAX)
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BarriersReportUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(BarriersReport, on_delete=models.CASCADE)
+
+
+class BarriersReportGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(BarriersReport, on_delete=models.CASCADE)
+
+
+class ReportSection(models.Model):
+    """One section of the report (a barrier, a recommendation …); its text keeps revisions."""
+
+    report = models.ForeignKey(BarriersReport, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.BARRIER)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField("heading", max_length=TITLE_MAX)
+    body = models.TextField(max_length=BODY_MAX, blank=True)
+    body_html = models.TextField(blank=True)
+    revision_number = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SectionRevision(revisions.Revision):
+    section = models.ForeignKey(ReportSection, on_delete=models.CASCADE, related_name="revisions")
+
+    class Meta:
+        ordering = ("-number",)
+        constraints = [models.UniqueConstraint(fields=["section", "number"], name="section_revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.section} r{self.number}"
+
+
+class ReportComment(models.Model):
+    report = models.ForeignKey(BarriersReport, on_delete=models.CASCADE, related_name="comments")
+    section = models.ForeignKey(ReportSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=NOTE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"Comment on {self.report_id}"

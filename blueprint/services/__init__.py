@@ -9,6 +9,29 @@ change cannot be made. Revision numbering, edits over a newer revision and rever
 """
 
 from blueprint.facets import Facets, facets_from
+from blueprint.services.barriers import (
+    can_comment_report,
+    can_write_report,
+    report_comment,
+    report_publish,
+    report_start,
+    report_url,
+    section_add,
+    section_edit,
+)
+from blueprint.services.congress import (
+    IdeaDecision,
+    congress_create,
+    congress_url,
+    delegate_appoint,
+    delegate_remove,
+    idea_endorse,
+    idea_note_add,
+    idea_review,
+    idea_submit,
+    idea_to_blueprint,
+    idea_url,
+)
 from blueprint.services.entries import (
     entry_edit_propose,
     entry_propose,
@@ -31,9 +54,16 @@ from blueprint.services.review import (
 __all__ = [
     "Decision",
     "Facets",
+    "IdeaDecision",
     "attachment_add",
     "attachment_remove",
+    "can_comment_report",
+    "can_write_report",
+    "congress_create",
+    "congress_url",
     "default_review_by",
+    "delegate_appoint",
+    "delegate_remove",
     "edit_proposal_review",
     "entry_edit_propose",
     "entry_propose",
@@ -45,7 +75,19 @@ __all__ = [
     "entry_url",
     "entry_validate",
     "facets_from",
+    "idea_endorse",
+    "idea_note_add",
+    "idea_review",
+    "idea_submit",
+    "idea_to_blueprint",
+    "idea_url",
     "link_create",
     "link_remove",
     "relation_from",
+    "report_comment",
+    "report_publish",
+    "report_start",
+    "report_url",
+    "section_add",
+    "section_edit",
 ]

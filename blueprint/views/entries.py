@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blueprint import selectors, services
+from blueprint import congress_selectors, selectors, services
 from blueprint.access import can_link_from, can_propose_edit, can_revise_proposal, is_blueprint_editor
 from blueprint.forms import (
     AttachmentForm,
@@ -88,12 +88,18 @@ def render_entry(
         "is_public": entry.summary_public and policy.is_public(entry),
         "own_edits": list(selectors.edit_proposals_for(member, entry)[:20]),
         "may_link": may_link and relation is not None,
+        "from_ideas": list(congress_selectors.ideas_behind(member, entry)),
     }
     if entry.kind == Kind.CHALLENGE:
         context["solutions"] = list(selectors.challenge_solutions(member, entry))
     context["marking"] = selectors.page_marking(
         entry, context["links"], context["attachments"], context.get("solutions", ())
     )
+    if context["from_ideas"]:
+        context["marking"] = max(
+            [context["marking"], *(policy.effective_marking(idea) for idea in context["from_ideas"])],
+            key=lambda marking: marking.rank,
+        )
     if context["may_link"] and relation is not None:
         context["link_relation"] = relation
         context["link_label"] = LINK_LABELS[Kind(entry.kind)]

@@ -48,3 +48,23 @@ def test_seed_demo_builds_a_linked_blueprint_with_one_marked_entry_and_work_for_
     assert (
         "Public sector resources stretched beyond capacity" in client.get(reverse("blueprint:index")).content.decode()
     )
+
+
+def test_seed_demo_seeds_a_congress_with_delegates_alternates_and_ideas_at_each_state() -> None:
+    from blueprint.models import Congress, CongressRole, Endorsement, Idea, IdeaStatus
+
+    call_command("seed_demo", stdout=StringIO())
+    first = (Idea.objects.count(), Endorsement.objects.count(), Entry.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (Idea.objects.count(), Endorsement.objects.count(), Entry.objects.count()) == first
+    congress = Congress.objects.get()
+    roles = set(congress.delegates.values_list("role", flat=True))
+    assert roles == {CongressRole.DELEGATE, CongressRole.ALTERNATE}
+    states = set(Idea.objects.values_list("status", flat=True))
+    assert {IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.NOT_ACCEPTED, IdeaStatus.IN_BLUEPRINT} <= states
+    drafted = Idea.objects.get(status=IdeaStatus.IN_BLUEPRINT)
+    assert drafted.solution is not None
+    assert drafted.solution.kind == Kind.SOLUTION
+    assert Idea.objects.exclude(status_reason="").filter(status=IdeaStatus.NOT_ACCEPTED).exists()
+    assert Endorsement.objects.exists()

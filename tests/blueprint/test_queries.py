@@ -110,3 +110,50 @@ def test_the_gap_view_and_the_review_queue_run_the_same_queries_for_one_and_many
 
     assert gaps_one == gaps_many
     assert queue_one == queue_many
+
+
+def test_the_congress_page_and_the_ideas_review_page_run_the_same_queries_for_one_and_many_ideas(
+    client: Client, propose: Propose, publish: Publish, fouo_author: Member
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blueprint.models import CongressRole
+    from tests.blueprint.conftest import joined, marking
+
+    editor = make_editor(markings=("fouo",))
+    starts = timezone.localdate() + timedelta(days=30)
+    congress = services.congress_create(
+        actor=editor, year=2099, title="Congress", starts_on=starts, ends_on=starts, place="Washington, DC"
+    )
+    challenge = publish(propose(Kind.CHALLENGE, "Stretched"))
+    community = challenge.community
+    services.delegate_appoint(congress=congress, member=fouo_author, role=CongressRole.DELEGATE, actor=editor)
+
+    def add(count: int) -> None:
+        for n in range(count):
+            member = joined(community, markings=("fouo",))
+            services.delegate_appoint(congress=congress, member=member, role=CongressRole.ALTERNATE, actor=editor)
+            idea = services.idea_submit(
+                congress=congress,
+                author=Member.objects.get(pk=member.pk),
+                community=community,
+                marking=marking("fouo" if n % 2 else "unmarked"),
+                title=f"Idea {n}",
+                problem="P",
+                proposal="Q",
+                challenges=[challenge],
+            )
+            services.idea_endorse(idea=idea, member=Member.objects.get(pk=fouo_author.pk))
+
+    add(1)
+    client.force_login(editor)
+
+    page_one, page_many = counts_at_one_and_many(client, reverse("blueprint:congress", kwargs={"year": 2099}), add)
+    review_one, review_many = counts_at_one_and_many(
+        client, reverse("blueprint:congress_review", kwargs={"year": 2099}), add
+    )
+
+    assert page_one == page_many
+    assert review_one == review_many

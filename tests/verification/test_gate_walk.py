@@ -75,6 +75,8 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"type_id": "1", "item_id": str(document.pk)},
         {"uidb36": "1", "key": "abc"},
         {"kind": "challenge"},
+        {"year": "2030"},
+        {"year": "2030", "pk": str(document.pk)},
     ]
 
 

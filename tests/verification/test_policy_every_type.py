@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count, product
 from typing import Any
 
@@ -35,7 +35,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from blueprint.models import Entry
+from blueprint.models import BarriersReport, Congress, Entry, Idea
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from discussions.models import Post, Thread
@@ -54,6 +54,8 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED_LABELS = {
     "blueprint.entry",
+    "blueprint.idea",
+    "blueprint.barriersreport",
     "discussions.thread",
     "discussions.post",
     "wiki.wikipage",
@@ -152,6 +154,22 @@ def build_blueprint_entry(**fields: Any) -> models.Model:
     )
 
 
+def _congress(n: int) -> Congress:
+    return Congress.objects.create(
+        year=2000 + n, title=f"Congress {n}", starts_on=date(2000 + n, 5, 1), ends_on=date(2000 + n, 5, 2), place="DC"
+    )
+
+
+def build_blueprint_idea(**fields: Any) -> models.Model:
+    n = next(_serial)
+    return Idea.objects.create(congress=_congress(n), title=f"Idea {n}", problem="P", proposal="Q", **fields)
+
+
+def build_barriers_report(**fields: Any) -> models.Model:
+    n = next(_serial)
+    return BarriersReport.objects.create(congress=_congress(n), title=f"Report {n}", **fields)
+
+
 def build_document(**fields: Any) -> models.Model:
     return Document.objects.create(title=f"Document {next(_serial)}", **fields)
 
@@ -178,6 +196,8 @@ BUILDERS: dict[str, Callable[..., models.Model]] = {
     "discussions.thread": build_thread,
     "wiki.wikipage": build_wiki_page,
     "blueprint.entry": build_blueprint_entry,
+    "blueprint.idea": build_blueprint_idea,
+    "blueprint.barriersreport": build_barriers_report,
     "library.document": build_document,
     "library.bookmark": build_bookmark,
 }
