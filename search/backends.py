@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -159,12 +160,14 @@ class PostgresBackend:
         text = f'"{term.text}"' if term.is_phrase else term.text
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
-    def _positive(self, query: ParsedQuery) -> SearchQuery | None:
+    def _positive(self, query: ParsedQuery, read: Callable[[Term], SearchQuery] | None = None) -> SearchQuery | None:
+        """Every group (its terms or-ed) and-ed together, each term read by ``read`` (as typed, by default)."""
+        read = read or self._tsquery
         combined: SearchQuery | None = None
         for group in query.groups:
-            either = self._tsquery(group[0])
+            either = read(group[0])
             for term in group[1:]:
-                either = either | self._tsquery(term)
+                either = either | read(term)
             combined = either if combined is None else combined & either
         return combined
 
@@ -195,12 +198,7 @@ class PostgresBackend:
         title_hit = ExpressionWrapper(Q(title_vector=matched), output_field=BooleanField())
         if not any(term.is_phrase for group in query.groups for term in group):
             return entries.filter(search_vector=matched).annotate(title_hit=title_hit), None
-        words = None
-        for group in query.groups:
-            either = self._words(group[0])
-            for term in group[1:]:
-                either = either | self._words(term)
-            words = either if words is None else words & either
+        words = self._positive(query, self._words)
         for term in query.excluded:
             words = words & ~self._tsquery(term) if words is not None else None
         in_order = ExpressionWrapper(Q(search_vector=matched), output_field=BooleanField())

@@ -142,24 +142,17 @@ def index_items(model: type[Model], pks: Iterable[int], *, with_children: bool =
     if registration.search_with_parent is not None and registration.parent is not None:
         searched_with_parent = model._default_manager.filter(registration.search_with_parent, pk__in=pks)
         parent_pks = searched_with_parent.values_list(f"{registration.parent}_id", flat=True)
-        index_items(_parent_model(registration), list(parent_pks), with_children=False)
+        index_items(registration.parent_model(), list(parent_pks), with_children=False)
     for child in _children_of(model) if with_children else []:
         child_pks = child.model._default_manager.filter(**{f"{child.parent}__in": pks}).values_list("pk", flat=True)
         index_items(child.model, child_pks)
-
-
-def _parent_model(registration: ContentRegistration) -> type[Model]:
-    parent = registration.model._meta.get_field(registration.parent or "").related_model
-    if not isinstance(parent, type):
-        raise TypeError(f"{registration.label}: parent {registration.parent!r} is not a model")
-    return parent
 
 
 def _children_of(model: type[Model]) -> list[ContentRegistration]:
     return [
         registration
         for registration in content_registry.searchable()
-        if registration.parent is not None and _parent_model(registration) is model
+        if registration.parent is not None and registration.parent_model() is model
     ]
 
 
@@ -248,7 +241,7 @@ def connect_indexing() -> None:
         post_save.connect(_saved, sender=registration.model, dispatch_uid=f"search_{registration.label}_saved")
         post_delete.connect(_deleted, sender=registration.model, dispatch_uid=f"search_{registration.label}_deleted")
         if registration.parent is not None:
-            parent = _parent_model(registration)
+            parent = registration.parent_model()
             post_save.connect(_saved, sender=parent, dispatch_uid=f"search_{parent._meta.label_lower}_saved")
     post_delete.connect(_deleted, sender=Member, dispatch_uid="search_member_deleted")
     post_save.connect(_member_saved, sender=Member, dispatch_uid="search_member_saved")

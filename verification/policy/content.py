@@ -38,10 +38,10 @@ def granted_item_ids(model: type[models.Model], member_id: int) -> tuple[QuerySe
     return direct.values("content_object_id"), through_groups.values("content_object_id")
 
 
-def _item_grants(model: type[models.Model], member_id: int, field: str = "pk") -> Q:
-    """Rows whose ``field`` is an item on which the member holds ``view_<model>``."""
+def _item_grants(model: type[models.Model], member_id: int) -> Q:
+    """Items on which the member holds ``view_<model>``, directly or through a group."""
     direct, through_groups = granted_item_ids(model, member_id)
-    return Q(**{f"{field}__in": direct}) | Q(**{f"{field}__in": through_groups})
+    return Q(pk__in=direct) | Q(pk__in=through_groups)
 
 
 def _not_removed_q(access: MemberAccess, registration: ContentRegistration) -> Q:
