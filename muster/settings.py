@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "MUSTER_SQLITE_TEST_NAME", default=str(Path(tempfile.gettempdir()) / f"muster-test-{os.getpid()}.sqlite3")
         )
     }
+else:
+    # Every statement here answers a page: PostgreSQL's JIT compiler, meant for long reports, spends 100 to
+    # 300 ms compiling a search whose plan it over-estimates (docs/performance.md, "Search").
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

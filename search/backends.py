@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
@@ -33,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from search.models import SearchEntry
 from search.query import ParsedQuery, Term
@@ -52,11 +54,13 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class Tally:
     """What one statement reads of the found rows: counts by type, community, marking, year and discipline
     (each row ``[type, community slug, community name, marking slug, marking name, year, discipline, count]``),
-    the most used tags (``[slug, name, count]``) and the ids of the page asked for, in order."""
+    the most used tags (``[slug, name, count]``) and the ids of the page asked for, in order. Of at most
+    ``limit`` found rows: when as many were counted, more were found."""
 
     groups: list[list[Any]]
     tags: list[list[Any]]
     page: list[int]
+    limit: int = 0
 
 
 class Backend(Protocol):
@@ -85,19 +89,34 @@ FACET_LIMIT = 12
 # first, then newest): ``ts_rank`` reads a row's whole vector, too slow for tens of thousands of rows, and a
 # block is ranked whole, so the pages agree with each other. Up to this many found, the ranking is exact.
 RANK_BLOCK = 200
+# A search counts, facets and pages through at most this many of what it finds, the newest (oldest, for
+# ``order:oldest``) first, and, ranked by relevance, as many of the newest found by their titles: a word in
+# tens of thousands of items costs what a thousand cost, and the page says "1,000+" (GitHub's code search
+# keeps to its first 1,000 results the same way). PostgreSQL reads the months' matches newest first and stops
+# there; SQLite, whose full-text index finds every match in one pass, keeps the first of them.
+FOUND_LIMIT = 1_000
 # The statements below are put together from these constants and SQL the ORM compiled; whatever the member
 # typed reaches them only as parameters.
 _NEWEST = "published_at DESC, id DESC"
 _OLDEST = "published_at ASC, id ASC"
 
 
-def _found_sql(found: QuerySet[SearchEntry], *extra: str) -> tuple[str, tuple[Any, ...]]:
-    """The found rows as the columns the tally reads (one SQL statement, with its parameters)."""
-    rows = found.order_by().values(
+def period_of(moment: datetime) -> int:
+    """The month of ``moment`` counted from year 0 in UTC, as the index's trigger counts it (migration 0006)."""
+    moment = moment.astimezone(UTC)
+    return moment.year * 12 + moment.month - 1
+
+
+def _found_values(found: QuerySet[SearchEntry], *extra: str) -> QuerySet[Any]:
+    """The found rows as the columns the tally reads."""
+    rows = found.values(
         "id", "search_type", "community_id", "marking_id", "published_at", "discipline", "tag_ids", *extra
     )
-    sql, params = rows.annotate(year=ExtractYear("published_at")).query.sql_with_params()
-    return sql, tuple(params)
+    return rows.annotate(year=ExtractYear("published_at"))
+
+
+def _keys(order: str) -> tuple[str, str]:
+    return ("published_at", "id") if order == "oldest" else ("-published_at", "-id")
 
 
 def _groups_sql(array: str, aggregate: str) -> str:
@@ -140,7 +159,7 @@ def _tally(sql: str, params: tuple[Any, ...]) -> Tally:
     def read(value: Any) -> Any:
         return json.loads(value) if isinstance(value, str) else value
 
-    return Tally(groups=read(groups) or [], tags=read(tags) or [], page=read(page) or [])
+    return Tally(groups=read(groups) or [], tags=read(tags) or [], page=read(page) or [], limit=FOUND_LIMIT)
 
 
 def _angles_hidden(field: str) -> Func:
@@ -221,8 +240,26 @@ class PostgresBackend:
         phrase = SearchQuery(" ".join(words), search_type="phrase", config=CONFIG)
         return ranked.annotate(phrase_hit=ExpressionWrapper(Q(search_vector=phrase), output_field=BooleanField()))
 
+    @staticmethod
+    def _by_month(rows: QuerySet[Any], order: str, limit: int | None = None) -> tuple[str, tuple[Any, ...]]:
+        """The first ``limit`` (``FOUND_LIMIT``) of ``rows`` newest (or oldest) first, read a month at a time
+        through the indexes that the month leads: a month's matches are read only while the limit is not
+        reached."""
+        sql, params = rows.filter(period=RawSQL("month.period", ())).order_by(*_keys(order)).query.sql_with_params()
+        now = period_of(timezone.now())
+        first = "COALESCE((SELECT MIN(period) FROM search_searchentry), %s)"
+        months = f"{first}, %s, 1" if order == "oldest" else f"%s, {first}, -1"
+        return (
+            f"SELECT f.* FROM generate_series({months}) AS month(period) CROSS JOIN LATERAL ({sql}) f"
+            " LIMIT %s",
+            (now, now, *params, FOUND_LIMIT if limit is None else limit),
+        )
+
     def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
-        found_sql, params = _found_sql(found, *(("title_hit",) if order == "relevance" else ()))
+        by_date = "oldest" if order == "oldest" else "newest"
+        found_sql, params = self._by_month(
+            _found_values(found, *(("title_hit",) if order == "relevance" else ())), by_date
+        )
         groups = _groups_sql("json_build_array", "json_agg")
         tags = _tags_sql(
             "json_build_array",
@@ -231,13 +268,19 @@ class PostgresBackend:
         )
         if order != "relevance":
             return _by_date(found_sql, params, groups, tags, order, offset, "json_agg(id ORDER BY {keys})")
-        # The blocks the page falls in, taken in cheap order, then ranked whole.
+        # Ranked: the newest found and the newest found by their titles (however old: as many as the blocks up
+        # to the page's hold), in blocks taken in cheap order (title matches first, then newest), the page's
+        # blocks ranked whole.
         first = offset // RANK_BLOCK * RANK_BLOCK
         last = -(-(offset + PAGE_SIZE) // RANK_BLOCK) * RANK_BLOCK
+        titled_sql, titled_params = self._by_month(
+            found.filter(title_vector=self._matched(query)).values("id", "published_at"), by_date, last
+        )
         candidates = (
             f"SELECT id, published_at, (ROW_NUMBER() OVER (ORDER BY title_hit DESC, {_NEWEST}) - 1) / {RANK_BLOCK}"
-            f" AS block FROM (SELECT id, title_hit, published_at FROM found ORDER BY title_hit DESC, {_NEWEST}"
-            " LIMIT %s OFFSET %s) cheap"
+            " AS block FROM (SELECT id, title_hit, published_at FROM (SELECT id, title_hit, published_at FROM found"
+            " UNION SELECT id, TRUE, published_at FROM titled) pool"
+            f" ORDER BY title_hit DESC, {_NEWEST} LIMIT %s OFFSET %s) cheap"
         )
         ranked = self._ranked(SearchEntry.objects.filter(pk__in=RawSQL("SELECT id FROM candidates", ())), query)
         ranked_sql, ranked_params = ranked.values("id", "rank", "phrase_hit").query.sql_with_params()  # type: ignore[misc]  # annotations the stubs cannot see
@@ -248,11 +291,15 @@ class PostgresBackend:
             f" WHERE position > %s AND position <= %s"
         )
         sql = (
-            f"WITH found AS MATERIALIZED ({found_sql}), candidates AS MATERIALIZED ({candidates}),"
-            f" ranked AS ({ranked_sql}) SELECT ({groups}), ({tags}), ({page})"
+            f"WITH found AS MATERIALIZED ({found_sql}), titled AS MATERIALIZED ({titled_sql}),"
+            f" candidates AS MATERIALIZED ({candidates}), ranked AS ({ranked_sql})"
+            f" SELECT ({groups}), ({tags}), ({page})"
         )
         within = offset - first
-        return _tally(sql, (*params, last - first, first, *ranked_params, within, within + PAGE_SIZE))
+        return _tally(
+            sql,
+            (*params, *titled_params, last - first, first, *ranked_params, within, within + PAGE_SIZE),
+        )
 
     def snippets(self, entry_ids: list[int], query: ParsedQuery) -> dict[int, str]:
         positive = self._positive(query)
@@ -268,15 +315,28 @@ class PostgresBackend:
             "max_fragments": 2,
             "fragment_delimiter": " … ",
         }
+        if not entry_ids:
+            return {}
         found = rows.annotate(
             in_body=SearchHeadline(_angles_hidden("body"), positive, **options),
-            # A word matched only inside an address (www.noaa.gov/storm-tide) shows in the words the
-            # index read, punctuation as spaces.
-            in_words=SearchHeadline(_punctuation_as_spaces("body"), positive, **options),
             in_title=SearchHeadline(_angles_hidden("title"), positive, **options),
-        ).values_list("pk", "in_body", "in_words", "in_title")
+        ).values("id", "body", "in_body", "in_title")
+        found_sql, found_params = found.query.sql_with_params()
+        # A word matched only inside an address (www.noaa.gov/storm-tide) shows in the words the index read,
+        # punctuation as spaces: that third reading of the body (the costliest) is made only for rows where
+        # neither the body nor the title shows a match. It reads the columns of the rows above, which stand
+        # under the table's own name.
+        words = SearchHeadline(_punctuation_as_spaces("body"), positive, **options).resolve_expression(rows.query)
+        words_sql, words_params = rows.query.get_compiler(connection=connection).compile(words)
+        sql = (
+            "SELECT id, in_body, CASE WHEN strpos(in_body, %s) > 0 OR strpos(in_title, %s) > 0 THEN '' ELSE"
+            f" {words_sql} END, in_title FROM ({found_sql}) AS search_searchentry"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (START, START, *words_params, *found_params))
+            found_rows = cursor.fetchall()
         snippets = {}
-        for pk, *headlines in found:
+        for pk, *headlines in found_rows:
             marked = [headline for headline in headlines if START in headline]
             snippets[pk] = (marked[0] if marked else headlines[0] or headlines[2]).translate(_ANGLES_BACK)
         return snippets
@@ -333,7 +393,8 @@ class SqliteBackend:
         return dict(rows.annotate(snippet=snippet).values_list("pk", "snippet"))
 
     def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
-        found_sql, params = _found_sql(found)
+        keys = _OLDEST if order == "oldest" else _NEWEST
+        every_sql, params = _found_values(found).query.sql_with_params()
         groups = _groups_sql("json_array", "json_group_array")
         tags = _tags_sql(
             "json_array",
@@ -341,23 +402,31 @@ class SqliteBackend:
             "SELECT CAST(j.value AS INTEGER) AS tag FROM found, json_each(found.tag_ids) j",
         )
         if order != "relevance":
-            return _by_date(found_sql, params, groups, tags, order, offset, "json_group_array(id)")
-        # bm25 of every match in one pass of the FTS5 index (a correlated bm25 per row costs a lookup each),
-        # and the rows holding the exact phrase, joined to the found rows.
+            first = f"SELECT * FROM ({every_sql}) every ORDER BY {keys} LIMIT {FOUND_LIMIT}"
+            return _by_date(first, tuple(params), groups, tags, order, offset, "json_group_array(id)")
+        found_sql = f"SELECT * FROM every ORDER BY {keys} LIMIT {FOUND_LIMIT}"
+        # The newest found and the newest found by their titles (however old), ranked by bm25 of every match
+        # in one pass of the FTS5 index (a correlated bm25 per row costs a lookup each), the rows holding the
+        # exact phrase first.
         words = query.plain_words
+        expression = self._expression(query)
         matches = "SELECT rowid AS id{} FROM search_fts WHERE search_fts MATCH %s"
         ranked = matches.format(", -bm25(search_fts, 10.0, 4.0, 1.0) AS rank")
         phrased, phrase = (matches.format(""), (f'"{" ".join(words)}"',)) if len(words) > 1 else ("SELECT 0 AS id", ())
+        titled = (
+            f"SELECT id, published_at FROM every WHERE id IN ({matches.format('')}) ORDER BY {keys} LIMIT {FOUND_LIMIT}"
+        )
         page = (
-            "SELECT json_group_array(id) FROM (SELECT f.id FROM found f JOIN ranked r ON r.id = f.id"
-            " LEFT JOIN phrased p ON p.id = f.id ORDER BY p.id IS NOT NULL DESC, r.rank DESC,"
-            f" f.published_at DESC, f.id DESC LIMIT {PAGE_SIZE} OFFSET %s)"
+            "SELECT json_group_array(id) FROM (SELECT f.id FROM (SELECT id, published_at FROM found UNION"
+            " SELECT id, published_at FROM titled) f JOIN ranked r ON r.id = f.id LEFT JOIN phrased p ON p.id = f.id"
+            f" ORDER BY p.id IS NOT NULL DESC, r.rank DESC, f.{keys.replace(', ', ', f.')} LIMIT {PAGE_SIZE} OFFSET %s)"
         )
         sql = (
-            f"WITH found AS MATERIALIZED ({found_sql}), ranked AS MATERIALIZED ({ranked}),"
+            f"WITH every AS MATERIALIZED ({every_sql}), found AS MATERIALIZED ({found_sql}),"
+            f" titled AS MATERIALIZED ({titled}), ranked AS MATERIALIZED ({ranked}),"
             f" phrased AS MATERIALIZED ({phrased}) SELECT ({groups}), ({tags}), ({page})"
         )
-        return _tally(sql, (*params, self._expression(query), *phrase, offset))
+        return _tally(sql, (*params, f"{{title}} : ({expression})", expression, *phrase, offset))
 
     def spelt_like(self, word: str) -> QuerySet[SearchEntry]:
         # No trigram index here: headings sharing the word's first letters, newest first.

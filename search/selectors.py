@@ -132,6 +132,9 @@ class FacetValue:
 class Facets:
     total: int = 0
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # More were found than a search counts (``search.backends.FOUND_LIMIT``): ``total`` is that limit, and
+    # the counts are of the newest (or oldest) found.
+    bounded: bool = False
 
     def link_from(self, text: str) -> Facets:
         """Each value links to ``text`` narrowed by it, or, when ``text`` already has it, widened again."""
@@ -170,7 +173,8 @@ def _facets(tally: Tally) -> Facets:
     }
     groups["year"].sort(key=lambda value: value.label, reverse=True)
     groups["tag"] = [FacetValue(name, f"tag:{slug}", count) for slug, name, count in tally.tags]
-    return Facets(total=total, groups={name: values for name, values in groups.items() if values})
+    groups = {name: values for name, values in groups.items() if values}
+    return Facets(total=total, groups=groups, bounded=total >= tally.limit)
 
 
 def highlighted(text: str) -> SafeString:

@@ -32,6 +32,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results=results,
         did_you_mean=selectors.did_you_mean(member, query, text) if not facets.total and query.has_words else "",
         marking=policy.highest_marking(markings),
+        order=selectors.order_of(query),
     )
     return render(request, "search/results.html", context)
 

@@ -104,9 +104,14 @@ def headings(page: str) -> list[str]:
 
 
 def total(page: str) -> int | None:
-    """The count the page states, or None when it states none."""
-    found = re.search(r'<p class="search-total" role="status">(\d+) results?</p>', page)
-    return int(found.group(1)) if found else None
+    """The count the page states (at least that many when it says "1,000+"), or None when it states none."""
+    found = re.search(r'<p class="search-total" role="status">([\d,]+)\+? results?', page)
+    return int(found.group(1).replace(",", "")) if found else None
+
+
+def more_than_counted(page: str) -> bool:
+    """The page says it found more than it counts ("1,000+ results")."""
+    return re.search(r'<p class="search-total" role="status">[\d,]+\+ results', page) is not None
 
 
 def notes(page: str) -> list[str]:

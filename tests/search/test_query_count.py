@@ -12,11 +12,11 @@ from verification.models import Member
 pytestmark = pytest.mark.django_db
 
 # The session and the member (2); the member's standing: MFA, permissions (2), markings, rules, communities (6);
-# the counts, facets and the page's ids in one statement, the page's rows, their snippets (3); the audit of the
-# marked results shown (1); the header's unread count (1).
-QUERIES_PER_SEARCH = 13
-# The session, the member and their standing (8); the suggestions (1).
-QUERIES_PER_SUGGESTION = 9
+# the items the member holds view grants on (1); the counts, facets and the page's ids in one statement, the
+# page's rows, their snippets (3); the audit of the marked results shown (1); the header's unread count (1).
+QUERIES_PER_SEARCH = 14
+# The session, the member and their standing (8); the grants (1); the suggestions (1).
+QUERIES_PER_SUGGESTION = 10
 
 
 def write(given: Given, owner: Member, gulf: Community, matches: int) -> None:

@@ -89,6 +89,22 @@ def access_keys(model: type[models.Model], pks: list[int]) -> dict[int, dict[str
     }
 
 
+def _granted_gates(registrations: list[ContentRegistration], member_id: int) -> dict[int, set[int]]:
+    """The items of these types the member holds a view grant on (directly or through a group), by content
+    type id, read in one query: as constants, they cost the statement that reads them nothing to plan."""
+    reads = [
+        grants.annotate(type_id=Value(registration.content_type().pk)).values_list("type_id", "content_object_id")
+        for registration in registrations
+        for grants in granted_item_ids(registration.model, member_id)
+    ]
+    if not reads:
+        return {}
+    granted: dict[int, set[int]] = {}
+    for type_id, item_id in reads[0].union(*reads[1:], all=True):
+        granted.setdefault(type_id, set()).add(int(item_id))
+    return granted
+
+
 def visible_by_keys_q(user: AnyUser | None) -> Q:
     """Rows carrying ``AccessKeys`` whose item the member may see and that is listed (removed items and
     items under removed parents are found by no one, moderators included). Only for a member who may
@@ -103,11 +119,9 @@ def visible_by_keys_q(user: AnyUser | None) -> Q:
     gates = [registration for registration in content_registry if registration.parent is None]
     common = [registration for registration in gates if registration.visibility is None]
     granted = Q(restricted=False)
-    for registration in common:
-        if registration.restricted is not None:
-            type_id = registration.content_type().pk
-            for grants in granted_item_ids(registration.model, member_id):
-                granted |= Q(gate_type_id=type_id, gate_id__in=grants)
+    restrictable = [registration for registration in common if registration.restricted is not None]
+    for type_id, gate_ids in _granted_gates(restrictable, member_id).items():
+        granted |= Q(gate_type_id=type_id, gate_id__in=sorted(gate_ids))
     unscheduled = [registration.content_type().pk for registration in common if registration.published is None]
     published = Q(gate_published_at__lte=timezone.now()) | Q(gate_author=member_id)
     if unscheduled:
