@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
@@ -33,11 +33,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lower, StrIndex, Substr
 from django.utils import timezone
 
 from search.models import SearchEntry
-from search.query import ParsedQuery, Term
+from search.query import MEMBER_TYPE, ParsedQuery, Term
 
 START, STOP = "\x02", "\x03"
 # ts_headline reads ``<word>`` as a tag and drops it: the angles go in as private-use characters and come
@@ -45,6 +45,9 @@ START, STOP = "\x02", "\x03"
 _ANGLES = "\ue000\ue001"
 _ANGLES_BACK = str.maketrans(_ANGLES, "<>")
 SNIPPET_WORDS = 30
+# How much of a long text the highlighter reads: this many characters, from this many before a match.
+SNIPPET_SPAN = 2_000
+SNIPPET_LEAD = 400
 # English stemming with accents ignored (search/migrations/0003_words_as_typed.py).
 CONFIG = "muster_english"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -92,27 +95,33 @@ RANK_BLOCK = 200
 # A search counts, facets and pages through at most this many of what it finds, the newest (oldest, for
 # ``order:oldest``) first, and, ranked by relevance, as many of the newest found by their titles: a word in
 # tens of thousands of items costs what a thousand cost, and the page says "1,000+" (GitHub's code search
-# keeps to its first 1,000 results the same way). PostgreSQL reads the months' matches newest first and stops
+# keeps to its first 1,000 results the same way). PostgreSQL reads the quarters' matches newest first and stops
 # there; SQLite, whose full-text index finds every match in one pass, keeps the first of them.
 FOUND_LIMIT = 1_000
 # The statements below are put together from these constants and SQL the ORM compiled; whatever the member
 # typed reaches them only as parameters.
+_PHRASE_PAIRS = (
+    "(numnode(search_phrase_pairs(%s::regconfig, %s)) = 0"
+    " OR search_searchentry.phrase_vector @@ search_phrase_pairs(%s::regconfig, %s))"
+)
 _NEWEST = "published_at DESC, id DESC"
 _OLDEST = "published_at ASC, id ASC"
 
 
 def period_of(moment: datetime) -> int:
-    """The month of ``moment`` counted from year 0 in UTC, as the index's trigger counts it (migration 0006)."""
+    """The quarter of ``moment`` counted from year 0 in UTC, as the index's trigger counts it (migration
+    0006)."""
     moment = moment.astimezone(UTC)
-    return moment.year * 12 + moment.month - 1
+    return moment.year * 4 + (moment.month - 1) // 3
 
 
 def _found_values(found: QuerySet[SearchEntry], *extra: str) -> QuerySet[Any]:
     """The found rows as the columns the tally reads."""
-    rows = found.values(
+    rows: QuerySet[Any] = found.values(
         "id", "search_type", "community_id", "marking_id", "published_at", "discipline", "tag_ids", *extra
     )
-    return rows.annotate(year=ExtractYear("published_at"))
+    with_year: QuerySet[Any] = rows.annotate(year=ExtractYear("published_at"))
+    return with_year
 
 
 def _keys(order: str) -> tuple[str, str]:
@@ -162,15 +171,25 @@ def _tally(sql: str, params: tuple[Any, ...]) -> Tally:
     return Tally(groups=read(groups) or [], tags=read(tags) or [], page=read(page) or [], limit=FOUND_LIMIT)
 
 
-def _angles_hidden(field: str) -> Func:
-    return Func(F(field), Value("<>"), Value(_ANGLES), function="translate", output_field=TextField())
+def _angles_hidden(text: Expression | F) -> Func:
+    return Func(text, Value("<>"), Value(_ANGLES), function="translate", output_field=TextField())
 
 
-def _punctuation_as_spaces(field: str) -> Func:
+def _punctuation_as_spaces(text: Expression | F) -> Func:
     """The text as the index reads it (search/migrations/0003_words_as_typed.py)."""
     return Func(
-        F(field), Value("[[:punct:]]+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
+        text, Value("[[:punct:]]+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
     )
+
+
+def _around_a_match(field: str, query: ParsedQuery) -> Expression:
+    """The part of a long text around the first place where the stem of one of the query's words appears
+    (``evacu`` in "evacuation"), or its start: ``ts_headline`` reads the whole text it is given, and a
+    document's text can be a book."""
+    stem = RawSQL("(tsvector_to_array(to_tsvector(%s::regconfig, %s)))[1]", (CONFIG, " ".join(query.plain_words)))
+    at = StrIndex(Lower(F(field)), Coalesce(stem, Value("")))
+    start = Greatest(at - SNIPPET_LEAD, Value(1))
+    return Substr(F(field), start, SNIPPET_SPAN, output_field=TextField())
 
 
 class PostgresBackend:
@@ -220,8 +239,19 @@ class PostgresBackend:
         words = self._positive(query, self._words)
         for term in query.excluded:
             words = words & ~self._tsquery(term) if words is not None else None
+        found = entries.filter(search_vector=words)
+        for group in query.groups:
+            if len(group) == 1 and group[0].is_phrase:
+                found = found.filter(self._pairs_of(group[0]))
         in_order = ExpressionWrapper(Q(search_vector=matched), output_field=BooleanField())
-        return entries.filter(search_vector=words).annotate(title_hit=title_hit), in_order
+        return found.annotate(title_hit=title_hit), in_order
+
+    @staticmethod
+    def _pairs_of(phrase: Term) -> RawSQL:
+        """Rows holding every pair of neighbouring words of the phrase, through the index of pairs (migration
+        0006), or every row when it has no such pair (one word, or words kept apart by stop words). The
+        database reads the phrase's pairs once, as it plans the statement."""
+        return RawSQL(_PHRASE_PAIRS, (CONFIG, phrase.text) * 2, output_field=BooleanField())  # noqa: S611 - a constant
 
     @staticmethod
     def _words(term: Term) -> SearchQuery:
@@ -241,24 +271,40 @@ class PostgresBackend:
         return ranked.annotate(phrase_hit=ExpressionWrapper(Q(search_vector=phrase), output_field=BooleanField()))
 
     @staticmethod
-    def _by_month(rows: QuerySet[Any], order: str, limit: int | None = None) -> tuple[str, tuple[Any, ...]]:
-        """The first ``limit`` (``FOUND_LIMIT``) of ``rows`` newest (or oldest) first, read a month at a time
-        through the indexes that the month leads: a month's matches are read only while the limit is not
-        reached."""
-        sql, params = rows.filter(period=RawSQL("month.period", ())).order_by(*_keys(order)).query.sql_with_params()
-        now = period_of(timezone.now())
-        first = "COALESCE((SELECT MIN(period) FROM search_searchentry), %s)"
-        months = f"{first}, %s, 1" if order == "oldest" else f"%s, {first}, -1"
+    def _by_quarter(
+        rows: QuerySet[Any], query: ParsedQuery, order: str, limit: int | None = None
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The first ``limit`` (``FOUND_LIMIT``) of ``rows`` newest (or oldest) first, read a quarter at a time
+        through the indexes that the quarter leads, from the query's dates (a day wider, for time zones) or
+        from now back to the oldest row: a quarter's matches are read only while the limit is not reached.
+        (One quarter to a probe: a range is a partial match to GIN, which reads every row of the range before
+        it meets the words.)"""
+        limit = FOUND_LIMIT if limit is None else limit
+        if query.types == [MEMBER_TYPE]:  # a few thousand rows at most: read at once
+            sql, params = rows.order_by(*_keys(order)).query.sql_with_params()
+            return f"SELECT f.* FROM ({sql}) f LIMIT %s", (*params, limit)
+        sql, params = rows.filter(period=RawSQL("quarter.period", ())).order_by(*_keys(order)).query.sql_with_params()
+        latest = period_of(timezone.now())
+        if query.before is not None:
+            latest = min(latest, period_of(datetime.combine(query.before + timedelta(days=1), time(), UTC)))
+        earliest = (
+            0 if query.after is None else period_of(datetime.combine(query.after - timedelta(days=1), time(), UTC))
+        )
+        first = "GREATEST(COALESCE((SELECT MIN(period) FROM search_searchentry), %s), %s)"
+        quarters, bounds = (
+            (f"{first}, %s, 1", (latest, earliest, latest))
+            if order == "oldest"
+            else (f"%s, {first}, -1", (latest, latest, earliest))
+        )
         return (
-            f"SELECT f.* FROM generate_series({months}) AS month(period) CROSS JOIN LATERAL ({sql}) f"
-            " LIMIT %s",
-            (now, now, *params, FOUND_LIMIT if limit is None else limit),
+            f"SELECT f.* FROM generate_series({quarters}) AS quarter(period) CROSS JOIN LATERAL ({sql}) f LIMIT %s",
+            (*bounds, *params, limit),
         )
 
     def tally(self, found: QuerySet[SearchEntry], query: ParsedQuery, order: str, offset: int) -> Tally:
         by_date = "oldest" if order == "oldest" else "newest"
-        found_sql, params = self._by_month(
-            _found_values(found, *(("title_hit",) if order == "relevance" else ())), by_date
+        found_sql, params = self._by_quarter(
+            _found_values(found, *(("title_hit",) if order == "relevance" else ())), query, by_date
         )
         groups = _groups_sql("json_build_array", "json_agg")
         tags = _tags_sql(
@@ -273,9 +319,12 @@ class PostgresBackend:
         # blocks ranked whole.
         first = offset // RANK_BLOCK * RANK_BLOCK
         last = -(-(offset + PAGE_SIZE) // RANK_BLOCK) * RANK_BLOCK
-        titled_sql, titled_params = self._by_month(
-            found.filter(title_vector=self._matched(query)).values("id", "published_at"), by_date, last
+        titled_sql, titled_params = self._by_quarter(
+            found.filter(title_vector=self._matched(query)).values("id", "published_at"), query, by_date, last
         )
+        # Only when the newest found are not all found: else they hold every title match.
+        titled_sql = f"SELECT * FROM ({titled_sql}) t WHERE (SELECT COUNT(*) FROM found) >= %s"
+        titled_params = (*titled_params, FOUND_LIMIT)
         candidates = (
             f"SELECT id, published_at, (ROW_NUMBER() OVER (ORDER BY title_hit DESC, {_NEWEST}) - 1) / {RANK_BLOCK}"
             " AS block FROM (SELECT id, title_hit, published_at FROM (SELECT id, title_hit, published_at FROM found"
@@ -318,15 +367,17 @@ class PostgresBackend:
         if not entry_ids:
             return {}
         found = rows.annotate(
-            in_body=SearchHeadline(_angles_hidden("body"), positive, **options),
-            in_title=SearchHeadline(_angles_hidden("title"), positive, **options),
+            in_body=SearchHeadline(_angles_hidden(_around_a_match("body", query)), positive, **options),
+            in_title=SearchHeadline(_angles_hidden(F("title")), positive, **options),
         ).values("id", "body", "in_body", "in_title")
         found_sql, found_params = found.query.sql_with_params()
         # A word matched only inside an address (www.noaa.gov/storm-tide) shows in the words the index read,
         # punctuation as spaces: that third reading of the body (the costliest) is made only for rows where
         # neither the body nor the title shows a match. It reads the columns of the rows above, which stand
         # under the table's own name.
-        words = SearchHeadline(_punctuation_as_spaces("body"), positive, **options).resolve_expression(rows.query)
+        words = SearchHeadline(
+            _punctuation_as_spaces(_around_a_match("body", query)), positive, **options
+        ).resolve_expression(rows.query)
         words_sql, words_params = rows.query.get_compiler(connection=connection).compile(words)
         sql = (
             "SELECT id, in_body, CASE WHEN strpos(in_body, %s) > 0 OR strpos(in_title, %s) > 0 THEN '' ELSE"

@@ -41,9 +41,12 @@ class SearchEntry(AccessKeys):
     # PostgreSQL only, by the same trigger: the title's words alone, so a search can put title matches
     # first without reading every match's whole vector.
     title_vector = SearchVectorField(null=True, editable=False)
-    # PostgreSQL only, by the same trigger: the month of ``published_at``, which leads the GIN indexes of
-    # both vectors (migration 0006), so a search reads the newest months' matches first.
+    # PostgreSQL only, by the same trigger: the quarter of ``published_at``, which leads the GIN indexes
+    # (migration 0006), so a search reads the newest quarters' matches first.
     period = models.IntegerField(null=True, editable=False)
+    # PostgreSQL only, by the same trigger: the pairs of words standing next to each other (``mutual_aid``),
+    # through which a quoted phrase is found.
+    phrase_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         constraints = [

@@ -82,6 +82,15 @@ def test_a_quoted_phrase_must_match_in_order(corpus: Corpus, as_reader: Searcher
     assert as_reader.headings('"clear the drains"') == ["Storm drains"]
 
 
+def test_a_longer_phrase_is_not_found_in_its_pairs_apart(
+    given: Given, owner: Member, gulf: Community, corpus: Corpus, as_reader: Searcher
+) -> None:
+    given.page(owner, gulf, "Tide notes", "A storm surge tide came first, then the surge forecast.")
+
+    assert as_reader.headings('"storm surge forecast"') == ["Storm surge forecast"]
+    assert sorted(as_reader.headings('"storm surge"')) == ["Storm surge forecast", "Tide notes"]
+
+
 def test_or_lets_either_word_match(corpus: Corpus, as_reader: Searcher) -> None:
     assert sorted(as_reader.headings("levee OR drains")) == ["Levee pump status", "Storm drains"]
     assert sorted(as_reader.headings('levee OR "storm drains"')) == ["Levee pump status", "Storm drains"]

@@ -311,6 +311,18 @@ def test_snippets_highlight_the_matched_words(
     assert "generators at the high school need diesel by Friday" in shown.snippet_text
 
 
+def test_a_snippet_of_a_long_document_shows_the_match_deep_inside_it(
+    given: Given, owner: Member, gulf: Community, as_reader: Searcher
+) -> None:
+    filler = " ".join(f"Line {n} of the county inventory lists pallets and cots." for n in range(400))
+    given.document(owner, gulf, "County inventory", f"{filler} Generators: twelve, fuelled by diesel. {filler}")
+
+    (shown,) = results(as_reader.page("diesel generators"))
+
+    assert [word.lower() for word in shown.marked_words] == ["generators", "diesel"]
+    assert "twelve, fuelled by diesel" in shown.snippet_text
+
+
 def test_snippets_show_html_in_what_members_wrote_as_escaped_text_never_as_markup(
     given: Given, owner: Member, gulf: Community, as_reader: Searcher
 ) -> None:

@@ -15,9 +15,10 @@ holds the two rules equal for every type and member.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -89,19 +90,34 @@ def access_keys(model: type[models.Model], pks: list[int]) -> dict[int, dict[str
     }
 
 
+# Stands for the member in the grants statement compiled once per set of types, replaced as it runs.
+_ANY_MEMBER = -1
+
+
+@lru_cache(maxsize=8)
+def _grants_statement(types: tuple[tuple[type[models.Model], int], ...]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of every view grant on items of these (model, content type id) pairs: compiled once, for the
+    ORM spends more time putting its fourteen parts together than the database spends answering."""
+    reads = [
+        grants.annotate(type_id=Value(type_id)).values_list("type_id", "content_object_id")
+        for model, type_id in types
+        for grants in granted_item_ids(model, _ANY_MEMBER)
+    ]
+    sql, params = reads[0].union(*reads[1:], all=True).query.sql_with_params()
+    return sql, tuple(params)
+
+
 def _granted_gates(registrations: list[ContentRegistration], member_id: int) -> dict[int, set[int]]:
     """The items of these types the member holds a view grant on (directly or through a group), by content
     type id, read in one query: as constants, they cost the statement that reads them nothing to plan."""
-    reads = [
-        grants.annotate(type_id=Value(registration.content_type().pk)).values_list("type_id", "content_object_id")
-        for registration in registrations
-        for grants in granted_item_ids(registration.model, member_id)
-    ]
-    if not reads:
+    if not registrations:
         return {}
+    sql, params = _grants_statement(tuple((r.model, r.content_type().pk) for r in registrations))
     granted: dict[int, set[int]] = {}
-    for type_id, item_id in reads[0].union(*reads[1:], all=True):
-        granted.setdefault(type_id, set()).add(int(item_id))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tuple(member_id if param == _ANY_MEMBER else param for param in params))
+        for type_id, item_id in cursor.fetchall():
+            granted.setdefault(type_id, set()).add(int(item_id))
     return granted
 
 
