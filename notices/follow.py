@@ -35,7 +35,8 @@ NEW_ITEM_VERBS = (
     ActivityEvent.Verb.ADDED,
     ActivityEvent.Verb.SHARED,
 )
-WATCHED_VERBS = (*NEW_ITEM_VERBS, ActivityEvent.Verb.REPLIED, ActivityEvent.Verb.EDITED)
+# Watching also brings replies, edits and decisions (an editor's decision on a Congress idea).
+WATCHED_VERBS = (*NEW_ITEM_VERBS, ActivityEvent.Verb.REPLIED, ActivityEvent.Verb.EDITED, ActivityEvent.Verb.DECIDED)
 
 
 @dataclass(frozen=True)
