@@ -16,7 +16,7 @@ def copy_sections_for_search(apps, schema_editor):
     ReportSection = apps.get_model("blueprint", "ReportSection")
     for report in BarriersReport.objects.all():
         sections = ReportSection.objects.filter(report=report).order_by("position", "pk")
-        html = "".join(f"<h2>{escape(section.title)}</h2>{section.body_html}" for section in sections)
+        html = "".join(f"<h2>{escape(section.title)}</h2>\n{section.body_html}\n" for section in sections)
         BarriersReport.objects.filter(pk=report.pk).update(sections_html=html)
 
 

@@ -149,7 +149,8 @@ def _copy_sections_for_search(report: BarriersReport) -> None:
     """The report's words as search reads them: every section's heading and text (saving the report re-indexes
     it)."""
     report.sections_html = "".join(
-        f"<h2>{escape(section.title)}</h2>{section.body_html}" for section in report.sections.order_by("position", "pk")
+        f"<h2>{escape(section.title)}</h2>\n{section.body_html}\n"
+        for section in report.sections.order_by("position", "pk")
     )
     report.save(update_fields=["sections_html", "updated_at"])
 

@@ -17,6 +17,7 @@ from communities.services import membership_set_role
 from communities.signals import StarterPage
 from discussions.models import Board
 from tests.blueprint.conftest import Propose, Publish, fresh, joined, make_editor, marking
+from tests.search.conftest import Searcher
 from tests.verification.factories import make_verified_member
 from verification.models import Member
 from wiki.models import WikiPage
@@ -336,3 +337,22 @@ def test_a_marked_template_is_hidden_from_members_not_cleared_for_it(
     assert "Staging sites" not in page_of(uncleared, reverse("blueprint:templates"))
     assert "Staging sites" in template_page(cleared, fouo)
     assert "Staging sites" in page_of(cleared, reverse("blueprint:templates"))
+
+
+def test_templates_are_found_by_search_by_those_who_may_see_them(
+    template_editor: Member, blueprint_community: Community, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        for title, slug in (("Heatwave cooling centres", "unmarked"), ("Heatwave staging sites", "fouo")):
+            services.template_create(
+                editor=template_editor,
+                community=blueprint_community,
+                marking=marking(slug),
+                content=services.TemplateContent(title=title, summary="Keep people cool.", checklist=["Open"]),
+            )
+
+    assert Searcher(make_verified_member()).headings("heatwave type:template") == ["Heatwave cooling centres"]
+    assert sorted(Searcher(make_verified_member(markings=["fouo"])).headings("heatwave")) == [
+        "Heatwave cooling centres",
+        "Heatwave staging sites",
+    ]
