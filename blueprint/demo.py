@@ -28,7 +28,8 @@ from blueprint.models import (
     SectionKind,
     Status,
 )
-from communities.models import Community
+from communities.models import Community, Role
+from communities.services import membership_set_role
 from communities.signals import StarterPage
 from verification.models import Marking, Member
 
@@ -443,13 +444,14 @@ PARTNERSHIP_PAGES = (
     ),
 )
 GULF_COAST = "Gulf Coast, Texas"
-# (community name, slug, starter, visibility, the template's locale, steps done, roles taken)
+# (community name, slug, starter, visibility, the template's locale, members who join, steps done (by whom),
+# roles taken)
 DEMO_PILOTS = (
     (
-        "Galveston Bay Partnership Pilot", "galveston-bay-partnership-pilot", DANA, "open", GULF_COAST, 3,
-        (("Public-sector co-lead", DANA),),
+        "Galveston Bay Partnership Pilot", "galveston-bay-partnership-pilot", DANA, "open", GULF_COAST, (SAM, ADMIN),
+        (DANA, DANA, SAM), (("Public-sector co-lead", DANA), ("Private-sector co-lead", SAM)),
     ),
-    ("Lowcountry Partnership Pilot", "lowcountry-partnership-pilot", MARCUS, "private", "", 1, ()),
+    ("Lowcountry Partnership Pilot", "lowcountry-partnership-pilot", MARCUS, "private", "", (ADMIN,), (MARCUS,), ()),
 )  # fmt: skip
 
 
@@ -494,7 +496,7 @@ def seed_template() -> PilotTemplate:
                 entries=[*content.entries, *Entry.objects.filter(title=RECEPTION)],
             ),
         )
-    for name, slug, email, visibility, locale, done, roles in DEMO_PILOTS:
+    for name, slug, email, visibility, locale, joiners, done_by, roles in DEMO_PILOTS:
         if Community.objects.filter(slug=slug).exists():
             continue
         starter = _member(email)
@@ -507,9 +509,10 @@ def seed_template() -> PilotTemplate:
             visibility=visibility,
             join_policy=Community.JoinPolicy.REQUEST,
         )
-        starter = _member(email)  # fresh: the standing that holds the pilot's roles
-        for task in list(pilot.tasks.all())[:done]:
-            services.pilot_task_set(task=task, member=starter, done=True)
+        for joiner in joiners:
+            membership_set_role(community=pilot.community, member=_member(joiner), role=Role.MEMBER)
+        for task, doer in zip(pilot.tasks.all(), done_by, strict=False):
+            services.pilot_task_set(task=task, member=_member(doer), done=True)  # fresh: their roles as now
         for role_name, holder in roles:
             services.pilot_role_take(role=pilot.roles.get(name=role_name), member=_member(holder))
     return template

@@ -102,7 +102,7 @@ def test_seed_demo_seeds_a_template_customised_for_a_locale_with_running_pilots(
     done = running.tasks.filter(done_at__isnull=False).count()
     assert 0 < done < running.tasks.count()
     assert WikiPage.objects.filter(community=running.community, title="Partnership charter").exists()
-    sam = Member.objects.get(email="sam.ortiz@portlogistics.example.com")  # in neither pilot
+    sam = Member.objects.get(email="sam.ortiz@portlogistics.example.com")  # in the Galveston Bay pilot only
     client.force_login(sam)
     page = client.get(reverse("blueprint:template", kwargs={"slug": variant.slug})).content.decode()
     assert f"{done} of {running.tasks.count()} steps done" in page
