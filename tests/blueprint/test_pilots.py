@@ -17,6 +17,7 @@ from communities.services import membership_set_role
 from communities.signals import StarterPage
 from discussions.models import Board
 from tests.blueprint.conftest import Propose, Publish, fresh, joined, make_editor, marking
+from tests.blueprint.test_queries import counts_at_one_and_many
 from tests.search.conftest import Searcher
 from tests.verification.factories import make_verified_member
 from verification.models import Member
@@ -356,3 +357,63 @@ def test_templates_are_found_by_search_by_those_who_may_see_them(
         "Heatwave cooling centres",
         "Heatwave staging sites",
     ]
+
+
+# --- Constant queries -----------------------------------------------------------------------------------------
+
+
+def test_the_template_list_runs_the_same_queries_for_one_and_many_templates(
+    template: PilotTemplate, template_editor: Member, blueprint_community: Community
+) -> None:
+    start(template, make_verified_member())
+    client = signed_in(make_verified_member(markings=["fouo"]))
+
+    def add(count: int) -> None:
+        for n in range(count):
+            variant = services.template_create(
+                editor=template_editor,
+                community=blueprint_community,
+                marking=marking("fouo" if n % 2 else "unmarked"),
+                content=services.TemplateContent(
+                    title=f"Template {n:02d}", summary="S", locale=f"Place {n}", checklist=["One", "Two"]
+                ),
+                based_on=template,
+            )
+            start(variant, make_verified_member(markings=["fouo"]), name=f"Pilot {n:02d}", marking=marking("fouo"))
+
+    one, many = counts_at_one_and_many(client, reverse("blueprint:templates"), add)
+
+    assert many == one
+    assert "Template 23" in page_of(client, reverse("blueprint:templates"))
+
+
+def test_a_template_page_runs_the_same_queries_for_one_and_many_pilots(template: PilotTemplate) -> None:
+    start(template, make_verified_member())
+    client = signed_in(make_verified_member())
+
+    def add(count: int) -> None:
+        for n in range(count):
+            owner = make_verified_member()
+            pilot = start(template, owner, name=f"Pilot {n:02d}")
+            services.pilot_task_set(task=pilot.tasks.get(position=1), member=fresh(owner), done=True)
+
+    one, many = counts_at_one_and_many(client, reverse("blueprint:template", kwargs={"slug": template.slug}), add)
+
+    assert many == one
+    assert template_page(client, template).count("1 of 3 steps done") == 24
+
+
+def test_a_pilot_page_runs_the_same_queries_for_few_and_many_steps_done(template: PilotTemplate) -> None:
+    owner = make_verified_member()
+    pilot = start(template, owner)
+    client = signed_in(owner)
+    address = reverse("blueprint:pilot", kwargs={"pk": pilot.pk})
+
+    def add(count: int) -> None:
+        for task in pilot.tasks.all():
+            services.pilot_task_set(task=task, member=fresh(joined(pilot.community)), done=True)
+
+    one, many = counts_at_one_and_many(client, address, add)
+
+    assert many == one
+    assert "3 of 3 steps done" in page_of(client, address)
