@@ -24,6 +24,7 @@ from blueprint.pilot_forms import PageFormSet, PilotStartForm, TaskForm, Templat
 from blueprint.selectors import markings_for_entry, postable_communities
 from blueprint.services import pilot_url, template_url
 from blueprint.views.common import tell_errors
+from communities.models import Community
 from muster.forms import add_service_error
 from verification import policy
 from verification.gate import signed_in_member
@@ -195,6 +196,13 @@ def pilot_start(request: HttpRequest, slug: str) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             add_service_error(form, error)
         else:
+            if pilot.community.status == Community.Status.PENDING:
+                messages.success(
+                    request,
+                    f"{pilot.community.name} is set up with its wiki pages, board and checklist; like every new "
+                    "community it waits for staff approval, and opens once approved.",
+                )
+                return redirect("communities:detail", slug=pilot.community.slug)
             messages.success(
                 request, f"{pilot.community.name} is started: its wiki pages, board and checklist are ready."
             )

@@ -417,3 +417,20 @@ def test_a_pilot_page_runs_the_same_queries_for_few_and_many_steps_done(template
 
     assert many == one
     assert "3 of 3 steps done" in page_of(client, address)
+
+
+def test_where_staff_approve_new_communities_a_pilot_waits_for_approval_with_its_content_ready(
+    template: PilotTemplate, settings: Any
+) -> None:
+    settings.MUSTER_COMMUNITY_APPROVAL = True
+    client = signed_in(make_verified_member())
+    data = {"name": "Waiting pilot", "slug": "", "description": "", "visibility": "open"}
+    data |= {"join_policy": "open", "marking": str(marking().pk)}
+
+    response = client.post(reverse("blueprint:pilot_start", kwargs={"slug": template.slug}), data, follow=True)
+
+    pilot = Pilot.objects.get()
+    assert pilot.community.status == Community.Status.PENDING
+    assert "waits for staff approval" in response.content.decode()
+    assert WikiPage.objects.filter(community=pilot.community).count() == 2
+    assert "Waiting pilot" not in template_page(signed_in(make_verified_member()), template)
