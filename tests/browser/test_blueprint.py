@@ -121,7 +121,7 @@ def test_a_member_starts_a_pilot_from_a_template_and_ticks_its_first_step(
     desktop.settle()
 
     expect(page.get_by_role("heading", name="Checklist: 0 of 3 steps done")).to_be_visible()
-    page.get_by_role("button", name="Mark “Name the co-leads” as done").click()
+    page.get_by_role("button", name="Mark done: Name the co-leads").click()
     desktop.settle()
     expect(page.get_by_role("heading", name="Checklist: 1 of 3 steps done")).to_be_visible()
     expect(page.get_by_text("done by Pat Pilot")).to_be_visible()
