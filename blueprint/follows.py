@@ -8,6 +8,7 @@ from django.db.models import Q
 from blueprint.models import Entry, Idea, PilotTemplate
 from blueprint.services import entry_url, idea_url, template_url
 from notices.follow import events_about, register_followable
+from notices.models import Level
 from verification import policy
 
 
@@ -32,6 +33,7 @@ def register_followables() -> None:
         visible=policy.filter_visible,
         events=_entry_events,
         display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
     )
     register_followable(
         Idea,
@@ -41,6 +43,7 @@ def register_followables() -> None:
         visible=policy.filter_visible,
         events=_idea_events,
         display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
     )
     register_followable(
         PilotTemplate,
@@ -50,4 +53,5 @@ def register_followables() -> None:
         visible=policy.filter_visible,
         events=_template_events,
         display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
     )

@@ -473,7 +473,9 @@ def test_members_follow_an_idea_from_its_page_and_its_decisions_reach_them(
     idea = submit()
     client = Client()
     client.force_login(other_delegate)
-    assert "Follow" in client.get(reverse("blueprint:idea", kwargs={"pk": idea.pk})).content.decode()
+    page = client.get(reverse("blueprint:idea", kwargs={"pk": idea.pk})).content.decode()
+    assert "Follow<span" in page
+    assert f'value="{Level.WATCHING}" checked' in page  # the control offers what brings the decisions
 
     follow(member=other_delegate, target=idea, level=Level.WATCHING, delivery=Delivery.DAILY)
     services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.ACCEPT)

@@ -20,7 +20,7 @@ from tests.blueprint.conftest import Propose, Publish, fresh, joined, make_edito
 from tests.blueprint.test_queries import counts_at_one_and_many
 from tests.search.conftest import Searcher
 from tests.verification.factories import make_verified_member
-from verification.models import Member
+from verification.models import AuditEvent, Member
 from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db
@@ -338,6 +338,8 @@ def test_a_marked_template_is_hidden_from_members_not_cleared_for_it(
     assert "Staging sites" not in page_of(uncleared, reverse("blueprint:templates"))
     assert "Staging sites" in template_page(cleared, fouo)
     assert "Staging sites" in page_of(cleared, reverse("blueprint:templates"))
+    viewed = AuditEvent.objects.filter(action=AuditEvent.Action.VIEWED_MARKED, target_id=str(fouo.pk))
+    assert list(viewed.values_list("target_type", "marking")) == [("blueprint.PilotTemplate", "fouo")]
 
 
 def test_templates_are_found_by_search_by_those_who_may_see_them(
