@@ -54,6 +54,7 @@ MAX_ROLES = 20
 MAX_PAGES = 10
 # What a template bundles: the solutions it puts to work and the tools that implement them.
 BUNDLED_KINDS = (Kind.SOLUTION, Kind.TOOL)
+PILOT_HOME_TITLE = "About this pilot"
 EMPTY_CHECKLIST = "A template needs a checklist: write at least one step, one a line."
 
 
@@ -108,10 +109,12 @@ def _check_content(editor: Member, content: TemplateContent, marking: Marking) -
         errors["pages"] = f"Give every wiki page a title under {TITLE_MAX} characters."
     elif any(len(page.body) > BODY_MAX for page in content.pages):
         errors["pages"] = f"Keep each wiki page under {BODY_MAX:,} characters."
-    elif len({slugify(page.title) for page in content.pages}) < len(content.pages):
-        errors["pages"] = "Give each wiki page a title of its own."
-    if not content.board_name.strip():
-        errors["board_name"] = "Name the board the pilot plans on."
+    elif len({_page_address(page.title) for page in content.pages} | {_page_address(PILOT_HOME_TITLE)}) <= len(
+        content.pages
+    ):
+        errors["pages"] = f"Give each wiki page a title of its own (“{PILOT_HOME_TITLE}” is every pilot's first page)."
+    if not slugify(content.board_name):
+        errors["board_name"] = "Name the board the pilot plans on (with letters or numbers)."
     elif len(content.board_name) > BOARD_NAME_MAX:
         errors["board_name"] = f"Keep the board's name under {BOARD_NAME_MAX} characters."
     for entry in content.entries:
@@ -126,6 +129,12 @@ def _check_content(editor: Member, content: TemplateContent, marking: Marking) -
             break
     if errors:
         raise ValidationError(errors)
+
+
+def _page_address(title: str) -> str:
+    """The address the wiki gives a page of this title (``wiki.rendering.page_slug``): two pages of a pilot
+    cannot share one."""
+    return slugify(title)[:120] or "page"
 
 
 def _unique_slug(title: str, locale: str) -> str:
@@ -243,7 +252,7 @@ def _link_text(template: PilotTemplate) -> str:
 def _pilot_home(template: PilotTemplate, pilot_link: str) -> StarterPage:
     """The pilot's first wiki page: where it comes from and where its checklist is."""
     return StarterPage(
-        "About this pilot",
+        PILOT_HOME_TITLE,
         f"This community is a local pilot of the National Blueprint template "
         f"[{_link_text(template)}]({template_url(template)}).\n\n"
         f"- [The pilot's checklist and roles]({pilot_link}): tick the steps as they are done.\n"

@@ -436,3 +436,32 @@ def test_where_staff_approve_new_communities_a_pilot_waits_for_approval_with_its
     assert "waits for staff approval" in response.content.decode()
     assert WikiPage.objects.filter(community=pilot.community).count() == 2
     assert "Waiting pilot" not in template_page(signed_in(make_verified_member()), template)
+
+
+@pytest.mark.parametrize(
+    ("pages", "board_name", "field", "message"),
+    [
+        ([("Charter", ""), ("charter!", "")], "Planning", "pages", "Give each wiki page a title of its own"),
+        ([("About this pilot", "")], "Planning", "pages", "is every pilot's first page"),
+        ([], "!!!", "board_name", "Name the board the pilot plans on"),
+    ],
+)
+def test_a_template_whose_pilots_could_not_be_set_up_is_refused_with_a_reason(
+    template_editor: Member,
+    blueprint_community: Community,
+    pages: list[tuple[str, str]],
+    board_name: str,
+    field: str,
+    message: str,
+) -> None:
+    content = services.TemplateContent(
+        title="T", summary="S", checklist=["One"], pages=[StarterPage(*page) for page in pages], board_name=board_name
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.template_create(
+            editor=template_editor, community=blueprint_community, marking=marking(), content=content
+        )
+
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not PilotTemplate.objects.exists()
