@@ -39,9 +39,10 @@ def template_list(user: policy.AnyUser | None) -> QuerySet[PilotTemplate]:
 
 
 def template_for(user: policy.AnyUser | None, slug: str) -> PilotTemplate:
-    """The template at ``slug`` when the member may see it; ``PilotTemplate.DoesNotExist`` otherwise."""
+    """The template at ``slug`` when the member may see it (a removed one: its community's moderators);
+    ``PilotTemplate.DoesNotExist`` otherwise."""
     return (
-        visible_templates(user)
+        policy.filter_visible(user, PilotTemplate.objects.all())
         .select_related("community", "community__marking", "marking", "author", "based_on")
         .prefetch_related("steps", "roles", "pages")
         .get(slug=slug)

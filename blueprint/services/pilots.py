@@ -186,8 +186,8 @@ def template_create(
     if based_on is not None:
         if not content.locale.strip():
             raise ValidationError({"locale": "Say which place this variant is customised for."})
-        if not policy.can_view(editor, based_on):
-            raise PermissionDenied("You may not see that template.")
+        if based_on.deleted_at is not None or not policy.can_view(editor, based_on):
+            raise PermissionDenied("You may not customise that template.")
         if marking.rank < policy.effective_marking(based_on).rank:
             raise ValidationError({"marking": f"The template it is based on is marked {based_on.marking}."})
     template = PilotTemplate.objects.create(

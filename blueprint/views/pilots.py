@@ -75,6 +75,9 @@ def template_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pilots": pilots,
         "is_editor": is_blueprint_editor(member),
         "marking": policy.highest_marking(markings),
+        "community": template.community,
+        "can_remove": policy.can_edit(member, template),
+        "can_moderate": policy.can_moderate_item(member, template),
     }
     policy.record_view(member, template, request)
     return render(request, "blueprint/template.html", context)

@@ -465,3 +465,25 @@ def test_a_template_whose_pilots_could_not_be_set_up_is_refused_with_a_reason(
 
     assert message in " ".join(refused.value.message_dict[field])
     assert not PilotTemplate.objects.exists()
+
+
+def test_its_author_removes_a_template_and_members_no_longer_find_it_but_its_pilots_go_on(
+    template: PilotTemplate, template_editor: Member, blueprint_community: Community
+) -> None:
+    pilot = start(template, make_verified_member())
+    address = reverse("blueprint:template", kwargs={"slug": template.slug})
+    client = signed_in(template_editor)
+    assert "Remove<span" in page_of(client, address)
+    assert "Remove<span" not in page_of(signed_in(joined(blueprint_community)), address)  # neither author nor moderator
+
+    response = client.post(
+        reverse("communities:item_removal", kwargs={"slug": blueprint_community.slug}),
+        {"item_type": "blueprint.pilottemplate", "item_id": str(template.pk), "action": "remove", "next": address},
+    )
+
+    reader = signed_in(make_verified_member())
+    assert response.status_code == 302
+    assert reader.get(address).status_code == 404
+    assert "Partnership pilot" not in page_of(reader, reverse("blueprint:templates"))
+    assert reader.get(reverse("blueprint:pilot_start", kwargs={"slug": template.slug})).status_code == 404
+    assert reader.get(reverse("blueprint:pilot", kwargs={"pk": pilot.pk})).status_code == 200
