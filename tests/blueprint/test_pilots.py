@@ -13,6 +13,7 @@ from django.urls import reverse
 from blueprint import services
 from blueprint.models import Entry, Kind, Pilot, PilotTask, PilotTemplate
 from communities.models import Community, Membership, Role
+from communities.selectors import community_feed, with_targets
 from communities.services import membership_set_role
 from communities.signals import StarterPage
 from discussions.models import Board
@@ -487,3 +488,21 @@ def test_its_author_removes_a_template_and_members_no_longer_find_it_but_its_pil
     assert "Partnership pilot" not in page_of(reader, reverse("blueprint:templates"))
     assert reader.get(reverse("blueprint:pilot_start", kwargs={"slug": template.slug})).status_code == 404
     assert reader.get(reverse("blueprint:pilot", kwargs={"pk": pilot.pk})).status_code == 200
+
+
+def test_a_new_template_is_in_its_communitys_feed_for_those_who_may_see_it(
+    template: PilotTemplate, template_editor: Member, blueprint_community: Community
+) -> None:
+    fouo = services.template_create(
+        editor=template_editor,
+        community=blueprint_community,
+        marking=marking("fouo"),
+        content=services.TemplateContent(title="Staging sites", summary="Where partners stage.", checklist=["Map"]),
+    )
+
+    def feed_of(member: Member) -> list[str]:
+        return [event.target_label for event in with_targets(community_feed(member, blueprint_community))]
+
+    assert "Partnership pilot" in feed_of(make_verified_member())
+    assert str(fouo) not in feed_of(make_verified_member())
+    assert str(fouo) in feed_of(make_verified_member(markings=["fouo"]))
