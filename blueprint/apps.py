@@ -11,8 +11,8 @@ class BlueprintConfig(AppConfig):
 
         from blueprint.defaults import ensure_defaults
         from blueprint.follows import register_followables
-        from blueprint.models import BarriersReport, Entry, Idea, Status
-        from blueprint.services import entry_url, idea_url, report_url
+        from blueprint.models import BarriersReport, Entry, Idea, PilotTemplate, Status
+        from blueprint.services import entry_url, idea_url, report_url, template_url
         from verification.registry import register
 
         register(
@@ -50,6 +50,21 @@ class BlueprintConfig(AppConfig):
             title=str,
             url=report_url,
             taggable=True,
+            search_type="report",
+            search_fields=("title", "sections_html"),
+            search_html=("sections_html",),
+            display_related=("community", "congress"),
+        )
+        register(
+            PilotTemplate,
+            not_removed=Q(deleted_at__isnull=True),
+            type_label="Pilot-community template",
+            title=str,
+            url=template_url,
+            taggable=True,
+            list_order=("title", "locale", "pk"),
+            search_type="template",
+            search_fields=("title", "summary", "locale"),
             display_related=("community",),
         )
         register_followables()

@@ -2,7 +2,9 @@
 challenges of the first 72 hours they name, solutions grounded on public/private partnerships and mutual aid
 agreements, tools and a report linked to them, a Galveston and a Charleston case, one FOUO entry, a proposal
 and an edit waiting for an editor; next year's Congress with delegates and alternates and ideas at each
-state, endorsed. Idempotent: an entry already there (by heading) is left as it is."""
+state, endorsed; last year's Congress with its published report on barriers to preparedness; the six-step
+partnership model as a pilot-community template, customised for the Gulf Coast, with running pilots.
+Idempotent: an entry, idea, report, template or pilot already there is left as it is."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +16,7 @@ from blueprint import services
 from blueprint.access import EDITORS_GROUP
 from blueprint.models import (
     BLUEPRINT_COMMUNITY_SLUG,
+    BarriersReport,
     Congress,
     CongressRole,
     Entry,
@@ -21,9 +24,13 @@ from blueprint.models import (
     Idea,
     IdeaStatus,
     Kind,
+    PilotTemplate,
+    SectionKind,
     Status,
 )
-from communities.models import Community
+from communities.models import Community, Role
+from communities.services import membership_set_role
+from communities.signals import StarterPage
 from verification.models import Marking, Member
 
 ADMIN = "admin@muster.test"
@@ -239,6 +246,8 @@ def seed() -> None:
             comment="Added the yearly review of agreements",
         )
     seed_congress()
+    seed_past_congress()
+    seed_template()
 
 
 # --- The National Congress -------------------------------------------------------------------------------
@@ -338,3 +347,172 @@ def _decide(idea: Idea, spec: DemoIdea, editor: Member) -> None:
         return
     services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.ACCEPT)
     services.idea_to_blueprint(idea=idea, editor=editor)
+
+
+# --- Last year's Congress and its barriers report ----------------------------------------------------
+
+REPORT_SECTIONS = (
+    (
+        SectionKind.BARRIER,
+        "Liability keeps private partners' assets out of the first 72 hours",
+        "Businesses that lend warehouses, trucks or staff in a crisis fear being sued for what goes wrong "
+        "while their assets serve the response. Many decline to sign mutual aid agreements for that reason.",
+    ),
+    (
+        SectionKind.BARRIER,
+        "Communities cannot afford to prepare for every hazard",
+        "Preparedness grants fund public agencies one hazard at a time; the partnerships that would let a "
+        "community share the cost of all-hazards preparedness with its private and community sectors are "
+        "not eligible.",
+    ),
+    (
+        SectionKind.RECOMMENDATION,
+        "Extend liability protection to partners acting under a mutual aid agreement",
+        "Partners who act in good faith under a signed mutual aid agreement during a declared emergency "
+        "should carry the same protection as the public agencies they support.",
+    ),
+    (
+        SectionKind.RECOMMENDATION,
+        "Make public-private partnerships eligible for preparedness grants",
+        "A standing partnership co-led by a public and a private sector leader should be able to apply for "
+        "preparedness funding for its shared inventory, exercises and pilots.",
+    ),
+)
+
+
+def seed_past_congress() -> Congress:
+    """Last year's Congress, held, with its delegates and their published report on barriers to preparedness
+    and recommendations for legislation. Idempotent."""
+    year = timezone.localdate().year - 1
+    editor = _member(DANA)
+    congress = Congress.objects.filter(year=year).first() or services.congress_create(
+        actor=editor,
+        year=year,
+        title=f"National Congress for Secure Communities {year}",
+        starts_on=date(year, 5, 11),
+        ends_on=date(year, 5, 12),
+        place="Washington, DC",
+    )
+    for email, role in DELEGATES:
+        services.delegate_appoint(congress=congress, member=_member(email), role=role, actor=editor)
+    if BarriersReport.objects.filter(congress=congress).exists():
+        return congress
+    marcus = _member(MARCUS)
+    report = services.report_start(
+        congress=congress,
+        author=marcus,
+        community=Community.objects.get(slug=BLUEPRINT_COMMUNITY_SLUG),
+        marking=Marking.objects.get(slug="unmarked"),
+        title=f"Barriers to preparedness and recommendations for legislation, {year}",
+    )
+    for kind, title, body in REPORT_SECTIONS:
+        services.section_add(report=report, author=marcus, title=title, body=body, kind=kind)
+    services.report_comment(
+        report=report,
+        author=_member(SAM),
+        text="Port employers said the same at our last exercise: liability first, then funding.",
+    )
+    services.report_publish(report=report, actor=marcus)
+    return congress
+
+
+# --- A pilot-community template with running pilots ----------------------------------------------------
+
+TEMPLATE_TITLE = "Public-private partnership pilot"
+PARTNERSHIP_STEPS = (
+    "Identify public and private sector stakeholders to co-share leadership",
+    "Ask the leaders to bring others to the table",
+    "Identify common issues on emergency preparedness to work on together",
+    "Identify new resources in the community that mitigate the impact of critical incidents",
+    "Determine the challenges the participating organisations face",
+    "Conduct a needs assessment, set goals and assign tasks",
+)
+PARTNERSHIP_ROLES = (
+    ("Public-sector co-lead", "chairs the partnership with the private-sector co-lead"),
+    ("Private-sector co-lead", "gives the business community its voice from the start"),
+    ("Community-sector liaison", "brings in the Red Cross chapter, faith groups and Citizen Corps"),
+    ("Inventory keeper", "keeps the community resource inventory current"),
+)
+PARTNERSHIP_PAGES = (
+    StarterPage(
+        "Partnership charter",
+        "# Partnership charter\n\nWho co-leads, who sits at the table, how often we meet and how we decide.\n",
+    ),
+    StarterPage(
+        "Common issues",
+        "# Common issues\n\nThe specific issues that affect all of us, in order of priority.\n",
+    ),
+)
+GULF_COAST = "Gulf Coast, Texas"
+# (community name, slug, starter, visibility, the template's locale, members who join, steps done (by whom),
+# roles taken)
+DEMO_PILOTS = (
+    (
+        "Galveston Bay Partnership Pilot", "galveston-bay-partnership-pilot", DANA, "open", GULF_COAST, (SAM, ADMIN),
+        (DANA, DANA, SAM), (("Public-sector co-lead", DANA), ("Private-sector co-lead", SAM)),
+    ),
+    ("Lowcountry Partnership Pilot", "lowcountry-partnership-pilot", MARCUS, "private", "", (ADMIN,), (MARCUS,), ()),
+)  # fmt: skip
+
+
+def seed_template() -> PilotTemplate:
+    """The six-step partnership model as a template, customised for the Gulf Coast, with a running pilot of
+    each (one open, one private). Idempotent."""
+    community = Community.objects.get(slug=BLUEPRINT_COMMUNITY_SLUG)
+    unmarked = Marking.objects.get(slug="unmarked")
+    template = PilotTemplate.objects.filter(title=TEMPLATE_TITLE, locale="").first()
+    if template is None:
+        template = services.template_create(
+            editor=_member(DANA),
+            community=community,
+            marking=unmarked,
+            content=services.TemplateContent(
+                title=TEMPLATE_TITLE,
+                summary="Start a standing partnership co-led by the public and private sectors, following the "
+                "six-step partnership model, so the private and community sectors' assets are at the table "
+                "before the first 72 hours of a crisis.",
+                checklist=PARTNERSHIP_STEPS,
+                roles=PARTNERSHIP_ROLES,
+                pages=PARTNERSHIP_PAGES,
+                entries=list(Entry.objects.filter(title__in=(PARTNERSHIP, MUTUAL_AID, INVENTORY))),
+            ),
+            tags=("partnership", "pilot"),
+        )
+    variant = PilotTemplate.objects.filter(based_on=template, locale=GULF_COAST).first()
+    if variant is None:
+        content = services.template_content(template)
+        variant = services.template_create(
+            editor=_member(ADMIN),
+            community=community,
+            marking=unmarked,
+            based_on=template,
+            content=services.TemplateContent(
+                title=content.title,
+                summary=content.summary,
+                locale=GULF_COAST,
+                checklist=[*content.checklist, "Agree on hurricane-season drills with the port's employers"],
+                roles=content.roles,
+                pages=[*content.pages, StarterPage("Hurricane season", "June to November: drills in May.\n")],
+                entries=[*content.entries, *Entry.objects.filter(title=RECEPTION)],
+            ),
+        )
+    for name, slug, email, visibility, locale, joiners, done_by, roles in DEMO_PILOTS:
+        if Community.objects.filter(slug=slug).exists():
+            continue
+        starter = _member(email)
+        pilot = services.pilot_start(
+            template=variant if locale else template,
+            member=starter,
+            name=name,
+            slug=slug,
+            marking=unmarked,
+            visibility=visibility,
+            join_policy=Community.JoinPolicy.REQUEST,
+        )
+        for joiner in joiners:
+            membership_set_role(community=pilot.community, member=_member(joiner), role=Role.MEMBER)
+        for task, doer in zip(pilot.tasks.all(), done_by, strict=False):
+            services.pilot_task_set(task=task, member=_member(doer), done=True)  # fresh: their roles as now
+        for role_name, holder in roles:
+            services.pilot_role_take(role=pilot.roles.get(name=role_name), member=_member(holder))
+    return template

@@ -1,17 +1,27 @@
-"""Members follow Blueprint entries: their publication and every published change (watching)."""
+"""Members follow Blueprint entries (their publication and every published change), Congress ideas (the
+editors' decisions on them) and pilot-community templates (their changes): all watching."""
 
 from collections.abc import Collection
 
 from django.db.models import Q
 
-from blueprint.models import Entry
-from blueprint.services import entry_url
+from blueprint.models import Entry, Idea, PilotTemplate
+from blueprint.services import entry_url, idea_url, template_url
 from notices.follow import events_about, register_followable
+from notices.models import Level
 from verification import policy
 
 
 def _entry_events(ids: Collection[int]) -> Q:
     return events_about(Entry, ids)
+
+
+def _idea_events(ids: Collection[int]) -> Q:
+    return events_about(Idea, ids)
+
+
+def _template_events(ids: Collection[int]) -> Q:
+    return events_about(PilotTemplate, ids)
 
 
 def register_followables() -> None:
@@ -23,4 +33,25 @@ def register_followables() -> None:
         visible=policy.filter_visible,
         events=_entry_events,
         display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
+    )
+    register_followable(
+        Idea,
+        label="Congress idea",
+        title=lambda idea: idea.title,
+        url=idea_url,
+        visible=policy.filter_visible,
+        events=_idea_events,
+        display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
+    )
+    register_followable(
+        PilotTemplate,
+        label="pilot-community template",
+        title=str,
+        url=template_url,
+        visible=policy.filter_visible,
+        events=_template_events,
+        display_related=("community",),
+        default_level=Level.WATCHING,  # what happens to it after it appears is the point of following it
     )

@@ -424,6 +424,8 @@ class BarriersReport(CommunityContent):
     congress = models.OneToOneField(Congress, on_delete=models.CASCADE, related_name="barriers_report")
     title = models.CharField(max_length=TITLE_MAX)
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    # Every section's heading and text, copied on each section's save, for search (``search_fields``).
+    sections_html = models.TextField(blank=True)
 
     class Meta:
         ordering = ("-created_at", "-pk")
@@ -482,3 +484,141 @@ class ReportComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.report_id}"
+
+
+# --- Pilot-community templates ------------------------------------------------------------------------
+
+STEP_MAX = 300
+ROLE_MAX = 120
+DUTY_MAX = 300
+LOCALE_MAX = 120
+BOARD_NAME_MAX = 80
+
+
+class PilotTemplate(CommunityContent):
+    """A template for a local pilot project: the Blueprint solutions and tools it puts to work, a checklist of
+    steps, the roles to fill and the wiki pages a pilot starts from. Editors write it; a locale variant
+    (``based_on`` and ``locale``) is a copy customised for one place. Community content: the access rule
+    reads it like every other type."""
+
+    title = models.CharField(max_length=TITLE_MAX)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(max_length=SUMMARY_MAX)
+    # The place this variant is customised for ("Gulf Coast, Texas"); blank for the national template.
+    locale = models.CharField(max_length=LOCALE_MAX, blank=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="locale_variants"
+    )
+    entries = models.ManyToManyField(Entry, blank=True, related_name="pilot_templates")
+    board_name = models.CharField(max_length=BOARD_NAME_MAX, default="Pilot planning")
+
+    class Meta:
+        ordering = ("title", "locale", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.locale})" if self.locale else self.title
+
+
+class PilotTemplateUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(PilotTemplate, on_delete=models.CASCADE)
+
+
+class PilotTemplateGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(PilotTemplate, on_delete=models.CASCADE)
+
+
+class TemplateStep(models.Model):
+    """One step of a template's checklist; a pilot copies them as its tasks."""
+
+    template = models.ForeignKey(PilotTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=STEP_MAX)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TemplateRole(models.Model):
+    """A role a pilot must fill (a public co-lead, a private co-lead …) and what it does."""
+
+    template = models.ForeignKey(PilotTemplate, on_delete=models.CASCADE, related_name="roles")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=ROLE_MAX)
+    duty = models.CharField(max_length=DUTY_MAX, blank=True)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplatePage(models.Model):
+    """A wiki page a pilot starts from (Markdown)."""
+
+    template = models.ForeignKey(PilotTemplate, on_delete=models.CASCADE, related_name="pages")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=TITLE_MAX)
+    body = models.TextField(max_length=BODY_MAX, blank=True)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Pilot(models.Model):
+    """A local pilot started from a template: its own community (owned by the member who started it), with the
+    template's wiki pages, a board, and the checklist as tasks. Seen by whoever may see its community's
+    content (the access rule of communities)."""
+
+    template = models.ForeignKey(PilotTemplate, null=True, on_delete=models.SET_NULL, related_name="pilots")
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, related_name="pilot")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-started_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Pilot {self.community_id}"
+
+
+class PilotTask(models.Model):
+    """A checklist step of one pilot; members of the pilot's community tick it (who and when are kept)."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=STEP_MAX)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PilotRole(models.Model):
+    """A role the pilot must fill, copied from its template; a member of the pilot takes it."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="roles")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=ROLE_MAX)
+    duty = models.CharField(max_length=DUTY_MAX, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.name

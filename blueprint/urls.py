@@ -1,7 +1,7 @@
 from django.urls import path
 
 from blueprint.models import Kind
-from blueprint.views import barriers, congress, entries, history, indexes, links, review
+from blueprint.views import barriers, congress, entries, history, indexes, links, pilots, review
 
 app_name = "blueprint"
 
@@ -31,6 +31,15 @@ urlpatterns = [
     path("congress/<int:year>/report/comments/", barriers.report_comment, name="report_comment"),
     path("congress/<int:year>/report/publish/", barriers.report_publish, name="report_publish"),
     path("congress/<int:year>/report/pdf/", barriers.report_pdf, name="report_pdf"),
+    path("templates/", pilots.template_list, name="templates"),
+    path("templates/new/", pilots.template_create, name="template_create"),
+    path("templates/<slug:slug>/", pilots.template_detail, name="template"),
+    path("templates/<slug:slug>/edit/", pilots.template_edit, name="template_edit"),
+    path("templates/<slug:slug>/customise/", pilots.template_customise, name="template_customise"),
+    path("templates/<slug:slug>/start/", pilots.pilot_start, name="pilot_start"),
+    path("pilots/<int:pk>/", pilots.pilot_detail, name="pilot"),
+    path("pilots/tasks/<int:pk>/", pilots.pilot_task, name="pilot_task"),
+    path("pilots/roles/<int:pk>/", pilots.pilot_role, name="pilot_role"),
     path("ideas/<int:pk>/", congress.idea_detail, name="idea"),
     path("ideas/<int:pk>/endorse/", congress.idea_endorse, name="idea_endorse"),
     path("ideas/<int:pk>/review/", congress.idea_review, name="idea_review"),

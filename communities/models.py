@@ -215,6 +215,7 @@ class ActivityEvent(models.Model):
         ADDED = "added", "added"
         SHARED = "shared", "shared"
         PUBLISHED = "published", "published"
+        DECIDED = "decided", "decided on"
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="activity")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

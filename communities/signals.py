@@ -2,8 +2,22 @@
 
 ``community_created`` is sent inside the creating transaction (``community``):
 a receiver's writes (chat's default room) commit or roll back with it.
+
+``starter_content_requested`` is sent by a feature that sets a community up from a template (a Blueprint
+pilot), inside its transaction, so the features that own the content make it without being imported:
+``community``, ``owner`` (the member the content is written by), ``pages`` (``StarterPage`` rows: the wiki
+makes them, in order, under the community's marking) and ``board_name`` (discussions opens a board by that
+name; blank for none). A receiver that refuses (``ValidationError``) rolls the whole set-up back.
 """
+
+from typing import NamedTuple
 
 from django.dispatch import Signal
 
 community_created = Signal()
+starter_content_requested = Signal()
+
+
+class StarterPage(NamedTuple):
+    title: str
+    body: str  # Markdown

@@ -6,9 +6,11 @@ class DiscussionsConfig(AppConfig):
     name = "discussions"
 
     def ready(self) -> None:
+        from communities.signals import starter_content_requested
         from discussions.follows import register_followables
         from discussions.models import Post, Thread
         from discussions.notifications import MENTION, REPLY, describe_post_notification, post_targets
+        from discussions.receivers import open_starter_board
         from discussions.services import opening_post_html, post_url, thread_url
         from notices.kinds import register_kind
         from verification.registry import register
@@ -62,3 +64,4 @@ class DiscussionsConfig(AppConfig):
             emailed=True,
         )
         register_followables()
+        starter_content_requested.connect(open_starter_board, dispatch_uid="discussions_starter_board")

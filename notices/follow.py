@@ -35,7 +35,8 @@ NEW_ITEM_VERBS = (
     ActivityEvent.Verb.ADDED,
     ActivityEvent.Verb.SHARED,
 )
-WATCHED_VERBS = (*NEW_ITEM_VERBS, ActivityEvent.Verb.REPLIED, ActivityEvent.Verb.EDITED)
+# Watching also brings replies, edits and decisions (an editor's decision on a Congress idea).
+WATCHED_VERBS = (*NEW_ITEM_VERBS, ActivityEvent.Verb.REPLIED, ActivityEvent.Verb.EDITED, ActivityEvent.Verb.DECIDED)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Followable:
     events: Callable[[Collection[int]], Q]
     # What to select_related to name and link a row.
     display_related: tuple[str, ...] = ()
+    # The level the Follow control offers first (None: watching for threads and wiki pages, new items else).
+    default_level: str | None = None
 
     def content_type(self) -> ContentType:
         return ContentType.objects.get_for_model(self.model)

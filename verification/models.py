@@ -376,6 +376,7 @@ class AuditEvent(models.Model):
         UPLOAD_QUARANTINED = "upload_quarantined", "Upload quarantined by the virus scanner"
         ITEM_REMOVED = "item_removed", "Removed an item"
         ITEM_RESTORED = "item_restored", "Restored an item"
+        IDEA_DECIDED = "idea_decided", "Decided on a Congress idea"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.

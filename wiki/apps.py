@@ -6,9 +6,11 @@ class WikiConfig(AppConfig):
     name = "wiki"
 
     def ready(self) -> None:
+        from communities.signals import starter_content_requested
         from verification.registry import register
         from wiki.follows import register_followables
         from wiki.models import WikiPage
+        from wiki.receivers import create_starter_pages
         from wiki.services import page_url
 
         register(
@@ -25,3 +27,4 @@ class WikiConfig(AppConfig):
             display_related=("community",),
         )
         register_followables()
+        starter_content_requested.connect(create_starter_pages, dispatch_uid="wiki_starter_pages")

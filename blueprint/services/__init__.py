@@ -1,5 +1,6 @@
 """Every change to the Blueprint, one door: proposing entries and edits (``entries``), the editors' decisions,
-validation, reverts and the public summary (``review``), typed links and attachments (``links``).
+validation, reverts and the public summary (``review``), typed links and attachments (``links``), the
+Congress (``congress``, ``barriers``) and pilot-community templates and their pilots (``pilots``).
 
 Keyword-only, typed and atomic; each checks the acting member through the access policy (and
 ``blueprint.access`` for the Blueprint's own roles) and raises ``ValidationError`` with a message when a
@@ -41,6 +42,17 @@ from blueprint.services.entries import (
     relation_from,
 )
 from blueprint.services.links import attachment_add, attachment_remove, link_create, link_remove
+from blueprint.services.pilots import (
+    TemplateContent,
+    pilot_role_take,
+    pilot_start,
+    pilot_task_set,
+    pilot_url,
+    template_content,
+    template_create,
+    template_edit,
+    template_url,
+)
 from blueprint.services.review import (
     Decision,
     default_review_by,
@@ -55,6 +67,7 @@ __all__ = [
     "Decision",
     "Facets",
     "IdeaDecision",
+    "TemplateContent",
     "attachment_add",
     "attachment_remove",
     "can_comment_report",
@@ -83,6 +96,10 @@ __all__ = [
     "idea_url",
     "link_create",
     "link_remove",
+    "pilot_role_take",
+    "pilot_start",
+    "pilot_task_set",
+    "pilot_url",
     "relation_from",
     "report_comment",
     "report_publish",
@@ -90,4 +107,8 @@ __all__ = [
     "report_url",
     "section_add",
     "section_edit",
+    "template_content",
+    "template_create",
+    "template_edit",
+    "template_url",
 ]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from blueprint.access import EDITORS_GROUP, is_blueprint_editor, is_congress_delegate
 from blueprint.models import (
@@ -131,7 +132,7 @@ def section_add(
 
 def _save_revision(section: ReportSection, *, author: Member, comment: str) -> SectionRevision:
     section.body_html = render_markdown(section.body) if section.body.strip() else ""
-    return revision_add(
+    revision = revision_add(
         section,
         SectionRevision,
         item_field="section",
@@ -140,6 +141,18 @@ def _save_revision(section: ReportSection, *, author: Member, comment: str) -> S
         title=section.title,
         body=section.body,
     )
+    _copy_sections_for_search(section.report)
+    return revision
+
+
+def _copy_sections_for_search(report: BarriersReport) -> None:
+    """The report's words as search reads them: every section's heading and text (saving the report re-indexes
+    it)."""
+    report.sections_html = "".join(
+        f"<h2>{escape(section.title)}</h2>\n{section.body_html}\n"
+        for section in report.sections.order_by("position", "pk")
+    )
+    report.save(update_fields=["sections_html", "updated_at"])
 
 
 @transaction.atomic

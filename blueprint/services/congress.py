@@ -42,8 +42,11 @@ from blueprint.services.barriers import report_grant_delegate
 from blueprint.services.entries import entry_propose
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
+from notices.follow import follow_automatically
+from notices.models import Level
 from verification import policy
-from verification.models import Marking, Member
+from verification.audit import audit_record
+from verification.models import AuditEvent, Marking, Member
 
 
 def congress_url(congress: Congress) -> str:
@@ -160,6 +163,7 @@ def idea_submit(
     idea.challenges.set(challenges)
     if tags:
         idea.tags.set(list(tags))
+    follow_automatically(member=author, target=idea, level=Level.WATCHING)
     activity_record(community=community, actor=author, verb=ActivityEvent.Verb.POSTED, target=idea)
     return idea
 
@@ -225,11 +229,29 @@ def idea_review(*, idea: Idea, editor: Member, decision: str, reason: str = "") 
         raise ValidationError("Another editor decides on your own idea.")
     if idea.status not in DECISION_FROM[IdeaDecision(decision)]:
         raise ValidationError(f"This idea is {idea.get_status_display().lower()}: it cannot be moved that way.")
+    was = idea.status
     idea.status = DECISION_TO[IdeaDecision(decision)]
     idea.status_reason = reason.strip() if decision == IdeaDecision.NOT_ACCEPT else ""
     idea.decided_by, idea.decided_at = editor, timezone.now()
     idea.save()
+    _record_decision(idea, editor, was=was)
     return idea
+
+
+def _record_decision(idea: Idea, editor: Member, *, was: str) -> None:
+    """An editor's decision on an idea goes to the audit log (who moved it from what to what; the reason stays
+    on the idea, under its marking) and to the community's feed, so those who follow the idea hear of it."""
+    audit_record(
+        AuditEvent.Action.IDEA_DECIDED,
+        actor=editor,
+        target=idea,
+        marking=policy.effective_marking(idea).slug,
+        congress=idea.congress.year,
+        status_from=was,
+        status_to=idea.status,
+        solution=idea.solution_id,
+    )
+    activity_record(community=idea.community, actor=editor, verb=ActivityEvent.Verb.DECIDED, target=idea)
 
 
 @transaction.atomic
@@ -286,7 +308,9 @@ def idea_to_blueprint(*, idea: Idea, editor: Member) -> Entry:
             f"{author.display_name} may no longer post in {idea.community.name}: the solution cannot be drafted "
             "in their name."
         ) from None
+    was = idea.status
     idea.status, idea.solution = IdeaStatus.IN_BLUEPRINT, entry
     idea.decided_by, idea.decided_at = editor, timezone.now()
     idea.save()
+    _record_decision(idea, editor, was=was)
     return entry

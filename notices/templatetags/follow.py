@@ -25,6 +25,7 @@ def follow_control(context: template.Context, target: models.Model) -> dict[str,
         "next": request.get_full_path(),
         "level_choices": Level.choices,
         "delivery_choices": Delivery.choices,
-        "default_level": Level.WATCHING if followable.label in {"thread", "wiki page"} else Level.NEW_ITEMS,
+        "default_level": followable.default_level
+        or (Level.WATCHING if followable.label in {"thread", "wiki page"} else Level.NEW_ITEMS),
         "default_delivery": Delivery.WEEKLY,
     }

@@ -4,6 +4,7 @@ marking on every page."""
 
 from datetime import timedelta
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from blueprint.models import BarriersReport, Congress, CongressRole, ReportStatu
 from communities.models import Community
 from muster.revisions import EditConflictError
 from tests.blueprint.conftest import SENTINEL, fresh, joined, marking
+from tests.search.conftest import Searcher
 from tests.verification.factories import make_verified_member
 from verification.models import Member
 
@@ -204,3 +206,26 @@ def test_an_edit_over_a_newer_revision_shows_both_versions_and_keeps_what_was_ty
     assert "Stovepipes in government" in text
     assert "Stovepipes everywhere" in text
     assert "while you were editing" in text
+
+
+def test_the_report_is_found_by_the_words_of_its_sections_by_those_who_may_read_it(
+    congress: Congress,
+    delegate: Member,
+    blueprint_community: Community,
+    editor: Member,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        report = start(congress, delegate, blueprint_community)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.section_add(
+            report=report, author=delegate, title="Liability shields", body="Volunteers fear lawsuits."
+        )
+    member = Searcher(joined(blueprint_community))
+
+    assert Searcher(delegate).headings("lawsuits type:report") == [report.title]
+    assert member.headings("lawsuits") == []  # a draft: the delegates' and editors' only
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_publish(report=report, actor=delegate)
+    assert member.headings("lawsuits") == [report.title]
+    assert member.headings("shields") == [report.title]

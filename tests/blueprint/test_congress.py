@@ -14,11 +14,13 @@ from django.utils import timezone
 
 from blueprint import services
 from blueprint.models import Congress, CongressRole, Entry, EntryLink, Idea, IdeaStatus, Kind, Relation, Status
-from communities.models import Community
+from communities.models import ActivityEvent, Community
 from communities.services import community_create
+from notices.follow import events_q, follow
+from notices.models import Delivery, Level, Subscription
 from tests.blueprint.conftest import SENTINEL, Propose, Publish, fresh, joined, make_editor, marking
 from tests.verification.factories import make_verified_member
-from verification.models import Member
+from verification.models import AuditEvent, Member
 
 pytestmark = pytest.mark.django_db
 
@@ -432,3 +434,53 @@ def test_a_submitted_idea_lands_in_its_communitys_activity_feed(submit: Submit) 
     idea = submit()
 
     assert ActivityEvent.objects.filter(target_id=idea.pk, community=idea.community).exists()
+
+
+# --- Decisions in the audit log; following an idea -----------------------------------------------------
+
+
+def test_every_decision_on_an_idea_is_written_to_the_audit_log(submit: Submit, editor: Member) -> None:
+    accepted, declined = submit("Port warehouses as hubs"), submit("A national hotline")
+
+    services.idea_review(idea=accepted, editor=editor, decision=services.IdeaDecision.REVIEW)
+    services.idea_review(idea=accepted, editor=editor, decision=services.IdeaDecision.ACCEPT)
+    services.idea_to_blueprint(idea=accepted, editor=editor)
+    services.idea_review(idea=declined, editor=editor, decision=services.IdeaDecision.NOT_ACCEPT, reason="Local.")
+
+    rows = AuditEvent.objects.filter(action=AuditEvent.Action.IDEA_DECIDED).order_by("at", "pk")
+    assert [(row.target_label, row.detail["status_from"], row.detail["status_to"]) for row in rows] == [
+        ("Port warehouses as hubs", "submitted", "under_review"),
+        ("Port warehouses as hubs", "under_review", "accepted"),
+        ("Port warehouses as hubs", "accepted", "in_blueprint"),
+        ("A national hotline", "submitted", "not_accepted"),
+    ]
+    assert {row.actor_id for row in rows} == {editor.pk}
+    assert rows.last().target_id == str(declined.pk)  # type: ignore[union-attr]
+
+
+def test_a_refused_decision_writes_nothing_to_the_audit_log(submit: Submit, editor: Member) -> None:
+    idea = submit()
+
+    with pytest.raises(ValidationError):
+        services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.NOT_ACCEPT, reason="")
+
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IDEA_DECIDED).exists()
+
+
+def test_members_follow_an_idea_from_its_page_and_its_decisions_reach_them(
+    submit: Submit, editor: Member, delegate: Member, other_delegate: Member
+) -> None:
+    idea = submit()
+    client = Client()
+    client.force_login(other_delegate)
+    page = client.get(reverse("blueprint:idea", kwargs={"pk": idea.pk})).content.decode()
+    assert "Follow<span" in page
+    assert f'value="{Level.WATCHING}" checked' in page  # the control offers what brings the decisions
+
+    follow(member=other_delegate, target=idea, level=Level.WATCHING, delivery=Delivery.DAILY)
+    services.idea_review(idea=idea, editor=editor, decision=services.IdeaDecision.ACCEPT)
+
+    for member in (other_delegate, delegate):  # the follower, and the author who follows their idea
+        subscriptions = Subscription.objects.filter(member=member)
+        events = ActivityEvent.objects.filter(events_q(subscriptions, levels=[Level.WATCHING]))
+        assert (ActivityEvent.Verb.DECIDED, idea.pk) in {(event.verb, event.target_id) for event in events}

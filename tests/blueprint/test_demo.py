@@ -8,11 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from blueprint.models import EditProposal, Entry, EntryLink, Kind, Status
 from blueprint.selectors import gaps
 from verification import policy
 from verification.models import Member
+from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,7 @@ def test_seed_demo_seeds_a_congress_with_delegates_alternates_and_ideas_at_each_
     call_command("seed_demo", stdout=StringIO())
 
     assert (Idea.objects.count(), Endorsement.objects.count(), Entry.objects.count()) == first
-    congress = Congress.objects.get()
+    congress = Congress.objects.get(year=timezone.localdate().year + 1)  # next year's, taking ideas
     roles = set(congress.delegates.values_list("role", flat=True))
     assert roles == {CongressRole.DELEGATE, CongressRole.ALTERNATE}
     states = set(Idea.objects.values_list("status", flat=True))
@@ -68,3 +70,41 @@ def test_seed_demo_seeds_a_congress_with_delegates_alternates_and_ideas_at_each_
     assert drafted.solution.kind == Kind.SOLUTION
     assert Idea.objects.exclude(status_reason="").filter(status=IdeaStatus.NOT_ACCEPTED).exists()
     assert Endorsement.objects.exists()
+
+
+def test_seed_demo_seeds_last_years_published_barriers_report() -> None:
+    from blueprint.models import BarriersReport, ReportStatus, SectionKind
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    report = BarriersReport.objects.get()
+    assert report.congress.year == timezone.localdate().year - 1
+    assert report.status == ReportStatus.PUBLISHED
+    kinds = set(report.sections.values_list("kind", flat=True))
+    assert kinds == {SectionKind.BARRIER, SectionKind.RECOMMENDATION}
+    assert "Liability" in report.sections_html
+
+
+def test_seed_demo_seeds_a_template_customised_for_a_locale_with_running_pilots(client: Client) -> None:
+    from blueprint.models import Pilot, PilotTask, PilotTemplate
+
+    call_command("seed_demo", stdout=StringIO())
+    first = (PilotTemplate.objects.count(), Pilot.objects.count(), PilotTask.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (PilotTemplate.objects.count(), Pilot.objects.count(), PilotTask.objects.count()) == first
+    template = PilotTemplate.objects.get(locale="")
+    variant = PilotTemplate.objects.get(based_on=template)
+    assert variant.locale == "Gulf Coast, Texas"
+    assert variant.steps.count() == template.steps.count() + 1
+    running = Pilot.objects.get(community__slug="galveston-bay-partnership-pilot")
+    done = running.tasks.filter(done_at__isnull=False).count()
+    assert 0 < done < running.tasks.count()
+    assert WikiPage.objects.filter(community=running.community, title="Partnership charter").exists()
+    sam = Member.objects.get(email="sam.ortiz@portlogistics.example.com")  # in the Galveston Bay pilot only
+    client.force_login(sam)
+    page = client.get(reverse("blueprint:template", kwargs={"slug": variant.slug})).content.decode()
+    assert f"{done} of {running.tasks.count()} steps done" in page
+    hidden = client.get(reverse("blueprint:template", kwargs={"slug": template.slug})).content.decode()
+    assert "Lowcountry Partnership Pilot" not in hidden  # private: its members only

@@ -1,14 +1,19 @@
-"""The Blueprint's index in a real browser: an anonymous visitor reads the public summaries and filters them;
-a member signs in and reads the whole index with its marked entry under its banner. The page loads
-cleanly (no script errors, CSP violations or failed requests) and passes the accessibility checks."""
+"""The Blueprint in a real browser: an anonymous visitor reads the public summaries and filters them; a
+member signs in and reads the whole index with its marked entry under its banner; a member starts a pilot
+from a template and ticks its first step. Pages load cleanly (no script errors, CSP violations or failed
+requests) and pass the accessibility checks."""
+
+import re
 
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
 from blueprint import services
-from blueprint.models import Kind
-from communities.services import community_create
+from blueprint.models import Kind, PilotTemplate
+from communities.models import Role
+from communities.services import community_create, membership_set_role
+from communities.signals import StarterPage
 from tests.blueprint.conftest import fresh, joined, make_editor, marking
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_layout_accessibility import accessibility_problems, assert_layout_landmarks
@@ -75,4 +80,59 @@ def test_a_visitor_filters_the_public_summaries_and_a_member_reads_the_whole_ind
     expect(page.get_by_role("link", name="Contact roster gaps")).to_be_visible()
     expect(page.get_by_role("note", name="Marking").first).to_have_text("For Official Use Only (FOUO)")
     assert accessibility_problems(page) == []
+    assert desktop.trouble.all() == []
+
+
+@pytest.fixture
+def partnership_template(transactional_db: None) -> PilotTemplate:
+    owner = make_verified_member()
+    community = community_create(creator=owner, name="National Blueprint", slug="national-blueprint", marking=marking())
+    editor = make_editor()
+    membership_set_role(community=community, member=editor, role=Role.MEMBER)
+    return services.template_create(
+        editor=fresh(editor),
+        community=community,
+        marking=marking(),
+        content=services.TemplateContent(
+            title="Partnership pilot",
+            summary="A standing public-private partnership.",
+            checklist=["Name the co-leads", "Invite stakeholders", "Agree on common issues"],
+            roles=[("Private-sector co-lead", "brings businesses in")],
+            pages=[StarterPage("Partnership charter", "Who sits at the table.")],
+            board_name="Partnership planning",
+        ),
+    )
+
+
+def test_a_member_starts_a_pilot_from_a_template_and_ticks_its_first_step(
+    desktop: BrowserPage, partnership_template: PilotTemplate
+) -> None:
+    page = desktop.page
+    member = make_verified_member(first_name="Pat", last_name="Pilot")
+    page.context.add_cookies([{"name": "sessionid", "value": session_cookie(member), "url": desktop.base_url}])
+    desktop.open("/blueprint/templates/")
+
+    page.get_by_role("link", name="Partnership pilot").click()
+    desktop.settle()
+    expect(page.get_by_text("No pilots you can see yet.")).to_be_visible()
+    page.get_by_role("link", name="Start a pilot from this template").click()
+    desktop.settle()
+    page.get_by_label("Name of the pilot's community").fill("Bayou City pilot")
+    page.get_by_label("Open to every verified member").check()
+    assert accessibility_problems(page) == []
+    page.get_by_role("button", name="Start the pilot").click()
+    desktop.settle()
+
+    expect(page.get_by_role("heading", name="Checklist: 0 of 3 steps done")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Mark done\W+Name the co-leads$")).click()
+    desktop.settle()
+    expect(page.get_by_role("heading", name="Checklist: 1 of 3 steps done")).to_be_visible()
+    expect(page.get_by_text("done by Pat Pilot")).to_be_visible()
+    assert accessibility_problems(page) == []
+    page.get_by_role("link", name="Partnership pilot").first.click()
+    desktop.settle()
+    expect(page.get_by_text("1 of 3 steps done")).to_be_visible()
+    expect(page.get_by_role("link", name="Bayou City pilot")).to_be_visible()
+    desktop.open("/communities/bayou-city-pilot/")
+    expect(page.get_by_role("heading", name="Bayou City pilot")).to_be_visible()
     assert desktop.trouble.all() == []

@@ -35,7 +35,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from blueprint.models import BarriersReport, Congress, Entry, Idea
+from blueprint.models import BarriersReport, Congress, Entry, Idea, PilotTemplate
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from discussions.models import Post, Thread
@@ -56,6 +56,7 @@ REGISTERED_LABELS = {
     "blueprint.entry",
     "blueprint.idea",
     "blueprint.barriersreport",
+    "blueprint.pilottemplate",
     "discussions.thread",
     "discussions.post",
     "wiki.wikipage",
@@ -170,6 +171,11 @@ def build_barriers_report(**fields: Any) -> models.Model:
     return BarriersReport.objects.create(congress=_congress(n), title=f"Report {n}", **fields)
 
 
+def build_pilot_template(**fields: Any) -> models.Model:
+    n = next(_serial)
+    return PilotTemplate.objects.create(title=f"Template {n}", slug=f"template-{n}", summary="Summary", **fields)
+
+
 def build_document(**fields: Any) -> models.Model:
     return Document.objects.create(title=f"Document {next(_serial)}", **fields)
 
@@ -198,6 +204,7 @@ BUILDERS: dict[str, Callable[..., models.Model]] = {
     "blueprint.entry": build_blueprint_entry,
     "blueprint.idea": build_blueprint_idea,
     "blueprint.barriersreport": build_barriers_report,
+    "blueprint.pilottemplate": build_pilot_template,
     "library.document": build_document,
     "library.bookmark": build_bookmark,
 }
