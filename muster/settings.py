@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "discussions",
     "wiki",
     "blueprint",
+    "partnerships",
     "saved",
     "tags",
     "members",

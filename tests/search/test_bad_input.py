@@ -124,7 +124,10 @@ def test_an_unknown_choice_is_left_out_and_the_page_says_which_are_known(storm: 
     assert headings(page) == ["Storm surge plan"]
     type_note = next(note for note in notes(page) if note.startswith("type: can be "))
     known = type_note.removeprefix("type: can be ").split(";")[0].split(", ")
-    assert sorted(known) == ["document", "entry", "idea", "link", "member", "message", "page", "post", "thread"]
+    assert sorted(known) == [
+        "document", "entry", "goal", "hazard", "idea", "link", "member", "message", "need", "page", "partnership",
+        "post", "resource", "task", "thread",
+    ]  # fmt: skip
     assert type_note.endswith("; “everything” was left out.")
     assert "order: can be relevance, newest, oldest; “sideways” was left out." in notes(page)
 
