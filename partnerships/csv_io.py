@@ -12,6 +12,22 @@ from partnerships.services.inventory import RESOURCE_FIELDS, ImportRow
 from verification.models import Marking
 
 COLUMNS = (*RESOURCE_FIELDS, "marking")
+# A cell a spreadsheet would run as a formula is written with a leading apostrophe, and read back without it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _uncell(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 REQUIRED_COLUMNS = ("name", "category", "kind", "location", "owner_organisation", "hours_to_deploy")
 MAX_ROWS = 2_000
 
@@ -37,7 +53,7 @@ class ResourceRowForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 def _normalised(row: dict[str, str]) -> dict[str, str]:
-    data = {key: (value or "").strip() for key, value in row.items() if key}
+    data = {key: _uncell((value or "").strip()) for key, value in row.items() if key}
     for field, choices in (
         ("category", ResourceCategory),
         ("kind", ResourceKind),
@@ -102,7 +118,7 @@ def write_resources(resources: Iterable[Resource], *, marking: Marking, title: s
     for resource in resources:
         writer.writerow(
             [
-                *("" if getattr(resource, field) is None else getattr(resource, field) for field in RESOURCE_FIELDS),
+                *(_cell(getattr(resource, field)) for field in RESOURCE_FIELDS),
                 resource.marking.slug,
             ]
         )
