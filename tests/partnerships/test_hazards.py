@@ -1,5 +1,5 @@
 """Step 5, the hazard register: hazards scored 1 to 5 for likelihood and impact with the organisations they
-affect, drawn as an accessible 5 × 5 SVG risk matrix (coloured cells, a numbered point per hazard) with the
+affect, drawn as an accessible 5 by 5 SVG risk matrix (coloured cells, a numbered point per hazard) with the
 same as a table; a score outside 1 to 5 refused and what was typed kept; a FOUO hazard kept from those not
 cleared for it."""
 
