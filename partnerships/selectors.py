@@ -186,7 +186,9 @@ def issue_comments(issue: CommonIssue) -> QuerySet[IssueComment]:
 
 
 def needs_of(member: Member, partnership: Partnership) -> QuerySet[Need]:
-    needs = Need.objects.filter(partnership=partnership, deleted_at__isnull=True).select_related("marking")
+    needs = Need.objects.filter(partnership=partnership, deleted_at__isnull=True).select_related(
+        "marking", "community__marking"
+    )
     visible_hazards = hazards_of(member, partnership)
     return policy.filter_visible(member, needs).prefetch_related(
         Prefetch("hazards", queryset=visible_hazards), "issues"
@@ -212,7 +214,9 @@ class GoalProgress:
 
 
 def goals_of(member: Member, partnership: Partnership) -> QuerySet[Goal]:
-    goals = Goal.objects.filter(partnership=partnership, deleted_at__isnull=True).select_related("marking")
+    goals = Goal.objects.filter(partnership=partnership, deleted_at__isnull=True).select_related(
+        "marking", "community__marking"
+    )
     return policy.filter_visible(member, goals)
 
 
@@ -230,7 +234,8 @@ def goals_with_progress(member: Member, partnership: Partnership) -> list[GoalPr
 
 def tasks_of(member: Member, partnership: Partnership) -> QuerySet[Task]:
     tasks = Task.objects.filter(partnership=partnership, deleted_at__isnull=True)
-    return policy.filter_visible(member, tasks.select_related("marking", "owner", "co_owner")).order_by("due_on", "pk")
+    tasks = tasks.select_related("marking", "community__marking", "owner", "co_owner")
+    return policy.filter_visible(member, tasks).order_by("due_on", "pk")
 
 
 def task_visible_to(member: Member, pk: int) -> Task:
