@@ -41,23 +41,31 @@ def summary_context(member: Member, partnership: Partnership) -> dict[str, Any]:
         "needs": needs,
         "goals": goals,
         "marking": selectors.banner_for(partnership, records),
+        "records": records,
         "printed_at": timezone.now(),
         "user": member,
     }
 
 
+def _audit(member: Member, request: HttpRequest, items: list[Any], *, download: bool) -> None:
+    """Every marked record the summary shows is written to the audit log (unmarked ones are not)."""
+    for item in items:
+        policy.record_view(member, item, request, download=download)
+
+
 @require_GET
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     member, partnership = visible_partnership(request, pk)
-    policy.record_view(member, partnership, request)
-    return render(request, "partnerships/summary.html", summary_context(member, partnership))
+    context = summary_context(member, partnership)
+    _audit(member, request, [partnership, *context["records"]], download=False)
+    return render(request, "partnerships/summary.html", context)
 
 
 @require_GET
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     member, partnership = visible_partnership(request, pk)
     context = summary_context(member, partnership)
-    policy.record_view(member, partnership, request, download=True)
+    _audit(member, request, [partnership, *context["records"]], download=True)
     pdf = render_pdf("partnerships/summary_pdf.html", context)
     if pdf is None:
         return HttpResponse("PDF export is not available on this server.", status=503, content_type="text/plain")
