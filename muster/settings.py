@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discussions.tasks.announce_scheduled_blog_posts",
         "schedule": timedelta(minutes=5),
     },
+    "partnerships-announce-overdue-tasks": {
+        "task": "partnerships.tasks.announce_overdue_tasks",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 AUTH_USER_MODEL = "verification.Member"

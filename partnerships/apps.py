@@ -7,9 +7,16 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self) -> None:
+        from notices.kinds import register_kind
         from partnerships.addresses import goal_url, hazard_url, need_url, partnership_url, resource_url, task_url
         from partnerships.follows import register_followables
         from partnerships.models import Goal, Hazard, Need, Partnership, Resource, Task
+        from partnerships.notifications import (
+            TASK_ASSIGNED,
+            TASK_OVERDUE,
+            describe_task_notification,
+            task_targets,
+        )
         from verification.registry import register
 
         common = {"not_removed": Q(deleted_at__isnull=True), "title": str, "display_related": ("community",)}
@@ -65,3 +72,7 @@ class PartnershipsConfig(AppConfig):
             **common,
         )
         register_followables()
+        for key, label in ((TASK_ASSIGNED, "Partnership task assigned"), (TASK_OVERDUE, "Partnership task overdue")):
+            register_kind(
+                key, label=label, describe=describe_task_notification, target_querysets=task_targets, emailed=True
+            )

@@ -421,6 +421,8 @@ class Task(CommunityContent):
     )
     due_on = models.DateField()
     state = models.CharField(max_length=20, choices=TaskState.choices, default=TaskState.TO_DO)
+    # When the owners were told it is overdue (once per task; a new due date clears it).
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("due_on", "pk")

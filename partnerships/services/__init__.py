@@ -22,6 +22,7 @@ from partnerships.services.plan import (
     need_add,
     task_add,
     task_set_state,
+    tasks_announce_overdue,
 )
 from partnerships.services.table import (
     issue_comment,
@@ -74,4 +75,5 @@ __all__ = [
     "step_touch",
     "task_add",
     "task_set_state",
+    "tasks_announce_overdue",
 ]

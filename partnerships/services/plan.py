@@ -24,6 +24,7 @@ from partnerships.models import (
     Task,
     TaskState,
 )
+from partnerships.notifications import notify_task_assigned, notify_task_overdue
 from partnerships.services.records import announce, check_edit_record, check_new_record
 from partnerships.services.workspace import step_touch
 from verification import policy
@@ -179,7 +180,24 @@ def task_add(
     ChecklistItem.objects.bulk_create(ChecklistItem(task=task, text=text) for text in items)
     step_touch(partnership=partnership, number=6, actor=author)
     announce(task, author)
+    notify_task_assigned(task=task, actor=author)
     return task
+
+
+def tasks_announce_overdue() -> int:
+    """Tell the owners of every task newly overdue (not done, due before today, not yet told); each task once.
+    Returns how many tasks were announced."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        due = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(deleted_at__isnull=True, overdue_notified_at__isnull=True, due_on__lt=today)
+            .exclude(state=TaskState.DONE)
+            .select_related("owner", "co_owner", "community__marking", "marking")
+        )
+        Task.objects.filter(pk__in=[task.pk for task in due]).update(overdue_notified_at=timezone.now())
+        notify_task_overdue(tasks=due)
+    return len(due)
 
 
 @transaction.atomic

@@ -69,7 +69,7 @@ def test_the_summary_shows_the_whole_partnership_on_one_page(
     assert "Identify public and private sector stakeholders to co-share leadership — In progress" in page
     assert "CenterPoint Energy" in page
     assert "Fuel for generators (0 votes)" in page
-    assert "City of Galveston: Water tanker × 1, 8 h" in page
+    assert "City of Galveston: Water tanker x 1, 8 h" in page
     assert "Risk matrix: likelihood across, impact up" in page
     assert "A resilient port — 0 of 1 done" in page
     assert "Draft: not yet approved by both co-leads." in page
