@@ -12,7 +12,7 @@ from communities.models import Community, Membership, Role
 from communities.services import membership_set_role
 from partnerships import services
 from partnerships.guidance import EXAMPLE_TASKS
-from partnerships.models import Partnership, StepState
+from partnerships.models import Goal, Partnership, StepState
 from verification.models import Marking, Member
 
 COMMUNITY_SLUG = "charleston-port-partnership"
@@ -219,20 +219,20 @@ def seed() -> Partnership | None:
         partnership=partnership, author=fresh(public_lead), marking=unmarked,
         title="Every large employer has a plan aligned with the county's", needs=[plans],
     )  # fmt: skip
-    tasks = (
+    tasks: tuple[tuple[Goal, str, Member, Member, int, str, list[str]], ...] = (
         (ready, EXAMPLE_TASKS[3], private_lead, public_lead, 30, "in_progress", ["Agree the CSV columns", "Import"]),
         (ready, "Test generator hand-over at Wando Welch", private_lead, public_lead, 14, "to_do", []),
         (aligned, EXAMPLE_TASKS[0], public_lead, private_lead, 45, "to_do", ["Collect plans", "Review", "Report"]),
         (aligned, EXAMPLE_TASKS[2], public_lead, private_lead, 60, "done", []),
         (aligned, EXAMPLE_TASKS[1], public_lead, private_lead, 2, "to_do", []),
     )
-    for goal, title, owner, co_owner, days, state, checklist in tasks:
+    for goal, task_title, task_owner, co_owner, days, state, checklist in tasks:
         task = services.task_add(
-            goal=goal, author=fresh(owner), marking=unmarked, title=title, owner=owner, co_owner=co_owner,
-            due_on=today + timedelta(days=days), checklist=checklist,
+            goal=goal, author=fresh(task_owner), marking=unmarked, title=task_title, owner=task_owner,
+            co_owner=co_owner, due_on=today + timedelta(days=days), checklist=checklist,
         )  # fmt: skip
         if state != "to_do":
-            services.task_set_state(task=task, actor=fresh(owner), state=state)
+            services.task_set_state(task=task, actor=fresh(task_owner), state=state)
     # One task already late, so the plan shows what overdue looks like.
     late = partnership.tasks.get(title=EXAMPLE_TASKS[1])
     type(late).objects.filter(pk=late.pk).update(due_on=today - timedelta(days=3))
