@@ -190,7 +190,7 @@ def tasks_announce_overdue() -> int:
     today = timezone.localdate()
     with transaction.atomic():
         due = list(
-            Task.objects.select_for_update(skip_locked=True)
+            Task.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(deleted_at__isnull=True, overdue_notified_at__isnull=True, due_on__lt=today)
             .exclude(state=TaskState.DONE)
             .select_related("owner", "co_owner", "community__marking", "marking")
