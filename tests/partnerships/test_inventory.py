@@ -420,3 +420,20 @@ def test_an_exported_cell_a_spreadsheet_would_run_is_written_as_text_and_reads_b
         client.post(reverse("partnerships:resource_import", kwargs={"pk": led.pk}), {"text": body}).status_code == 302
     )
     assert Resource.objects.get().contact == '=HYPERLINK("http://evil.example")'
+
+
+def test_the_72_hour_view_runs_a_fixed_number_of_queries(
+    client: Client, led: Partnership, private_lead: Member
+) -> None:
+    url = reverse("partnerships:within_72_hours", kwargs={"pk": led.pk})
+    signed_in(client, private_lead).get(url)
+    add(led, private_lead)
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n, category in enumerate(("public_works", "logistics", "mass_care", "fire")):
+        add(led, private_lead, name=f"Item {n}", category=category, kind="equipment")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+
+    assert len(many) == len(few)

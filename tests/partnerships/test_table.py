@@ -175,3 +175,26 @@ def test_the_issues_page_runs_a_fixed_number_of_queries(client: Client, led: Par
         client.get(url)
 
     assert len(many) == len(few)
+
+
+def test_the_invitation_list_runs_a_fixed_number_of_queries(
+    client: Client, led: Partnership, private_lead: Member, public_lead: Member
+) -> None:
+    url = reverse("partnerships:stakeholders", kwargs={"pk": led.pk})
+    signed_in(client, private_lead).get(url)
+
+    def add(n: int) -> None:
+        services.stakeholder_add(
+            partnership=led, actor=fresh(private_lead), sector="public", category="Fire", organisation=f"Dept {n}",
+            inviter=public_lead,
+        )  # fmt: skip
+
+    add(0)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(1, 6):
+        add(n)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+
+    assert len(many) == len(few)
