@@ -307,3 +307,9 @@ def test_person_helper_reads_sectors() -> None:
 
     assert sector_of(person(sector="public")) == "public"
     assert sector_of(person(sector="private")) == "private"
+
+
+def test_the_main_navigation_leads_to_the_partnerships(client: Client, founder: Member) -> None:
+    page = text_of(signed_in(client, founder).get(reverse("partnerships:list")))
+
+    assert '<a href="/partnerships/" aria-current="page">Partnerships</a>' in page
