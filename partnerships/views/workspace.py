@@ -76,6 +76,7 @@ def _render_overview(
         done_count=done,
         outputs=services.output_status(partnership, selectors.approvals_of(partnership)),
         can_name_co_leads=can_name_co_leads(member, partnership),
+        my_sector="public" if partnership.public_lead_id == member.pk else "private",
         co_lead_form=co_lead_form or CoLeadForm(candidates=candidates),
         public_candidates=[m for m in candidates if sector_of(m) == Sector.PUBLIC],
         private_candidates=[m for m in candidates if sector_of(m) == Sector.PRIVATE],

@@ -313,3 +313,18 @@ def test_the_main_navigation_leads_to_the_partnerships(client: Client, founder: 
     page = text_of(signed_in(client, founder).get(reverse("partnerships:list")))
 
     assert '<a href="/partnerships/" aria-current="page">Partnerships</a>' in page
+
+
+def test_a_co_lead_approves_from_the_overview_and_may_then_withdraw(
+    client: Client, led: Partnership, private_lead: Member
+) -> None:
+    url = reverse("partnerships:overview", kwargs={"pk": led.pk})
+    signed_in(client, private_lead)
+    assert "Approve the partnership summary" in text_of(client.get(url))
+
+    client.post(reverse("partnerships:approve", kwargs={"pk": led.pk}), {"output": "summary"})
+
+    page = text_of(client.get(url))
+    assert "private co-lead approved" in page
+    assert "Withdraw my approval of the partnership summary" in page
+    assert "Approve the sustainability plan" in page
