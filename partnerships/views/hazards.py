@@ -22,6 +22,7 @@ def _render_register(
     request: HttpRequest, member: Member, partnership: Partnership, form: HazardForm | None, status: int = 200
 ) -> HttpResponse:
     hazards = list(selectors.hazards_of(member, partnership))
+    policy.record_views(member, hazards, request)
     context = workspace_context(
         member,
         partnership,

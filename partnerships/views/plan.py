@@ -54,6 +54,7 @@ def _render_plan(
     needs = list(selectors.needs_of(member, partnership))
     goals = selectors.goals_with_progress(member, partnership)
     records = [*needs, *(progress.goal for progress in goals), *(t for p in goals for t in p.tasks)]
+    policy.record_views(member, records, request)
     context = workspace_context(
         member,
         partnership,

@@ -43,6 +43,7 @@ def resource_list(request: HttpRequest, pk: int) -> HttpResponse:
     member, partnership = visible_partnership(request, pk)
     filter_form, filters = _filters(request)
     resources = list(selectors.resources_of(member, partnership, filters))
+    policy.record_views(member, resources, request)
     context = workspace_context(
         member,
         partnership,
@@ -59,6 +60,7 @@ def within_72_hours(request: HttpRequest, pk: int) -> HttpResponse:
     member, partnership = visible_partnership(request, pk)
     groups = selectors.within_72_hours(member, partnership)
     records = [resource for group in groups for resource in group.resources]
+    policy.record_views(member, records, request)
     context = workspace_context(
         member, partnership, groups=groups, hours=FIRST_HOURS, marking=selectors.banner_for(partnership, records)
     )
@@ -175,8 +177,7 @@ def resource_export(request: HttpRequest, pk: int) -> HttpResponse:
     _, filters = _filters(request)
     resources = list(selectors.resources_of(member, partnership, filters))
     marking = selectors.banner_for(partnership, resources)
-    for resource in resources:
-        policy.record_view(member, resource, request, download=True)
+    policy.record_views(member, resources, request, download=True)
     body = write_resources(resources, marking=marking, title=f"Resource inventory of {partnership.title}")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = slugify(partnership.title) or "partnership"

@@ -49,8 +49,7 @@ def summary_context(member: Member, partnership: Partnership) -> dict[str, Any]:
 
 def _audit(member: Member, request: HttpRequest, items: list[Any], *, download: bool) -> None:
     """Every marked record the summary shows is written to the audit log (unmarked ones are not)."""
-    for item in items:
-        policy.record_view(member, item, request, download=download)
+    policy.record_views(member, items, request, download=download)
 
 
 @require_GET

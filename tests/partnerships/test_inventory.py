@@ -437,3 +437,23 @@ def test_the_72_hour_view_runs_a_fixed_number_of_queries(
         client.get(url)
 
     assert len(many) == len(few)
+
+
+def test_marked_rows_a_list_shows_are_audited_in_one_write(
+    client: Client, stocked: Partnership, private_lead: Member
+) -> None:
+    url = reverse("partnerships:resources", kwargs={"pk": stocked.pk})
+    signed_in(client, private_lead).get(url)
+    secret = Resource.objects.get(name__contains=SENTINEL)
+    viewed = AuditEvent.objects.filter(action=AuditEvent.Action.VIEWED_MARKED, actor=private_lead)
+    assert list(viewed.values_list("target_id", flat=True)) == [str(secret.pk)]
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    add(stocked, private_lead, slug="fouo", name="Second secret")
+    add(stocked, private_lead, slug="fouo", name="Third secret")
+    with CaptureQueriesContext(connection) as three:
+        client.get(url)
+
+    assert len(three) == len(one)
+    assert viewed.count() == 1 + 1 + 3
