@@ -85,6 +85,12 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The hazard is saved.")
                 return redirect("partnerships:hazards", pk=partnership.pk)
     context = workspace_context(
-        member, partnership, hazard=hazard, form=form, marking=selectors.banner_for(partnership, [hazard])
+        member,
+        partnership,
+        hazard=hazard,
+        form=form,
+        marking=selectors.banner_for(partnership, [hazard]),
+        can_remove=policy.can_edit(member, hazard),
+        can_restore=policy.can_moderate(member, partnership.community),
     )
     return render(request, "partnerships/hazard.html", context, status=400 if form.errors else 200)

@@ -121,6 +121,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         state_form=TaskStateForm(initial={"state": task.state}),
         item_form=ChecklistItemForm(),
         marking=selectors.banner_for(task.partnership, [task]),
+        can_remove=policy.can_edit(member, task),
+        can_restore=policy.can_moderate(member, task.partnership.community),
     )
     return render(request, "partnerships/task.html", context)
 

@@ -164,3 +164,22 @@ def test_the_register_runs_a_fixed_number_of_queries(client: Client, led: Partne
         client.get(url)
 
     assert len(many) == len(few)
+
+
+def test_the_author_removes_a_hazard_and_it_leaves_the_register(
+    client: Client, led: Partnership, private_lead: Member, public_lead: Member
+) -> None:
+    found = hazard(led, private_lead, "Tornado", 2, 3)
+    signed_in(client, private_lead)
+    page = client.get(reverse("partnerships:hazard", kwargs={"pk": found.pk})).content.decode()
+    assert 'name="item_type" value="partnerships.hazard"' in page
+
+    client.post(
+        reverse("communities:item_removal", kwargs={"slug": led.community.slug}),
+        {"item_type": "partnerships.hazard", "item_id": found.pk, "action": "remove", "next": "/"},
+    )
+
+    found.refresh_from_db()
+    assert found.deleted_at is not None
+    register = signed_in(Client(), public_lead).get(reverse("partnerships:hazards", kwargs={"pk": led.pk}))
+    assert "Tornado" not in register.content.decode()
