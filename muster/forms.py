@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def add_service_error(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
     """A service's refusal shown on the form: by field where the service names one the form has."""
     if isinstance(error, PermissionDenied):
         form.add_error(None, str(error) or "You may not do this here.")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "discussions",
     "wiki",
     "blueprint",
+    "partnerships",
     "saved",
     "tags",
     "members",
@@ -188,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
     "discussions-announce-scheduled-blog-posts": {
         "task": "discussions.tasks.announce_scheduled_blog_posts",
         "schedule": timedelta(minutes=5),
+    },
+    "partnerships-announce-overdue-tasks": {
+        "task": "partnerships.tasks.announce_overdue_tasks",
+        "schedule": timedelta(hours=1),
     },
 }
 

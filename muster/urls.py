@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("", include("wiki.urls")),
     path("blueprint/", include("blueprint.urls")),
+    path("partnerships/", include("partnerships.urls")),
     path("", include("library.urls")),
     path("", include("messaging.urls")),
     path("communities/", include("communities.urls")),

@@ -77,6 +77,11 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"kind": "challenge"},
         {"year": "2030"},
         {"year": "2030", "pk": str(document.pk)},
+        {"pk": str(document.pk), "number": "1"},
+        {"pk": str(document.pk), "row": "1"},
+        {"pk": str(document.pk), "issue": "1"},
+        {"pk": str(document.pk), "what": "need"},
+        {"pk": str(document.pk), "item": "1"},
     ]
 
 

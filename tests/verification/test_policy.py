@@ -37,6 +37,30 @@ def test_viewing_and_downloading_a_marked_item_is_audited_and_an_unmarked_one_is
     ]
 
 
+def test_the_marked_items_a_list_shows_are_audited_in_one_write_and_unmarked_ones_are_not(
+    documents, django_assert_num_queries
+) -> None:
+    reader = make_verified_member(markings=["fouo"])
+    items = [documents["unmarked"], documents["fouo"]]
+    for item in items:  # the rows a list fetched, with what the banner needs
+        item.community.marking  # noqa: B018
+
+    with django_assert_num_queries(1):
+        policy.record_views(reader, items, download=True)
+
+    events = list(AuditEvent.objects.values_list("action", "marking", "target_id"))
+    assert events == [(AuditEvent.Action.DOWNLOADED_MARKED, "fouo", str(documents["fouo"].pk))]
+
+
+def test_views_are_not_audited_for_a_marked_list_another_site_embedded(documents, rf) -> None:
+    reader = make_verified_member(markings=["fouo"])
+    embedded = rf.get("/", HTTP_SEC_FETCH_SITE="cross-site")
+
+    with pytest.raises(PermissionDenied):
+        policy.record_views(reader, [documents["fouo"]], embedded)
+    assert not AuditEvent.objects.exists()
+
+
 def test_check_view_permission_denies_and_audits_a_member_without_fouo(documents) -> None:
     uncleared = make_verified_member()
     cleared = make_verified_member(markings=["fouo"])

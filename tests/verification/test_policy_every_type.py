@@ -42,6 +42,7 @@ from discussions.models import Post, Thread
 from library.models import Bookmark, Document
 from messaging import services as chat
 from messaging.models import Conversation, Message
+from partnerships.models import Goal, Hazard, Need, Partnership, Resource, Task
 from saved.models import SavedItem
 from tests.verification.factories import make_verified_member
 from tests.verification.test_policy_matrix import make_member
@@ -64,6 +65,12 @@ REGISTERED_LABELS = {
     "library.bookmark",
     "messaging.conversation",
     "messaging.message",
+    "partnerships.partnership",
+    "partnerships.resource",
+    "partnerships.hazard",
+    "partnerships.need",
+    "partnerships.goal",
+    "partnerships.task",
 }
 # Types with a rule of their own, and their children: checked on conversations built below.
 CONVERSATION_LABELS = {"messaging.conversation", "messaging.message"}
@@ -186,6 +193,54 @@ def build_bookmark(**fields: Any) -> models.Model:
     return Bookmark.objects.create(title=f"Link {n}", url=url, normalized_url=url, **fields)
 
 
+def build_partnership(**fields: Any) -> Partnership:
+    return Partnership.objects.create(title=f"Partnership {next(_serial)}", jurisdiction="County", **fields)
+
+
+def _host_partnership(fields: dict[str, Any]) -> Partnership:
+    """A partnership in the item's community for a record to belong to, restricted and granted to nobody, so
+    that no viewer sees it and the partnership rows of the matrix stay its own cells."""
+    unmarked = Marking.objects.get(slug="unmarked")
+    return build_partnership(
+        community=fields["community"], author=fields["author"], marking=unmarked, is_restricted=True
+    )
+
+
+def build_resource(**fields: Any) -> models.Model:
+    return Resource.objects.create(
+        partnership=_host_partnership(fields), name=f"Resource {next(_serial)}", category="ems", kind="team",
+        location="Depot", owner_organisation="County EMS", hours_to_deploy=4, **fields,
+    )  # fmt: skip
+
+
+def build_hazard(**fields: Any) -> models.Model:
+    return Hazard.objects.create(
+        partnership=_host_partnership(fields), title=f"Hazard {next(_serial)}", category="natural", likelihood=3,
+        impact=4, **fields,
+    )  # fmt: skip
+
+
+def build_need(**fields: Any) -> models.Model:
+    return Need.objects.create(
+        partnership=_host_partnership(fields), title=f"Need {next(_serial)}", area="planning", **fields
+    )
+
+
+def build_goal(**fields: Any) -> models.Model:
+    return Goal.objects.create(partnership=_host_partnership(fields), title=f"Goal {next(_serial)}", **fields)
+
+
+def build_task(**fields: Any) -> models.Model:
+    partnership = _host_partnership(fields)
+    goal = Goal.objects.create(
+        partnership=partnership, community=fields["community"], author=fields["author"], marking=partnership.marking,
+        title=f"Goal {next(_serial)}", is_restricted=True,
+    )  # fmt: skip
+    return Task.objects.create(
+        partnership=partnership, goal=goal, title=f"Task {next(_serial)}", due_on=date(2030, 1, 1), **fields
+    )
+
+
 def build_post(parent: Thread, author: Member, state: str) -> models.Model:
     now = timezone.now()
     return Post.objects.create(
@@ -207,6 +262,12 @@ BUILDERS: dict[str, Callable[..., models.Model]] = {
     "blueprint.pilottemplate": build_pilot_template,
     "library.document": build_document,
     "library.bookmark": build_bookmark,
+    "partnerships.partnership": build_partnership,
+    "partnerships.resource": build_resource,
+    "partnerships.hazard": build_hazard,
+    "partnerships.need": build_need,
+    "partnerships.goal": build_goal,
+    "partnerships.task": build_task,
 }
 # Types that take their parent's visibility: parent label -> (child label, builder).
 CHILD_BUILDERS: dict[str, tuple[str, Callable[..., models.Model]]] = {

@@ -38,6 +38,7 @@ from verification.policy.audit import (
     highest_marking,
     record_search,
     record_view,
+    record_views,
 )
 from verification.policy.communities import (
     can_invite,
@@ -164,6 +165,7 @@ __all__ = [
     "reads_public_tier",
     "record_search",
     "record_view",
+    "record_views",
     "resolve_reference",
     "revoke_all_item_access",
     "revoke_item_access",

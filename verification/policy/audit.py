@@ -121,3 +121,30 @@ def record_view(
         raise PermissionDenied("A marked item opens only when you open it yourself.")
     action = AuditEvent.Action.DOWNLOADED_MARKED if download else AuditEvent.Action.VIEWED_MARKED
     audit_record(action, actor=user, target=item, marking=marking.slug, request=request)
+
+
+def record_views(
+    user: Member, items: Iterable[models.Model], request: HttpRequest | None = None, *, download: bool = False
+) -> None:
+    """``record_view`` for every marked item a page or an export shows, written in one insert (a list keeps
+    its fixed number of queries however many marked rows it shows)."""
+    marked = [(item, marking) for item in items if not (marking := effective_marking(item)).is_unmarked]
+    if not marked:
+        return
+    if request is not None and not is_member_request(request):
+        raise PermissionDenied("A marked item opens only when you open it yourself.")
+    action = AuditEvent.Action.DOWNLOADED_MARKED if download else AuditEvent.Action.VIEWED_MARKED
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=action,
+            actor=user,
+            actor_email=user.email,
+            target_type=item._meta.label,
+            target_id=str(item.pk),
+            target_label=str(item)[:300],
+            marking=marking.slug,
+            ip_address=client_ip(request),
+            detail={},
+        )
+        for item, marking in marked
+    )

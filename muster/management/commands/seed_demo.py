@@ -10,6 +10,7 @@ from communities import demo as communities_demo
 from discussions import demo as discussions_demo
 from library import demo as library_demo
 from messaging import demo as messaging_demo
+from partnerships import demo as partnerships_demo
 from search import index as search_index
 from subscriptions import demo as subscriptions_demo
 from verification import demo as verification_demo
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             wiki_demo.seed()
             library_demo.seed()
             blueprint_demo.seed()
+            partnerships_demo.seed()
             messaging_demo.seed()
             subscriptions_demo.seed()
         search_index.rebuild()  # what the seeds bulk-created, too: searchable at once

@@ -1,0 +1,78 @@
+from django.apps import AppConfig
+from django.db.models import Q
+
+
+class PartnershipsConfig(AppConfig):
+    name = "partnerships"
+    verbose_name = "Partnerships"
+
+    def ready(self) -> None:
+        from notices.kinds import register_kind
+        from partnerships.addresses import goal_url, hazard_url, need_url, partnership_url, resource_url, task_url
+        from partnerships.follows import register_followables
+        from partnerships.models import Goal, Hazard, Need, Partnership, Resource, Task
+        from partnerships.notifications import (
+            TASK_ASSIGNED,
+            TASK_OVERDUE,
+            describe_task_notification,
+            task_targets,
+        )
+        from verification.registry import register
+
+        common = {"not_removed": Q(deleted_at__isnull=True), "title": str, "display_related": ("community",)}
+        register(
+            Partnership,
+            type_label="Partnership",
+            url=partnership_url,
+            taggable=True,
+            search_type="partnership",
+            search_fields=("title", "jurisdiction", "description"),
+            **common,
+        )
+        register(
+            Resource,
+            type_label="Partnership resource",
+            url=resource_url,
+            title_field="name",
+            list_order=("name", "pk"),
+            search_type="resource",
+            search_fields=("name", "owner_organisation", "location", "capacity_unit", "conditions"),
+            **common,
+        )
+        register(
+            Hazard,
+            type_label="Partnership hazard",
+            url=hazard_url,
+            search_type="hazard",
+            search_fields=("title", "description", "organisations_affected"),
+            **common,
+        )
+        register(
+            Need,
+            type_label="Partnership need",
+            url=need_url,
+            search_type="need",
+            search_fields=("title", "description"),
+            **common,
+        )
+        register(
+            Goal,
+            type_label="Partnership goal",
+            url=goal_url,
+            search_type="goal",
+            search_fields=("title", "description"),
+            **common,
+        )
+        register(
+            Task,
+            type_label="Partnership task",
+            url=task_url,
+            search_type="task",
+            search_fields=("title", "description"),
+            **common,
+        )
+        register_followables()
+        for key, label in ((TASK_ASSIGNED, "Partnership task assigned"), (TASK_OVERDUE, "Partnership task overdue")):
+            register_kind(
+                key, label=label, describe=describe_task_notification, target_querysets=task_targets, emailed=True
+            )
