@@ -8,7 +8,6 @@ rows already written get them here. SQLite keeps neither: its FTS5 index finds p
 from typing import Any
 
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
 WORDS = "regexp_replace(coalesce({field}, ''), '[[:punct:]]+', ' ', 'g')"
@@ -49,6 +48,7 @@ $$
 """
 _FIELDS = {name: WORDS.format(field=f"NEW.{name}") for name in ("title", "tags", "body")}
 FORWARD = (
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
     PAIRS,
     PHRASE_PAIRS,
     TRIGGER.format(
@@ -91,7 +91,6 @@ class Migration(migrations.Migration):
     dependencies = [("search", "0005_access_keys")]
 
     operations = [
-        BtreeGinExtension(),
         migrations.AddField(
             model_name="searchentry",
             name="period",
