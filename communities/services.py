@@ -30,7 +30,7 @@ from communities.models import (
     Membership,
     Role,
 )
-from communities.signals import community_created
+from communities.signals import community_created, content_removed, content_restored
 from notices import live
 from notices.follow import follow_automatically
 from notices.models import Level
@@ -407,6 +407,7 @@ def content_remove(*, item: CommunityContent, actor: Member, request: HttpReques
     item.save(update_fields=["deleted_at", "deleted_by"])
     marking = policy.effective_marking(item).slug
     audit_record(AuditEvent.Action.ITEM_REMOVED, actor=actor, target=item, marking=marking, request=request)
+    content_removed.send(sender=type(item), item=item, actor=actor)
     return item
 
 
@@ -422,6 +423,7 @@ def content_restore(*, item: CommunityContent, actor: Member, request: HttpReque
     item.save(update_fields=["deleted_at", "deleted_by"])
     marking = policy.effective_marking(item).slug
     audit_record(AuditEvent.Action.ITEM_RESTORED, actor=actor, target=item, marking=marking, request=request)
+    content_restored.send(sender=type(item), item=item, actor=actor)
     return item
 
 

@@ -8,6 +8,11 @@ pilot), inside its transaction, so the features that own the content make it wit
 ``community``, ``owner`` (the member the content is written by), ``pages`` (``StarterPage`` rows: the wiki
 makes them, in order, under the community's marking) and ``board_name`` (discussions opens a board by that
 name; blank for none). A receiver that refuses (``ValidationError``) rolls the whole set-up back.
+
+``content_removed`` and ``content_restored`` are sent by the shared remove and restore
+(``communities.services.content_remove``, ``content_restore``) inside their transaction, with ``sender`` the
+item's model, ``item`` and ``actor``: a feature that keeps its own history of an item (a partnership
+resource's changes) writes it there.
 """
 
 from typing import NamedTuple
@@ -16,6 +21,8 @@ from django.dispatch import Signal
 
 community_created = Signal()
 starter_content_requested = Signal()
+content_removed = Signal()
+content_restored = Signal()
 
 
 class StarterPage(NamedTuple):

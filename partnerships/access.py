@@ -6,6 +6,8 @@ approve what the partnership publishes; the partnership's author, a moderator of
 names the co-leads. A co-lead's sector is read from their verified affiliation (``sector_of``).
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -59,6 +61,11 @@ def check_co_lead_permission(
 ) -> None:
     if not is_co_lead(user, partnership):
         raise policy.deny(user, "lead", partnership, request)
+
+
+def is_record_co_lead(user: policy.AnyUser | None, record: Any) -> bool:
+    """A co-lead of the record's partnership (the registry's ``also_edited_by`` of needs and goals)."""
+    return is_co_lead(user, record.partnership)
 
 
 def can_name_co_leads(user: policy.AnyUser | None, partnership: Partnership) -> bool:

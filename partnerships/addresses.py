@@ -18,11 +18,11 @@ def hazard_url(hazard: Hazard) -> str:
 
 
 def need_url(need: Need) -> str:
-    return reverse("partnerships:plan", kwargs={"pk": need.partnership_id}) + f"#need-{need.pk}"
+    return reverse("partnerships:need", kwargs={"pk": need.pk})
 
 
 def goal_url(goal: Goal) -> str:
-    return reverse("partnerships:plan", kwargs={"pk": goal.partnership_id}) + f"#goal-{goal.pk}"
+    return reverse("partnerships:goal", kwargs={"pk": goal.pk})
 
 
 def task_url(task: Task) -> str:

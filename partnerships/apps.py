@@ -8,6 +8,7 @@ class PartnershipsConfig(AppConfig):
 
     def ready(self) -> None:
         from notices.kinds import register_kind
+        from partnerships.access import is_record_co_lead
         from partnerships.addresses import goal_url, hazard_url, need_url, partnership_url, resource_url, task_url
         from partnerships.follows import register_followables
         from partnerships.models import Goal, Hazard, Need, Partnership, Resource, Task
@@ -51,6 +52,7 @@ class PartnershipsConfig(AppConfig):
             Need,
             type_label="Partnership need",
             url=need_url,
+            also_edited_by=is_record_co_lead,
             search_type="need",
             search_fields=("title", "description"),
             **common,
@@ -59,6 +61,7 @@ class PartnershipsConfig(AppConfig):
             Goal,
             type_label="Partnership goal",
             url=goal_url,
+            also_edited_by=is_record_co_lead,
             search_type="goal",
             search_fields=("title", "description"),
             **common,
@@ -72,6 +75,11 @@ class PartnershipsConfig(AppConfig):
             **common,
         )
         register_followables()
+        from communities.signals import content_removed, content_restored
+        from partnerships.services.inventory import record_shared_removal, record_shared_restore
+
+        content_removed.connect(record_shared_removal, sender=Resource, dispatch_uid="partnerships_resource_removed")
+        content_restored.connect(record_shared_restore, sender=Resource, dispatch_uid="partnerships_resource_restored")
         for key, label in ((TASK_ASSIGNED, "Partnership task assigned"), (TASK_OVERDUE, "Partnership task overdue")):
             register_kind(
                 key, label=label, describe=describe_task_notification, target_querysets=task_targets, emailed=True

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from taggit.forms import TagField
 
 from communities.models import Community
 from partnerships.guidance import EXAMPLE_TASKS, OTHER_CATEGORY, PRIVATE_CATEGORIES, PUBLIC_CATEGORIES
@@ -42,8 +43,12 @@ class MarkingField(forms.ModelChoiceField):  # type: ignore[type-arg]
         super().__init__(queryset=markings, **kwargs)
 
 
-class PartnershipForm(forms.Form):
-    community = forms.ModelChoiceField(queryset=Community.objects.none(), empty_label=None)
+TAGS_HELP = "Separate tags with commas, e.g. sheltering, generators."
+
+
+class PartnershipEditForm(forms.Form):
+    """What a co-lead changes of the partnership (the community stays)."""
+
     title = forms.CharField(max_length=200, error_messages={"required": "Give the partnership a name."})
     jurisdiction = forms.CharField(
         max_length=200,
@@ -51,12 +56,21 @@ class PartnershipForm(forms.Form):
         error_messages={"required": "Give the jurisdiction it serves."},
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=4000)
+    tags = TagField(label="Tags", required=False, help_text=TAGS_HELP)
     marking = forms.ModelChoiceField(queryset=Marking.objects.none(), empty_label=None)
 
-    def __init__(self, *args: Any, communities: QuerySet[Community], markings: QuerySet[Marking], **kwargs: Any):
+    def __init__(self, *args: Any, markings: QuerySet[Marking], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
         self.fields["marking"].queryset = markings  # type: ignore[attr-defined]
+
+
+class PartnershipForm(PartnershipEditForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), empty_label=None)
+    field_order = ("community", "title", "jurisdiction", "description", "tags", "marking")
+
+    def __init__(self, *args: Any, communities: QuerySet[Community], markings: QuerySet[Marking], **kwargs: Any):
+        super().__init__(*args, markings=markings, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
 
 
 class CoLeadForm(forms.Form):
@@ -261,12 +275,7 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
-        # Any member may be posted: the service says who is not a participant (kept on the page).
-        for name in ("owner", "co_owner"):
-            self.fields[name].queryset = Member.objects.all()  # type: ignore[attr-defined]
-            self.fields[name].choices = [("", "---------")] + [  # type: ignore[attr-defined]
-                (member.pk, member.display_name) for member in participants
-            ]
+        _member_choices(self, ("owner", "co_owner"), participants)
         self.fields["marking"].queryset = markings  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -276,6 +285,24 @@ class TaskForm(forms.Form):
         if not cleaned.get("title"):
             self.add_error("title", "Name the task, or start from an example.")
         return cleaned
+
+
+def _member_choices(form: forms.Form, names: tuple[str, ...], participants: QuerySet[Member]) -> None:
+    """Any member may be posted: the service says who is not a participant (kept on the page)."""
+    choices = [("", "---------")] + [(member.pk, member.display_name) for member in participants]
+    for name in names:
+        form.fields[name].queryset = Member.objects.all()  # type: ignore[attr-defined]
+        form.fields[name].choices = choices  # type: ignore[attr-defined]
+
+
+class TaskEditForm(forms.Form):
+    owner = MemberChoiceField(queryset=Member.objects.none())
+    co_owner = MemberChoiceField(queryset=Member.objects.none(), required=False, label="Co-owner (the other sector)")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+
+    def __init__(self, *args: Any, participants: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _member_choices(self, ("owner", "co_owner"), participants)
 
 
 class TaskStateForm(forms.Form):

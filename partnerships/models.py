@@ -284,6 +284,7 @@ class ResourceChange(models.Model):
         IMPORTED = "imported", "Imported"
         CHANGED = "changed", "Changed"
         REMOVED = "removed", "Removed"
+        RESTORED = "restored", "Restored"
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

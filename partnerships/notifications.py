@@ -35,9 +35,11 @@ def _people(task: Task, leave_out: Member | None) -> list[Member]:
     return [person for person in people if leave_out is None or person.pk != leave_out.pk]
 
 
-def notify_task_assigned(*, task: Task, actor: Member) -> None:
+def notify_task_assigned(*, task: Task, actor: Member, people: list[Member] | None = None) -> None:
+    """Tell the task's owner and co-owner (or only ``people``, those newly named) that it is theirs."""
+    told = _people(task, actor) if people is None else [p for p in people if p.pk != actor.pk]
     notify(
-        _people(task, actor),
+        told,
         kind_key=TASK_ASSIGNED,
         actor=actor,
         target=task,

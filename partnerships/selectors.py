@@ -247,6 +247,17 @@ def task_visible_to(member: Member, pk: int) -> Task:
     )
 
 
+def need_visible_to(member: Member, pk: int) -> Need:
+    needs = Need.objects.select_related("partnership", "marking", "community__marking", "author", "deleted_by")
+    need = policy.filter_visible(member, needs).get(pk=pk)
+    return need
+
+
+def goal_visible_to(member: Member, pk: int) -> Goal:
+    goals = Goal.objects.select_related("partnership", "marking", "community__marking", "author", "deleted_by")
+    return policy.filter_visible(member, goals).get(pk=pk)
+
+
 def banner_for(partnership: Partnership, records: Iterable[object]) -> Marking:
     """The banner of a page that shows the partnership and these records: the highest marking among them."""
     markings = [policy.effective_marking(partnership)]

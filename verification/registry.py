@@ -85,6 +85,9 @@ class ContentRegistration:
     # Removed and restored on its own (communities.services.content_remove); False for a type whose
     # feature removes it otherwise (a thread goes with its opening post).
     removable: bool = True
+    # Who else edits and removes an item besides its author and its community's moderators (the co-leads of
+    # a partnership its need belongs to): ``(member, item) -> bool``, asked only of members who may see it.
+    also_edited_by: Callable[[Any, Any], bool] | None = None
     # Items anonymous visitors may read the public part of (a Blueprint entry's summary) when this holds;
     # ``verification.policy.public`` adds the rest of the public rule. None: nothing of the type is public.
     public: Q | None = None

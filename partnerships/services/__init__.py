@@ -19,9 +19,12 @@ from partnerships.services.plan import (
     checklist_item_add,
     checklist_item_set,
     goal_add,
+    goal_update,
     need_add,
+    need_update,
     task_add,
     task_set_state,
+    task_update,
     tasks_announce_overdue,
 )
 from partnerships.services.table import (
@@ -40,6 +43,7 @@ from partnerships.services.workspace import (
     output_status,
     output_withdraw,
     partnership_create,
+    partnership_update,
     step_set_state,
     step_touch,
 )
@@ -54,6 +58,7 @@ __all__ = [
     "co_lead_remove",
     "co_lead_set",
     "goal_add",
+    "goal_update",
     "hazard_add",
     "hazard_update",
     "issue_comment",
@@ -61,10 +66,12 @@ __all__ = [
     "issue_unvote",
     "issue_vote",
     "need_add",
+    "need_update",
     "output_approve",
     "output_status",
     "output_withdraw",
     "partnership_create",
+    "partnership_update",
     "resource_add",
     "resource_remove",
     "resource_update",
@@ -75,5 +82,6 @@ __all__ = [
     "step_touch",
     "task_add",
     "task_set_state",
+    "task_update",
     "tasks_announce_overdue",
 ]

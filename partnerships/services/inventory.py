@@ -136,6 +136,16 @@ def resource_remove(*, resource: Resource, actor: Member) -> None:
     ResourceChange.objects.create(resource=resource, actor=actor, action=ResourceChange.Action.REMOVED)
 
 
+def record_shared_removal(sender: type, item: Resource, actor: Member, **kwargs: Any) -> None:
+    """A resource removed through the shared remove control goes into its history (``content_removed``)."""
+    ResourceChange.objects.create(resource=item, actor=actor, action=ResourceChange.Action.REMOVED)
+
+
+def record_shared_restore(sender: type, item: Resource, actor: Member, **kwargs: Any) -> None:
+    """A resource a moderator restores through the shared restore goes into its history (``content_restored``)."""
+    ResourceChange.objects.create(resource=item, actor=actor, action=ResourceChange.Action.RESTORED)
+
+
 @dataclass(frozen=True)
 class ImportRow:
     """One row of a CSV, cleaned: its line number, marking and values."""

@@ -3,13 +3,13 @@ and a co-owner from the other sector, a due date, a state and a checklist)."""
 
 from collections.abc import Iterable
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from partnerships.access import is_participant, sector_of
+from partnerships.access import check_contribute_permission, check_record_marking, is_participant, sector_of
 from partnerships.models import (
     TEXT_MAX,
     TITLE_MAX,
@@ -116,6 +116,90 @@ def goal_add(
     return goal
 
 
+def check_change_plan_record(actor: Member, record: Need | Goal) -> None:
+    """Co-leads, the record's author and the community's moderators change a need or a goal they may see
+    (``policy.can_edit``, which asks the registry's ``also_edited_by`` for the co-leads)."""
+    check_contribute_permission(actor, record.partnership)
+    policy.check_edit_permission(actor, record)
+
+
+def _kept_hidden(actor: Member, linked: Iterable[Any]) -> list[Any]:
+    """Links the editor may not see stay as they are (a form shows only what the editor sees)."""
+    return [item for item in linked if not policy.can_view(actor, item)]
+
+
+@transaction.atomic
+def need_update(
+    *,
+    need: Need,
+    actor: Member,
+    marking: Marking,
+    title: str,
+    area: str,
+    priority: int,
+    description: str = "",
+    hazards: Iterable[Hazard] = (),
+    issues: Iterable[CommonIssue] = (),
+) -> Need:
+    need = Need.objects.select_for_update().select_related("partnership", "community").get(pk=need.pk)
+    partnership = need.partnership
+    check_change_plan_record(actor, need)
+    errors: dict[str, str] = {}
+    _check_title(errors, title, description, "need")
+    if area not in NeedArea.values:
+        errors["area"] = "Choose planning, mitigation, response or recovery."
+    if priority not in Priority.values:
+        errors["priority"] = "Choose high, medium or low."
+    hazards, issues = list(hazards), list(issues)
+    if any(h.partnership_id != partnership.pk or not policy.can_view(actor, h) for h in hazards):
+        errors["hazards"] = "Link hazards of this partnership you can see."
+    if any(issue.partnership_id != partnership.pk for issue in issues):
+        errors["issues"] = "Link common issues of this partnership."
+    if errors:
+        raise ValidationError(errors)
+    check_record_marking(actor, partnership, marking)
+    hidden = _kept_hidden(actor, need.hazards.all())
+    need.marking = marking
+    need.title, need.area, need.priority = title.strip(), area, priority
+    need.description = description.strip()
+    need.save()
+    need.hazards.set([*hazards, *hidden])
+    need.issues.set(issues)
+    return need
+
+
+@transaction.atomic
+def goal_update(
+    *,
+    goal: Goal,
+    actor: Member,
+    marking: Marking,
+    title: str,
+    description: str = "",
+    needs: Iterable[Need] = (),
+) -> Goal:
+    goal = Goal.objects.select_for_update().select_related("partnership", "community").get(pk=goal.pk)
+    partnership = goal.partnership
+    check_change_plan_record(actor, goal)
+    errors: dict[str, str] = {}
+    _check_title(errors, title, description, "goal")
+    needs = list(needs)
+    if any(n.partnership_id != partnership.pk or not policy.can_view(actor, n) for n in needs):
+        errors["needs"] = "Choose needs of this partnership you can see."
+    lowest_task = goal.tasks.order_by("marking__rank").values_list("marking__rank", flat=True).first()
+    if lowest_task is not None and marking.rank > lowest_task:
+        errors["marking"] = "Some of this goal's tasks are marked lower: a goal is marked no higher than its tasks."
+    if errors:
+        raise ValidationError(errors)
+    check_record_marking(actor, partnership, marking)
+    hidden = _kept_hidden(actor, goal.needs.all())
+    goal.marking = marking
+    goal.title, goal.description = title.strip(), description.strip()
+    goal.save()
+    goal.needs.set([*needs, *hidden])
+    return goal
+
+
 def _check_owners(
     errors: dict[str, str], partnership: Partnership, owner: Member | None, co_owner: Member | None
 ) -> None:
@@ -208,6 +292,35 @@ def task_set_state(*, task: Task, actor: Member, state: str) -> Task:
         raise ValidationError({"state": "Choose to do, in progress or done."})
     task.state = state
     task.save(update_fields=["state", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, task: Task, actor: Member, owner: Member | None, co_owner: Member | None, due_on: date | None
+) -> Task:
+    """A participant who may see the task changes its owner, its co-owner (a participant of the other sector)
+    and its due date (not before the day it was created). Newly named owners are told; a new due date may be
+    announced overdue again."""
+    task = Task.objects.select_for_update().select_related("partnership", "community", "marking").get(pk=task.pk)
+    check_edit_record(actor, task.partnership, task)
+    errors: dict[str, str] = {}
+    created_on = timezone.localdate(task.created_at)
+    if due_on is None:
+        errors["due_on"] = "Give the date the task is due."
+    elif due_on < created_on:
+        errors["due_on"] = f"A task cannot be due before it was created ({created_on:%d %B %Y})."
+    _check_owners(errors, task.partnership, owner, co_owner)
+    if errors:
+        raise ValidationError(errors)
+    before = {task.owner_id, task.co_owner_id}
+    if due_on != task.due_on:
+        task.overdue_notified_at = None
+    task.owner, task.co_owner, task.due_on = owner, co_owner, cast(date, due_on)
+    task.save(update_fields=["owner", "co_owner", "due_on", "overdue_notified_at", "updated_at"])
+    newly = [person for person in (owner, co_owner) if person is not None and person.pk not in before]
+    if newly:
+        notify_task_assigned(task=task, actor=actor, people=newly)
     return task
 
 

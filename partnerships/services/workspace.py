@@ -1,6 +1,7 @@
 """The partnership itself: creating it, naming its co-leads, the state of its six steps, and the co-leads'
 approval of what it publishes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,9 +17,25 @@ from partnerships.access import (
     sector_of,
 )
 from partnerships.guidance import STEP_NUMBERS
-from partnerships.models import TEXT_MAX, TITLE_MAX, Approval, Output, Partnership, Sector, Step, StepState
+from partnerships.models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Approval,
+    Goal,
+    Hazard,
+    Need,
+    Output,
+    Partnership,
+    Resource,
+    ResourceChange,
+    Sector,
+    Step,
+    StepState,
+    Task,
+)
 from verification import policy
 from verification.models import Marking, Member
+from verification.registry import content_changed
 
 
 def _check_text(errors: dict[str, str], field: str, value: str, *, limit: int, what: str, required: bool) -> None:
@@ -30,7 +47,14 @@ def _check_text(errors: dict[str, str], field: str, value: str, *, limit: int, w
 
 @transaction.atomic
 def partnership_create(
-    *, author: Member, community: Community, marking: Marking, title: str, jurisdiction: str, description: str = ""
+    *,
+    author: Member,
+    community: Community,
+    marking: Marking,
+    title: str,
+    jurisdiction: str,
+    description: str = "",
+    tags: Iterable[str] = (),
 ) -> Partnership:
     """A new partnership in a community the author belongs to; its six steps start not started."""
     errors: dict[str, str] = {}
@@ -50,6 +74,7 @@ def partnership_create(
         jurisdiction=jurisdiction.strip(),
         description=description.strip(),
     )
+    partnership.tags.set(list(tags))
     Step.objects.bulk_create(Step(partnership=partnership, number=number) for number in STEP_NUMBERS)
     activity_record(community=community, actor=author, verb=ActivityEvent.Verb.POSTED, target=partnership)
     return partnership
@@ -57,6 +82,71 @@ def partnership_create(
 
 def _lock(partnership: Partnership) -> Partnership:
     return Partnership.objects.select_for_update().select_related("community", "marking").get(pk=partnership.pk)
+
+
+@transaction.atomic
+def partnership_update(
+    *,
+    partnership: Partnership,
+    actor: Member,
+    marking: Marking,
+    title: str,
+    jurisdiction: str,
+    description: str = "",
+    tags: Iterable[str] | None = None,
+) -> Partnership:
+    """A co-lead changes the partnership's title, jurisdiction, description, marking (and tags).
+
+    The marking goes up or down only to one the co-lead is cleared for, never below the community's. Raised,
+    it raises every record of the partnership marked lower with it (a record is marked no lower than its
+    partnership; a resource's history says so), and search reads the new markings again."""
+    partnership = _lock(partnership)
+    check_co_lead_permission(actor, partnership)
+    errors: dict[str, str] = {}
+    _check_text(errors, "title", title, limit=TITLE_MAX, what="the partnership a name", required=True)
+    _check_text(errors, "jurisdiction", jurisdiction, limit=200, what="the jurisdiction it serves", required=True)
+    _check_text(errors, "description", description, limit=TEXT_MAX, what="the description", required=False)
+    community = partnership.community
+    if marking.rank < community.marking.rank:
+        errors["marking"] = f"Items in {community.name} are marked at least {community.marking}."
+    elif marking.pk not in policy.member_access(actor).visible_marking_ids:
+        errors["marking"] = f"You are not cleared for {marking}."
+    if errors:
+        raise ValidationError(errors)
+    partnership.title = title.strip()
+    partnership.jurisdiction = jurisdiction.strip()
+    partnership.description = description.strip()
+    partnership.marking = marking
+    partnership.save(update_fields=["title", "jurisdiction", "description", "marking", "updated_at"])
+    if tags is not None:
+        partnership.tags.set(list(tags))
+    _raise_records(partnership, marking, actor)
+    return partnership
+
+
+RECORD_MODELS = (Resource, Hazard, Need, Goal, Task)
+
+
+def _raise_records(partnership: Partnership, marking: Marking, actor: Member) -> None:
+    """Records of the partnership marked below ``marking`` are raised to it (removed ones too)."""
+    for model in RECORD_MODELS:
+        lower = model.objects.filter(partnership=partnership, marking__rank__lt=marking.rank)
+        found = list(lower.values_list("pk", "marking__slug"))
+        if not found:
+            continue
+        pks = [pk for pk, _ in found]
+        model.objects.filter(pk__in=pks).update(marking=marking, updated_at=timezone.now())
+        if model is Resource:
+            ResourceChange.objects.bulk_create(
+                ResourceChange(
+                    resource_id=pk,
+                    actor=actor,
+                    action=ResourceChange.Action.CHANGED,
+                    fields={"marking": [slug, marking.slug]},
+                )
+                for pk, slug in found
+            )
+        content_changed.send(sender=model, pks=pks)  # search reads their markings again
 
 
 @transaction.atomic

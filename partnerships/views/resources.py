@@ -86,6 +86,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         resource=resource,
         changes=list(selectors.resource_changes(resource)),
         marking=selectors.banner_for(partnership, [resource]),
+        can_restore=policy.can_moderate(member, partnership.community),
     )
     return render(request, "partnerships/resource.html", context)
 

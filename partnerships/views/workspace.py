@@ -11,7 +11,7 @@ from muster.forms import add_service_error
 from partnerships import selectors, services
 from partnerships.access import can_name_co_leads, check_co_lead_permission, sector_of
 from partnerships.addresses import partnership_url
-from partnerships.forms import ApprovalForm, CoLeadForm, PartnershipForm, StepStateForm
+from partnerships.forms import ApprovalForm, CoLeadForm, PartnershipEditForm, PartnershipForm, StepStateForm
 from partnerships.guidance import STEP_NUMBERS, STEPS, StepGuide, step_guide
 from partnerships.models import Partnership, Sector, Step, StepState
 from partnerships.views.common import tell_errors, visible_partnership, workspace_context
@@ -57,6 +57,33 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/create.html", {"form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A co-lead changes the title, jurisdiction, description, tags and marking."""
+    member, partnership = visible_partnership(request, pk)
+    check_co_lead_permission(member, partnership, request)
+    initial = {
+        "title": partnership.title,
+        "jurisdiction": partnership.jurisdiction,
+        "description": partnership.description,
+        "tags": list(partnership.tags.all()),
+        "marking": partnership.marking,
+    }
+    form = PartnershipEditForm(
+        request.POST or None, markings=selectors.markings_for(member, partnership.community.marking), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership = services.partnership_update(partnership=partnership, actor=member, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The partnership is saved.")
+            return redirect(partnership_url(partnership))
+    context = workspace_context(member, partnership, form=form)
+    return render(request, "partnerships/edit.html", context, status=400 if form.errors else 200)
+
+
 def _steps(partnership: Partnership) -> list[tuple[StepGuide, Step | None]]:
     rows = {step.number: step for step in partnership.steps.all()}
     return [(guide, rows.get(guide.number)) for guide in STEPS]
@@ -73,6 +100,7 @@ def _render_overview(
         member,
         partnership,
         steps=steps,
+        tags=list(partnership.tags.all()),
         done_count=done,
         outputs=services.output_status(partnership, selectors.approvals_of(partnership)),
         can_name_co_leads=can_name_co_leads(member, partnership),

@@ -170,15 +170,18 @@ def community_of(item: Any) -> Any:
 
 
 def can_edit(user: AnyUser | None, item: Any) -> bool:
-    """Authors edit what they can still see; moderators edit anything in their community they can see.
-    A removed item is edited by no one until a moderator restores it."""
+    """Authors edit what they can still see; moderators edit anything in their community they can see; so do
+    those its registration names (``also_edited_by``). A removed item is edited by no one until a moderator
+    restores it."""
     if user is None:
         return False
     registration = content_registry.get(type(item))
     listed = type(item)._default_manager.filter(registration.not_removed, pk=item.pk)
     if not filter_visible(user, listed).exists():
         return False
-    return bool(item.author_id == user.pk) or can_moderate(user, item.community)
+    if item.author_id == user.pk or can_moderate(user, item.community):
+        return True
+    return registration.also_edited_by is not None and registration.also_edited_by(user, item)
 
 
 def can_download(user: AnyUser | None, item: models.Model) -> bool:
