@@ -29,6 +29,7 @@ urlpatterns = [
     path("congress/<int:year>/report/sections/", barriers.section_add, name="section_add"),
     path("congress/<int:year>/report/sections/<int:pk>/", barriers.section_edit, name="section_edit"),
     path("congress/<int:year>/report/comments/", barriers.report_comment, name="report_comment"),
+    path("congress/<int:year>/report/tags/", barriers.report_tags, name="report_tags"),
     path("congress/<int:year>/report/publish/", barriers.report_publish, name="report_publish"),
     path("congress/<int:year>/report/pdf/", barriers.report_pdf, name="report_pdf"),
     path("templates/", pilots.template_list, name="templates"),

@@ -12,10 +12,12 @@ change cannot be made. Revision numbering, edits over a newer revision and rever
 from blueprint.facets import Facets, facets_from
 from blueprint.services.barriers import (
     can_comment_report,
+    can_tag_report,
     can_write_report,
     report_comment,
     report_publish,
     report_start,
+    report_tags_set,
     report_url,
     section_add,
     section_edit,
@@ -71,6 +73,7 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "can_comment_report",
+    "can_tag_report",
     "can_write_report",
     "congress_create",
     "congress_url",
@@ -104,6 +107,7 @@ __all__ = [
     "report_comment",
     "report_publish",
     "report_start",
+    "report_tags_set",
     "report_url",
     "section_add",
     "section_edit",
