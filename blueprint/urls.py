@@ -42,6 +42,7 @@ urlpatterns = [
     path("pilots/tasks/<int:pk>/", pilots.pilot_task, name="pilot_task"),
     path("pilots/roles/<int:pk>/", pilots.pilot_role, name="pilot_role"),
     path("ideas/<int:pk>/", congress.idea_detail, name="idea"),
+    path("ideas/<int:pk>/tags/", congress.idea_tags, name="idea_tags"),
     path("ideas/<int:pk>/endorse/", congress.idea_endorse, name="idea_endorse"),
     path("ideas/<int:pk>/review/", congress.idea_review, name="idea_review"),
     path("ideas/<int:pk>/notes/", congress.idea_note, name="idea_note"),

@@ -24,6 +24,7 @@ from blueprint.services.barriers import (
 )
 from blueprint.services.congress import (
     IdeaDecision,
+    can_tag_idea,
     congress_create,
     congress_url,
     delegate_appoint,
@@ -32,6 +33,7 @@ from blueprint.services.congress import (
     idea_note_add,
     idea_review,
     idea_submit,
+    idea_tags_set,
     idea_to_blueprint,
     idea_url,
 )
@@ -73,6 +75,7 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "can_comment_report",
+    "can_tag_idea",
     "can_tag_report",
     "can_write_report",
     "congress_create",
@@ -95,6 +98,7 @@ __all__ = [
     "idea_note_add",
     "idea_review",
     "idea_submit",
+    "idea_tags_set",
     "idea_to_blueprint",
     "idea_url",
     "link_create",
