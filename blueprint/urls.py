@@ -57,6 +57,7 @@ urlpatterns = [
     path(f"{entry}review/", review.entry_review, name="review_entry"),
     path(f"{entry}validate/", review.entry_validate, name="validate"),
     path(f"{entry}public/", review.entry_public, name="public"),
+    path(f"{entry}marking/", review.entry_remark, name="remark"),
     path(f"{entry}links/", links.link_add, name="link_add"),
     path(f"{entry}links/remove/", links.link_remove, name="link_remove"),
     path(f"{entry}attachments/", links.attachment_add, name="attachment_add"),
