@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from blueprint import services
-from blueprint.models import Entry, Kind
+from blueprint.models import BLUEPRINT_COMMUNITY_SLUG, Entry, Kind, PilotTemplate
 from communities.models import Community
 from communities.services import community_create
 from tests.blueprint.conftest import SENTINEL, Propose, fresh, joined, make_editor, marking
@@ -47,13 +47,16 @@ def entry(published: Callable[..., Entry], django_capture_on_commit_callbacks: A
 
 
 def sees(member: Member, entry: Entry) -> dict[str, bool]:
-    """What the member notices of the entry: its page, the index, search, their saved items."""
+    """What the member notices of the entry: its page, the index, search, their saved items, the feed of the
+    National Blueprint community (where it was published)."""
     client = client_of(member)
+    feed = client.get(reverse("communities:detail", kwargs={"slug": BLUEPRINT_COMMUNITY_SLUG}))
     return {
         "page": client.get(url("entry", entry)).status_code == 200,
         "index": TITLE in text_of(client.get(reverse("blueprint:index"))),
         "search": TITLE in Searcher(member).headings("quokkaish"),
         "saved": TITLE in text_of(client.get(reverse("saved:list"))),
+        "feed": TITLE in text_of(feed),
     }
 
 
@@ -66,7 +69,7 @@ def test_an_editor_re_marks_an_entry_and_members_not_cleared_lose_it_everywhere(
             reverse("saved:save"), {"item_type": "blueprint.entry", "item_id": entry.pk, "next": url("entry", entry)}
         )
         assert saved.status_code == 302
-    everywhere = {"page": True, "index": True, "search": True, "saved": True}
+    everywhere = {"page": True, "index": True, "search": True, "saved": True, "feed": True}
     assert sees(uncleared, entry) == everywhere
     editor_page = text_of(client_of(editor).get(url("entry", entry)))
     assert "Change the marking or community" in editor_page
@@ -80,7 +83,7 @@ def test_an_editor_re_marks_an_entry_and_members_not_cleared_lose_it_everywhere(
     entry.refresh_from_db()
     assert entry.marking.slug == "fouo"
     assert not entry.summary_public  # a marked entry is never public
-    assert sees(uncleared, entry) == {"page": False, "index": False, "search": False, "saved": False}
+    assert sees(uncleared, entry) == {"page": False, "index": False, "search": False, "saved": False, "feed": False}
     assert client_of(uncleared).get(url("entry", entry)).status_code == 404
     assert sees(cleared, entry) == everywhere
     page = text_of(client_of(cleared).get(url("entry", entry)))
@@ -103,7 +106,7 @@ def test_an_editor_moves_an_entry_into_a_private_community_and_outsiders_lose_it
     with django_capture_on_commit_callbacks(execute=True):
         services.entry_remark(entry=entry, editor=fresh(mover), marking=marking(), community=private)
 
-    assert sees(outsider, entry) == {"page": False, "index": False, "search": False, "saved": False}
+    assert not any(sees(outsider, entry).values())
     assert sees(fresh(mover), entry)["page"]
     assert sees(fresh(mover), entry)["search"]
 
@@ -163,3 +166,23 @@ def test_a_proposed_entry_is_re_marked_before_it_is_published_and_stays_its_auth
     assert client_of(fouo_author).get(url("entry", entry)).status_code == 200
     assert client_of(editor).get(url("entry", entry)).status_code == 200
     assert client_of(author).get(url("entry", entry)).status_code == 404
+
+
+def test_an_entry_a_template_bundles_is_not_marked_above_the_template(
+    entry: Entry, editor: Member, blueprint_community: Community
+) -> None:
+    template = PilotTemplate.objects.create(
+        community=blueprint_community,
+        author=editor,
+        marking=marking(),
+        title="Partnership pilot",
+        slug="partnership-pilot",
+        summary="Start a partnership.",
+    )
+    template.entries.add(entry)
+
+    with pytest.raises(ValidationError, match="Partnership pilot"):
+        services.entry_remark(entry=entry, editor=editor, marking=marking("fouo"))
+
+    entry.refresh_from_db()
+    assert entry.marking.slug == "unmarked"
