@@ -128,3 +128,9 @@ class SectionEditForm(forms.Form):
 class ReportCommentForm(forms.Form):
     text = forms.CharField(label="Comment", max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TagsForm(forms.Form):
+    """An idea's or the barriers report's tags, set from its page."""
+
+    tags = TagField(label="Tags", required=False, help_text=TAGS_HELP)

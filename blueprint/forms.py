@@ -254,3 +254,22 @@ class AttachmentForm(forms.Form):
 
 class PublicForm(forms.Form):
     public = forms.BooleanField(required=False)
+
+
+class RemarkForm(forms.Form):
+    """An editor re-marks an entry, or moves it to another community."""
+
+    community = forms.ModelChoiceField(label="Community", queryset=Community.objects.none(), empty_label=None)
+    marking = forms.ModelChoiceField(
+        label="Marking",
+        queryset=Marking.objects.none(),
+        empty_label=None,
+        help_text="Members not cleared for the new marking stop seeing the entry everywhere, at once.",
+    )
+
+    def __init__(
+        self, *args: Any, communities: QuerySet[Community], markings: QuerySet[Marking], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["marking"].queryset = markings  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -387,6 +387,12 @@ def review_queue(editor: Member) -> ReviewQueue:
 def postable_communities(member: Member) -> QuerySet[Community]:
     """Communities the member may propose entries in: those they belong to (the National Blueprint first)."""
     return policy.filter_member_communities(member, Community.objects.all()).order_by("name")
+
+
+def remark_communities(member: Member, entry: Entry) -> QuerySet[Community]:
+    """Where an editor may move an entry: the communities they post in, and the one it is in."""
+    postable = policy.filter_member_communities(member, Community.objects.all()).values("pk")
+    return Community.objects.filter(Q(pk__in=postable) | Q(pk=entry.community_id)).order_by("name")
 
 
 def markings_for_entry(member: Member, community: Community | None = None) -> QuerySet[Marking]:

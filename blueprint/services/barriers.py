@@ -6,7 +6,13 @@ and the report is published to members.
 A draft is restricted (``is_restricted``) to the edition's delegates and alternates and the Blueprint
 editors, through the access policy's per-item grants: naming or removing a delegate grants or revokes it
 (``report_grant_delegate``). Published, it is an ordinary item of its community under its marking.
+
+The report is followable (``blueprint.follows``; whoever starts it follows it): its publication, every section
+written or revised and every comment go to its community's feed, which followers' e-mail updates read through
+the access rule. Its writers and the editors tag it from its page.
 """
+
+from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +38,8 @@ from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from muster.markdown import render_markdown
 from muster.revisions import rebase_edit, revision_add
+from notices.follow import follow_automatically
+from notices.models import Level
 from verification import policy
 from verification.models import Marking, Member
 
@@ -86,6 +94,7 @@ def report_start(
     for delegate in congress.delegates.select_related("member"):
         policy.grant_item_access(report, delegate.member)
     policy.grant_item_access(report, Group.objects.get(name=EDITORS_GROUP))
+    follow_automatically(member=author, target=report, level=Level.WATCHING)
     return report
 
 
@@ -142,6 +151,10 @@ def _save_revision(section: ReportSection, *, author: Member, comment: str) -> S
         body=section.body,
     )
     _copy_sections_for_search(section.report)
+    # Followers of the report hear of every section written or revised (the feed keeps to who may see it).
+    activity_record(
+        community=section.report.community, actor=author, verb=ActivityEvent.Verb.EDITED, target=section.report
+    )
     return revision
 
 
@@ -193,7 +206,30 @@ def report_comment(
         raise PermissionDenied("You may not comment on this report.")
     if section is not None and section.report_id != report.pk:
         raise ValidationError({"section": "That section belongs to another report."})
-    return ReportComment.objects.create(report=report, section=section, author=author, text=text.strip())
+    comment = ReportComment.objects.create(report=report, section=section, author=author, text=text.strip())
+    activity_record(community=report.community, actor=author, verb=ActivityEvent.Verb.REPLIED, target=report)
+    return comment
+
+
+def can_tag_report(user: policy.AnyUser | None, report: BarriersReport) -> bool:
+    """Its writers, and the Blueprint editors who may see it, tag the report."""
+    return can_write_report(user, report) or (
+        report.deleted_at is None and is_blueprint_editor(user) and policy.can_view(user, report)
+    )
+
+
+@transaction.atomic
+def report_tags_set(*, report: BarriersReport, actor: Member, tags: Iterable[str]) -> BarriersReport:
+    """The report's tags, as its writers (or an editor) set them from its page (search and the tag pages
+    read them through the registry)."""
+    report = _locked_report(report)
+    if not can_tag_report(actor, report):
+        raise PermissionDenied("Only the edition's delegates and the Blueprint editors tag the report.")
+    names = sorted({name.strip() for name in tags if name.strip()})
+    if any(len(name) > 100 for name in names):
+        raise ValidationError({"tags": "Keep each tag under 100 characters."})
+    report.tags.set(names)
+    return report
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from blueprint.access import (
     check_manage_congress_permission,
     check_review_entries_permission,
+    is_blueprint_editor,
     is_congress_delegate,
 )
 from blueprint.models import (
@@ -314,3 +315,23 @@ def idea_to_blueprint(*, idea: Idea, editor: Member) -> Entry:
     idea.save()
     _record_decision(idea, editor, was=was)
     return entry
+
+
+def can_tag_idea(user: policy.AnyUser | None, idea: Idea) -> bool:
+    """Its author, and the Blueprint editors, tag an idea they may see."""
+    if idea.deleted_at is None and policy.can_view(user, idea):
+        return (user is not None and idea.author_id == user.pk) or is_blueprint_editor(user)
+    return False
+
+
+@transaction.atomic
+def idea_tags_set(*, idea: Idea, actor: Member, tags: Iterable[str]) -> Idea:
+    """An idea's tags, as its author or an editor sets them from its page."""
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not can_tag_idea(actor, idea):
+        raise PermissionDenied("Only the idea's author and the Blueprint editors tag it.")
+    names = sorted({name.strip() for name in tags if name.strip()})
+    if any(len(name) > 100 for name in names):
+        raise ValidationError({"tags": "Keep each tag under 100 characters."})
+    idea.tags.set(names)
+    return idea

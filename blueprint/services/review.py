@@ -1,5 +1,6 @@
 """The editors' decisions: publish (validated, with evidence level and review-by date), send back with notes,
-decline with a reason; validating again, reverting, and making a summary public."""
+decline with a reason; validating again, reverting, making a summary public, and re-marking an entry (a new
+marking, or another community)."""
 
 from datetime import date, timedelta
 
@@ -15,7 +16,7 @@ from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from muster.revisions import EditConflictError, check_revert, revert_comment
 from verification import policy
-from verification.models import Member
+from verification.models import Marking, Member
 
 REVIEW_PERIOD_DAYS = 365
 
@@ -201,4 +202,43 @@ def entry_set_public(*, entry: Entry, editor: Member, public: bool) -> Entry:
             raise ValidationError("Only entries of an open community can be public.")
     entry.summary_public = public
     entry.save(update_fields=["summary_public", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def entry_remark(*, entry: Entry, editor: Member, marking: Marking, community: Community | None = None) -> Entry:
+    """An editor gives an entry (proposed or published) another marking, or moves it to another community.
+
+    The access rule then reads the new keys on every path: members not cleared for the new marking (or who may
+    not see the new community) no longer find it on its page, in lists, search (saving the marking or the
+    community re-indexes it), the feed or their saved items and followed things. The editor must be cleared
+    for the marking, and may move an entry only into a community they post in; the entry is never marked below
+    its community, nor above a pilot-community template that bundles it. A marked entry, or one that leaves an
+    open community, stops being public.
+    """
+    check_review_entries_permission(editor)
+    entry = locked_entry(entry)
+    if not policy.can_view(editor, entry):
+        raise PermissionDenied("You may not see this entry.")
+    community = community or entry.community
+    moved = community.pk != entry.community_id
+    if not moved and marking.pk == entry.marking_id:
+        raise ValidationError("Nothing changed: choose another marking or community.")
+    if marking.pk not in policy.member_access(editor).visible_marking_ids:
+        raise ValidationError({"marking": f"You are not cleared for {marking}: another editor must mark it so."})
+    if moved and not policy.can_post(editor, community, marking):
+        raise ValidationError({"community": f"You may move entries only into communities you post in ({community})."})
+    if marking.rank < community.marking.rank:
+        raise ValidationError({"marking": f"Entries in {community.name} are marked at least {community.marking}."})
+    rank = max(marking.rank, community.marking.rank)
+    for template in entry.pilot_templates.filter(deleted_at__isnull=True).select_related("marking", "community"):
+        if policy.effective_marking(template).rank < rank:
+            raise ValidationError(
+                {"marking": f"The pilot-community template “{template}” bundles this entry and is marked lower."}
+            )
+    entry.marking, entry.community = marking, community
+    if not marking.is_unmarked or community.visibility != Community.Visibility.OPEN:
+        entry.summary_public = False
+    # Saving the key fields (marking, community) makes the search index read the entry's access keys again.
+    entry.save(update_fields=["marking", "community", "summary_public", "updated_at"])
     return entry

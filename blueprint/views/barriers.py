@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from blueprint import congress_selectors as selectors
 from blueprint import services
 from blueprint.access import is_blueprint_editor
-from blueprint.congress_forms import ReportCommentForm, ReportStartForm, SectionEditForm, SectionForm
+from blueprint.congress_forms import (
+    ReportCommentForm,
+    ReportStartForm,
+    SectionEditForm,
+    SectionForm,
+    TagsForm,
+)
 from blueprint.models import BarriersReport, Congress, ReportSection, ReportStatus
 from blueprint.selectors import markings_for_entry, postable_communities
 from blueprint.services import report_url
@@ -66,7 +72,12 @@ def _render_report(
         "may_publish": report.status == ReportStatus.DRAFT and (may_write or is_blueprint_editor(member)),
         "marking": policy.effective_marking(report),
         "comment_form": forms.get("comment_form") or ReportCommentForm(),
+        "report_tags": list(report.tags.order_by("name")),
     }
+    if services.can_tag_report(member, report):
+        context["tags_form"] = forms.get("tags_form") or TagsForm(
+            initial={"tags": ", ".join(tag.name for tag in context["report_tags"])}
+        )
     if may_write:
         context["section_form"] = forms.get("section_form") or SectionForm()
     policy.record_view(member, report, request)
@@ -176,6 +187,22 @@ def report_comment(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, "Comment added.")
             return redirect(report_url(report))
     return _render_report(request, member, report, status=400, comment_form=form)
+
+
+@require_POST
+def report_tags(request: HttpRequest, year: int) -> HttpResponse:
+    member = signed_in_member(request)
+    report = _report(member, year)
+    form = TagsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_tags_set(report=report, actor=member, tags=form.cleaned_data["tags"] or ())
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Tags saved.")
+            return redirect(report_url(report))
+    return _render_report(request, member, report, status=400, tags_form=form)
 
 
 @require_POST

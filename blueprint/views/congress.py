@@ -23,7 +23,7 @@ from blueprint.access import (
     check_review_entries_permission,
     is_blueprint_editor,
 )
-from blueprint.congress_forms import AppointForm, CongressForm, IdeaForm, IdeaNoteForm, IdeaReviewForm
+from blueprint.congress_forms import AppointForm, CongressForm, IdeaForm, IdeaNoteForm, IdeaReviewForm, TagsForm
 from blueprint.models import Congress, CongressRole, Idea, IdeaStatus
 from blueprint.selectors import markings_for_entry, postable_communities
 from blueprint.services import congress_url, idea_url
@@ -208,7 +208,12 @@ def _render_idea(request: HttpRequest, member: Member, idea: Idea, *, status: in
         "notes": list(selectors.idea_notes(member, idea)),
         "solution": selectors.idea_solution(member, idea),
         "marking": selectors.banner_of_ideas([idea]),
+        "idea_tags": list(idea.tags.order_by("name")),
     }
+    if services.can_tag_idea(member, idea):
+        context["tags_form"] = forms.get("tags_form") or TagsForm(
+            initial={"tags": ", ".join(tag.name for tag in context["idea_tags"])}
+        )
     if editor:
         context["note_form"] = forms.get("note_form") or IdeaNoteForm()
         if idea.status in (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW):
@@ -221,6 +226,22 @@ def _render_idea(request: HttpRequest, member: Member, idea: Idea, *, status: in
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = signed_in_member(request)
     return _render_idea(request, member, _idea(member, pk))
+
+
+@require_POST
+def idea_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    member = signed_in_member(request)
+    idea = _idea(member, pk)
+    form = TagsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_tags_set(idea=idea, actor=member, tags=form.cleaned_data["tags"] or ())
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Tags saved.")
+            return redirect(idea_url(idea))
+    return _render_idea(request, member, idea, status=400, tags_form=form)
 
 
 @require_POST

@@ -26,6 +26,7 @@ from blueprint.forms import (
     EntryProposeForm,
     LinkForm,
     PublicForm,
+    RemarkForm,
     ReviewForm,
     ValidateForm,
     initial_from,
@@ -115,8 +116,19 @@ def render_entry(
     if editor and entry.is_published:
         context["validate_form"] = forms.get("validate_form") or ValidateForm(initial={"evidence": entry.evidence})
         context["public_form"] = PublicForm(initial={"public": not entry.summary_public})
+    if editor:
+        context["remark_form"] = forms.get("remark_form") or remark_form(member, entry)
     policy.record_view(member, entry, request)
     return render(request, "blueprint/entry.html", context, status=status)
+
+
+def remark_form(member: Member, entry: Entry, data: Any = None) -> RemarkForm:
+    return RemarkForm(
+        data,
+        initial={"community": entry.community_id, "marking": entry.marking_id},
+        communities=selectors.remark_communities(member, entry),
+        markings=selectors.markings_for_entry(member),
+    )
 
 
 # --- Proposing and editing -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The editors' side: the review queue, decisions on proposed entries and edits (publish, send back with
-notes, decline with a reason), validating an entry again, and making its summary public.
+notes, decline with a reason), validating an entry again, making its summary public, and re-marking it (a new
+marking or community).
 
 Every view checks ``blueprint.access.check_review_entries_permission`` (audited when refused) and the entry
 through the access policy: an editor reviews only what they may see.
@@ -17,7 +18,7 @@ from blueprint.forms import PublicForm, ReviewForm, ValidateForm
 from blueprint.models import EditProposal, Status
 from blueprint.services import Decision, Facets, entry_url
 from blueprint.views.common import tell_errors, visible_entry
-from blueprint.views.entries import render_entry
+from blueprint.views.entries import remark_form, render_entry
 from muster.forms import add_service_error
 from muster.revisions import text_diff
 from verification import policy
@@ -136,3 +137,19 @@ def entry_public(request: HttpRequest, slug: str) -> HttpResponse:
             request, "Anyone can now read its heading and summary." if public else "Its summary is for members only."
         )
     return redirect(entry_url(entry))
+
+
+@require_POST
+def entry_remark(request: HttpRequest, slug: str) -> HttpResponse:
+    member, entry = visible_entry(request, slug)
+    check_review_entries_permission(member, request)
+    form = remark_form(member, entry, request.POST)
+    if form.is_valid():
+        try:
+            entry = services.entry_remark(entry=entry, editor=member, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Now marked {entry.marking} in {entry.community}.")
+            return redirect(entry_url(entry))
+    return render_entry(request, member, entry, status=400, remark_form=form)

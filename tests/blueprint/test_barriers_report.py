@@ -7,6 +7,8 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -15,8 +17,11 @@ from pypdf import PdfReader
 
 from blueprint import services
 from blueprint.models import BarriersReport, Congress, CongressRole, ReportStatus, SectionKind
-from communities.models import Community
+from communities.models import ActivityEvent, Community
 from muster.revisions import EditConflictError
+from notices.follow import events_q, follow, preferences_of
+from notices.models import Delivery, Level, Subscription
+from subscriptions.services import send_digest
 from tests.blueprint.conftest import SENTINEL, fresh, joined, marking
 from tests.search.conftest import Searcher
 from tests.verification.factories import make_verified_member
@@ -229,3 +234,171 @@ def test_the_report_is_found_by_the_words_of_its_sections_by_those_who_may_read_
         services.report_publish(report=report, actor=delegate)
     assert member.headings("lawsuits") == [report.title]
     assert member.headings("shields") == [report.title]
+
+
+# --- Following, saving and tagging the report ---------------------------------------------------------------
+
+
+def published_report(
+    congress: Congress, delegate: Member, community: Community, slug: str = "unmarked"
+) -> BarriersReport:
+    report = start(congress, delegate, community, slug=slug)
+    services.section_add(report=report, author=delegate, title="Liability shields", body="Volunteers fear lawsuits.")
+    return services.report_publish(report=report, actor=delegate)
+
+
+def followed_mail(member: Member) -> list[str]:
+    """The member's next daily digest, as the worker sends it: the bodies of the mails that went out."""
+    mail.outbox.clear()
+    due = preferences_of(member).next_daily_at
+    assert due is not None
+    send_digest(
+        fresh(member),
+        list(Subscription.objects.filter(member=member)),
+        Delivery.DAILY,
+        now=due + timedelta(minutes=1),
+        last_visit=None,
+    )
+    return [str(message.body) for message in mail.outbox]
+
+
+def test_members_follow_the_report_from_its_page_and_hear_of_sections_revised_and_comments(
+    client: Client, congress: Congress, delegate: Member, blueprint_community: Community
+) -> None:
+    report = published_report(congress, delegate, blueprint_community)
+    member = joined(blueprint_community)
+    client.force_login(member)
+
+    page = client.get(report_url(congress)).content.decode()
+    followed = client.post(
+        reverse("subscriptions:follow"),
+        {
+            "target_type": "blueprint.barriersreport",
+            "target_id": report.pk,
+            "level": Level.WATCHING,
+            "delivery": Delivery.DAILY,
+            "next": report_url(congress),
+        },
+    )
+    section = report.sections.get()
+    services.section_edit(
+        section=section, author=delegate, title="Liability shields", body="Volunteers fear suits.", base_number=1
+    )
+    services.report_comment(report=report, author=joined(blueprint_community), text="And donors too.")
+
+    assert "Follow<span" in page
+    assert f'value="{Level.WATCHING}" checked' in page  # the control offers what brings revisions and comments
+    assert followed.status_code == 302
+    events = ActivityEvent.objects.filter(events_q(Subscription.objects.filter(member=member), levels=[Level.WATCHING]))
+    assert {(event.verb, event.target_id) for event in events} >= {
+        (ActivityEvent.Verb.PUBLISHED, report.pk),
+        (ActivityEvent.Verb.EDITED, report.pk),
+        (ActivityEvent.Verb.REPLIED, report.pk),
+    }
+    digest = followed_mail(member)
+    assert len(digest) == 1
+    assert report.title in digest[0]
+    assert Subscription.objects.filter(member=delegate, target_id=report.pk).exists()  # its starter follows it
+
+
+def test_a_member_who_may_not_see_the_report_cannot_follow_it_and_hears_nothing_of_it(
+    client: Client, congress: Congress, delegate: Member, blueprint_community: Community
+) -> None:
+    report = published_report(congress, delegate, blueprint_community, slug="fouo")
+    uncleared = joined(blueprint_community)
+    client.force_login(uncleared)
+
+    refused = client.post(
+        reverse("subscriptions:follow"),
+        {
+            "target_type": "blueprint.barriersreport",
+            "target_id": report.pk,
+            "level": "watching",
+            "delivery": "daily",
+            "next": report_url(congress),
+        },
+    )
+    with pytest.raises(PermissionDenied):
+        follow(member=uncleared, target=report, level=Level.WATCHING, delivery=Delivery.DAILY)
+    # A subscription left from before (say, a clearance since withdrawn) brings nothing either.
+    Subscription.objects.create(
+        member=uncleared,
+        target_type=ContentType.objects.get_for_model(BarriersReport),
+        target_id=report.pk,
+        level=Level.WATCHING,
+        delivery=Delivery.DAILY,
+    )
+    services.report_comment(report=report, author=delegate, text=f"Comment {SENTINEL}")
+    services.section_add(report=report, author=delegate, title=f"More {SENTINEL}", body="Text.")
+
+    assert refused.status_code == 404
+    assert not followed_mail(uncleared)
+    # The allowed path: a cleared member following it hears of the same activity (withheld: it is marked).
+    cleared = joined(blueprint_community, markings=("fouo",))
+    follow(member=cleared, target=report, level=Level.WATCHING, delivery=Delivery.DAILY)
+    services.report_comment(report=report, author=delegate, text="Another comment.")
+    digest = followed_mail(cleared)
+    assert len(digest) == 1
+    assert SENTINEL not in digest[0]  # e-mail never carries a marked item's title
+    assert "FOUO" in digest[0]
+
+
+def test_a_draft_report_is_followed_only_by_those_it_is_restricted_to(
+    congress: Congress, delegate: Member, alternate: Member, blueprint_community: Community
+) -> None:
+    report = start(congress, delegate, blueprint_community)
+
+    with pytest.raises(PermissionDenied):
+        follow(member=joined(blueprint_community), target=report, level=Level.WATCHING, delivery=Delivery.DAILY)
+    assert follow(member=alternate, target=report, level=Level.WATCHING, delivery=Delivery.DAILY).target_id == report.pk
+
+
+def test_members_save_the_report_and_its_writers_tag_it_from_its_page(
+    client: Client, congress: Congress, delegate: Member, blueprint_community: Community
+) -> None:
+    report = published_report(congress, delegate, blueprint_community)
+    member = joined(blueprint_community)
+    client.force_login(member)
+
+    member_page = client.get(report_url(congress)).content.decode()
+    saved = client.post(
+        reverse("saved:save"),
+        {"item_type": "blueprint.barriersreport", "item_id": report.pk, "next": report_url(congress)},
+    )
+    refused = client.post(report_url(congress, "report_tags"), {"tags": "vandalism"})
+    client.force_login(delegate)
+    tagged = client.post(report_url(congress, "report_tags"), {"tags": "liability, legislation"})
+    page = client.get(report_url(congress)).content.decode()
+    client.force_login(member)
+    tag_page = client.get(reverse("tags:tag", kwargs={"tag": "liability"})).content.decode()
+    saved_list = client.get(reverse("saved:list")).content.decode()
+
+    assert 'name="item_type" value="blueprint.barriersreport"' in member_page
+    assert report_url(congress, "report_tags") not in member_page  # members read it, its writers tag it
+    assert saved.status_code == 302
+    assert report.title in saved_list
+    assert refused.status_code == 400
+    assert tagged.status_code == 302
+    assert sorted(report.tags.names()) == ["legislation", "liability"]
+    assert reverse("tags:tag", kwargs={"tag": "liability"}) in page
+    assert report.title in tag_page
+
+
+def test_a_marked_reports_tag_page_and_saved_item_stay_hidden_from_members_not_cleared(
+    client: Client, congress: Congress, delegate: Member, blueprint_community: Community
+) -> None:
+    report = published_report(congress, delegate, blueprint_community, slug="fouo")
+    services.report_tags_set(report=report, actor=delegate, tags=["liability"])
+    uncleared = joined(blueprint_community)
+    client.force_login(uncleared)
+
+    saved = client.post(
+        reverse("saved:save"),
+        {"item_type": "blueprint.barriersreport", "item_id": report.pk, "next": report_url(congress)},
+    )
+    tag_page = client.get(reverse("tags:tag", kwargs={"tag": "liability"}))
+
+    assert saved.status_code == 404
+    assert SENTINEL not in tag_page.content.decode()
+    client.force_login(joined(blueprint_community, markings=("fouo",)))
+    assert SENTINEL in client.get(reverse("tags:tag", kwargs={"tag": "liability"})).content.decode()

@@ -484,3 +484,55 @@ def test_members_follow_an_idea_from_its_page_and_its_decisions_reach_them(
         subscriptions = Subscription.objects.filter(member=member)
         events = ActivityEvent.objects.filter(events_q(subscriptions, levels=[Level.WATCHING]))
         assert (ActivityEvent.Verb.DECIDED, idea.pk) in {(event.verb, event.target_id) for event in events}
+
+
+# --- Saving and tagging an idea from its page -------------------------------------------------------------
+
+
+def test_an_idea_is_saved_and_tagged_from_its_page_by_its_author_and_the_editors_only(
+    submit: Submit, delegate: Member, other_delegate: Member, editor: Member
+) -> None:
+    idea = submit(tags=["volunteers"])
+    address = reverse("blueprint:idea", kwargs={"pk": idea.pk})
+    tags_address = reverse("blueprint:idea_tags", kwargs={"pk": idea.pk})
+    client = Client()
+    client.force_login(other_delegate)
+
+    others_page = client.get(address).content.decode()
+    refused = client.post(tags_address, {"tags": "spam"})
+    saved = client.post(reverse("saved:save"), {"item_type": "blueprint.idea", "item_id": idea.pk, "next": address})
+    saved_list = client.get(reverse("saved:list")).content.decode()
+    client.force_login(delegate)
+    own_page = client.get(address).content.decode()
+    tagged = client.post(tags_address, {"tags": "volunteers, reception"})
+    client.force_login(editor)
+    edited = client.post(tags_address, {"tags": "volunteers, reception, donations"})
+    client.force_login(other_delegate)
+    tag_page = client.get(reverse("tags:tag", kwargs={"tag": "donations"})).content.decode()
+
+    assert reverse("tags:tag", kwargs={"tag": "volunteers"}) in others_page  # its tags, linked to their pages
+    assert tags_address not in others_page
+    assert refused.status_code == 400
+    assert saved.status_code == 302
+    assert idea.title in saved_list
+    assert tags_address in own_page
+    assert (tagged.status_code, edited.status_code) == (302, 302)
+    assert sorted(idea.tags.names()) == ["donations", "reception", "volunteers"]
+    assert idea.title in tag_page
+
+
+def test_a_marked_ideas_tags_and_saving_stay_with_members_cleared_for_it(
+    client: Client, submit: Submit, fouo_delegate: Member, blueprint_community: Community
+) -> None:
+    idea = submit(f"Port hubs {SENTINEL}", author=fouo_delegate, marking_slug="fouo", tags=["ports"])
+    address = reverse("blueprint:idea", kwargs={"pk": idea.pk})
+    client.force_login(joined(blueprint_community))
+
+    saved = client.post(reverse("saved:save"), {"item_type": "blueprint.idea", "item_id": idea.pk, "next": address})
+    tags = client.post(reverse("blueprint:idea_tags", kwargs={"pk": idea.pk}), {"tags": "x"})
+    tag_page = client.get(reverse("tags:tag", kwargs={"tag": "ports"}))
+
+    assert (saved.status_code, tags.status_code) == (404, 404)
+    assert SENTINEL not in tag_page.content.decode()
+    client.force_login(joined(blueprint_community, markings=("fouo",)))
+    assert SENTINEL in client.get(reverse("tags:tag", kwargs={"tag": "ports"})).content.decode()
