@@ -436,8 +436,8 @@ def test_a_co_lead_removes_a_need_or_a_goal_and_a_moderator_restores_it(
     moderator.post(
         removal, {"item_type": f"partnerships.{noun}", "item_id": record.pk, "action": "restore", "next": url}
     )
-    record.refresh_from_db()
-    assert record.deleted_at is None
+    restored = type(record).objects.get(pk=record.pk)
+    assert restored.deleted_at is None
     assert record.title in text_of(signed_in(Client(), uncleared).get(plan))
 
 
