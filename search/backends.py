@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+    TrigramWordSimilarity,
+)
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -27,6 +33,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     TextField,
@@ -34,6 +41,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lower, StrIndex, Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from search.models import SearchEntry
@@ -100,12 +108,15 @@ RANK_BLOCK = 200
 FOUND_LIMIT = 1_000
 # The statements below are put together from these constants and SQL the ORM compiled; whatever the member
 # typed reaches them only as parameters.
-_PHRASE_PAIRS = (
-    "(numnode(search_phrase_pairs(%s::regconfig, %s)) = 0"
-    " OR search_searchentry.phrase_vector @@ search_phrase_pairs(%s::regconfig, %s))"
-)
 _NEWEST = "published_at DESC, id DESC"
 _OLDEST = "published_at ASC, id ASC"
+
+
+class _PhrasePairs(Func):
+    """The pairs of a phrase's neighbouring words, and-ed, as a query of ``phrase_vector`` (migration 0006)."""
+
+    template = f"search_phrase_pairs('{CONFIG}'::regconfig, %(expressions)s)"
+    output_field = SearchQueryField()
 
 
 def period_of(moment: datetime) -> int:
@@ -247,11 +258,15 @@ class PostgresBackend:
         return found.annotate(title_hit=title_hit), in_order
 
     @staticmethod
-    def _pairs_of(phrase: Term) -> RawSQL:
+    def _pairs_of(phrase: Term) -> Q:
         """Rows holding every pair of neighbouring words of the phrase, through the index of pairs (migration
         0006), or every row when it has no such pair (one word, or words kept apart by stop words). The
         database reads the phrase's pairs once, as it plans the statement."""
-        return RawSQL(_PHRASE_PAIRS, (CONFIG, phrase.text) * 2, output_field=BooleanField())  # noqa: S611 - a constant
+        pairs = _PhrasePairs(Value(phrase.text))
+        held = Func(F("phrase_vector"), pairs, arg_joiner=" @@ ", template="(%(expressions)s)")
+        return Q(Exact(Func(pairs, function="numnode", output_field=IntegerField()), 0)) | Q(
+            ExpressionWrapper(held, output_field=BooleanField())
+        )
 
     @staticmethod
     def _words(term: Term) -> SearchQuery:
