@@ -41,6 +41,30 @@ def _check_title(errors: dict[str, str], title: str, description: str, what: str
 
 
 @transaction.atomic
+def _check_need(
+    actor: Member,
+    partnership: Partnership,
+    title: str,
+    description: str,
+    area: str,
+    priority: int,
+    hazards: list[Hazard],
+    issues: list[CommonIssue],
+) -> None:
+    errors: dict[str, str] = {}
+    _check_title(errors, title, description, "need")
+    if area not in NeedArea.values:
+        errors["area"] = "Choose planning, mitigation, response or recovery."
+    if priority not in Priority.values:
+        errors["priority"] = "Choose high, medium or low."
+    if any(h.partnership_id != partnership.pk or not policy.can_view(actor, h) for h in hazards):
+        errors["hazards"] = "Link hazards of this partnership you can see."
+    if any(issue.partnership_id != partnership.pk for issue in issues):
+        errors["issues"] = "Link common issues of this partnership."
+    if errors:
+        raise ValidationError(errors)
+
+
 def need_add(
     *,
     partnership: Partnership,
@@ -53,19 +77,8 @@ def need_add(
     hazards: Iterable[Hazard] = (),
     issues: Iterable[CommonIssue] = (),
 ) -> Need:
-    errors: dict[str, str] = {}
-    _check_title(errors, title, description, "need")
-    if area not in NeedArea.values:
-        errors["area"] = "Choose planning, mitigation, response or recovery."
-    if priority not in Priority.values:
-        errors["priority"] = "Choose high, medium or low."
     hazards, issues = list(hazards), list(issues)
-    if any(h.partnership_id != partnership.pk or not policy.can_view(author, h) for h in hazards):
-        errors["hazards"] = "Link hazards of this partnership you can see."
-    if any(issue.partnership_id != partnership.pk for issue in issues):
-        errors["issues"] = "Link common issues of this partnership."
-    if errors:
-        raise ValidationError(errors)
+    _check_need(author, partnership, title, description, area, priority, hazards, issues)
     check_new_record(author, partnership, marking)
     need = Need.objects.create(
         partnership=partnership,
@@ -144,19 +157,8 @@ def need_update(
     need = Need.objects.select_for_update().select_related("partnership", "community").get(pk=need.pk)
     partnership = need.partnership
     check_change_plan_record(actor, need)
-    errors: dict[str, str] = {}
-    _check_title(errors, title, description, "need")
-    if area not in NeedArea.values:
-        errors["area"] = "Choose planning, mitigation, response or recovery."
-    if priority not in Priority.values:
-        errors["priority"] = "Choose high, medium or low."
     hazards, issues = list(hazards), list(issues)
-    if any(h.partnership_id != partnership.pk or not policy.can_view(actor, h) for h in hazards):
-        errors["hazards"] = "Link hazards of this partnership you can see."
-    if any(issue.partnership_id != partnership.pk for issue in issues):
-        errors["issues"] = "Link common issues of this partnership."
-    if errors:
-        raise ValidationError(errors)
+    _check_need(actor, partnership, title, description, area, priority, hazards, issues)
     check_record_marking(actor, partnership, marking)
     hidden = _kept_hidden(actor, need.hazards.all())
     need.marking = marking
