@@ -34,6 +34,7 @@ from blueprint.models import (
     SectionKind,
     SectionRevision,
 )
+from blueprint.services.entries import tag_names
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from muster.markdown import render_markdown
@@ -225,10 +226,7 @@ def report_tags_set(*, report: BarriersReport, actor: Member, tags: Iterable[str
     report = _locked_report(report)
     if not can_tag_report(actor, report):
         raise PermissionDenied("Only the edition's delegates and the Blueprint editors tag the report.")
-    names = sorted({name.strip() for name in tags if name.strip()})
-    if any(len(name) > 100 for name in names):
-        raise ValidationError({"tags": "Keep each tag under 100 characters."})
-    report.tags.set(names)
+    report.tags.set(tag_names(tags))
     return report
 
 

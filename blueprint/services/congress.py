@@ -40,7 +40,7 @@ from blueprint.models import (
     Status,
 )
 from blueprint.services.barriers import report_grant_delegate
-from blueprint.services.entries import entry_propose
+from blueprint.services.entries import entry_propose, tag_names
 from communities.models import ActivityEvent, Community
 from communities.services import activity_record
 from notices.follow import follow_automatically
@@ -330,8 +330,5 @@ def idea_tags_set(*, idea: Idea, actor: Member, tags: Iterable[str]) -> Idea:
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not can_tag_idea(actor, idea):
         raise PermissionDenied("Only the idea's author and the Blueprint editors tag it.")
-    names = sorted({name.strip() for name in tags if name.strip()})
-    if any(len(name) > 100 for name in names):
-        raise ValidationError({"tags": "Keep each tag under 100 characters."})
-    idea.tags.set(names)
+    idea.tags.set(tag_names(tags))
     return idea

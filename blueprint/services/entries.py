@@ -37,6 +37,14 @@ from verification import policy
 from verification.models import Marking, Member
 
 
+def tag_names(tags: Iterable[str]) -> list[str]:
+    """The tags a member typed from an item's page, trimmed, each once (a clear error for an over-long one)."""
+    names = sorted({name.strip() for name in tags if name.strip()})
+    if any(len(name) > 100 for name in names):
+        raise ValidationError({"tags": "Keep each tag under 100 characters."})
+    return names
+
+
 def entry_url(entry: Entry) -> str:
     return reverse("blueprint:entry", kwargs={"slug": entry.slug})
 
