@@ -17,6 +17,26 @@ class BlueprintConfig(AppConfig):
 
         register(
             Entry,
+            api_fields=(
+                "kind",
+                "slug",
+                "summary",
+                "purpose",
+                "body",
+                "body_html",
+                "sector_public",
+                "sector_private",
+                "sector_community",
+                "window_0_12",
+                "window_12_24",
+                "window_24_72",
+                "place",
+                "occurred_on",
+                "status",
+                "evidence",
+                "validated_at",
+                "review_by",
+            ),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Blueprint entry",
             plural_label="Blueprint entries",
@@ -33,6 +53,7 @@ class BlueprintConfig(AppConfig):
         )
         register(
             Idea,
+            api_fields=("problem", "proposal", "status", "status_reason", "decided_at"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Congress idea",
             plural_label="Congress ideas",
@@ -45,6 +66,7 @@ class BlueprintConfig(AppConfig):
         )
         register(
             BarriersReport,
+            api_fields=("status", "sections_html"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Congress barriers report",
             title=str,
@@ -57,6 +79,7 @@ class BlueprintConfig(AppConfig):
         )
         register(
             PilotTemplate,
+            api_fields=("slug", "summary", "locale", "board_name"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Pilot-community template",
             title=str,

@@ -17,6 +17,7 @@ class DiscussionsConfig(AppConfig):
 
         register(
             Thread,
+            api_fields=("kind", "is_pinned", "is_locked", "reply_count", "last_post_at"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Discussion",
             title=str,
@@ -33,6 +34,7 @@ class DiscussionsConfig(AppConfig):
         )
         register(
             Post,
+            api_fields=("is_opening", "body", "body_html", "edited_at"),
             parent="thread",
             community="thread__community",
             marking=None,

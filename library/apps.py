@@ -12,6 +12,7 @@ class LibraryConfig(AppConfig):
 
         register(
             Document,
+            api_fields=("description",),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Document",
             title=str,
@@ -25,6 +26,7 @@ class LibraryConfig(AppConfig):
         )
         register(
             Bookmark,
+            api_fields=("url", "description"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Link",
             title=str,

@@ -6,6 +6,7 @@ is refused before it is read: over every page's limit by Daphne itself
 (``muster.server``), over this page's by ``BodyLimit``.
 """
 
+import json
 import os
 from typing import Any
 
@@ -41,7 +42,7 @@ class BodyLimit:
         limit = limit_of(view)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, declared, limit)
+            await _refuse(send, declared, limit, as_json=scope["path"].startswith("/api/"))
             return
         received = 0
 
@@ -66,9 +67,14 @@ def _content_length(scope: dict[str, Any]) -> int | None:
     return None
 
 
-async def _refuse(send: Any, size: int, limit: int) -> None:
-    body = too_large_message(size, limit).encode()
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+async def _refuse(send: Any, size: int, limit: int, *, as_json: bool = False) -> None:
+    message = too_large_message(size, limit)
+    if as_json:  # the API's own error shape (api.errors)
+        body = json.dumps({"error": {"code": "body_too_large", "message": message}}).encode()
+        kind = b"application/json"
+    else:
+        body, kind = message.encode(), b"text/plain; charset=utf-8"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

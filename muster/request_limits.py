@@ -33,7 +33,8 @@ def default_limit() -> int:
 
 
 def limit_of(view: Callable[..., Any] | None) -> int:
-    limit = getattr(view, LIMIT_ATTRIBUTE, None)
+    """The limit a view function says, or its class (a class-based view's ``view_class``)."""
+    limit = getattr(view, LIMIT_ATTRIBUTE, None) or getattr(getattr(view, "view_class", None), LIMIT_ATTRIBUTE, None)
     return int(limit()) if limit is not None else default_limit()
 
 

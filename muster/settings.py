@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "guardian",
     "taggit",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "muster",
     "verification",
     "communities",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "members",
     "subscriptions",
     "search",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +353,43 @@ MUSTER_CHAT_RATE = (env.int("MUSTER_CHAT_RATE_COUNT", default=20), env.int("MUST
 MUSTER_LIVE_ACCESS_REFRESH_SECONDS = env.float("MUSTER_LIVE_ACCESS_REFRESH_SECONDS", default=60.0)
 
 # Vetting.
+# The REST API (docs/api.md): tokens, limits, pages.
+MUSTER_API_TOKEN_DAYS = env.int("MUSTER_API_TOKEN_DAYS", default=90)
+MUSTER_API_TOKEN_MAX_DAYS = min(env.int("MUSTER_API_TOKEN_MAX_DAYS", default=365), 365)
+MUSTER_API_MAX_BODY_BYTES = env.int("MUSTER_API_MAX_BODY_BYTES", default=64 * 1024)
+MUSTER_API_MAX_PAGE_SIZE = env.int("MUSTER_API_MAX_PAGE_SIZE", default=100)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsMember", "api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.MemberRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("MUSTER_API_TOKEN_RATE", default="600/min"),
+        "member": env.str("MUSTER_API_MEMBER_RATE", default="1200/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.QueryCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.MusterAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Muster API",
+    "DESCRIPTION": "Read and post to Muster from your own tools, through the same access rule as the site. "
+    "See docs/api.md for tokens, scopes, limits and errors.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 MUSTER_VERIFICATION_DAYS = env.int("MUSTER_VERIFICATION_DAYS", default=365)
 MUSTER_SPONSOR_LINK_DAYS = env.int("MUSTER_SPONSOR_LINK_DAYS", default=14)
 MUSTER_EXPIRY_REMINDER_DAYS = (30, 7)

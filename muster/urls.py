@@ -25,5 +25,6 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("search/", include("search.urls")),
     path("", include("tags.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ class PartnershipsConfig(AppConfig):
         common = {"not_removed": Q(deleted_at__isnull=True), "title": str, "display_related": ("community",)}
         register(
             Partnership,
+            api_fields=("jurisdiction", "description"),
             type_label="Partnership",
             url=partnership_url,
             taggable=True,
@@ -32,6 +33,21 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Resource,
+            api_fields=(
+                "category",
+                "kind",
+                "resource_type",
+                "capacity",
+                "capacity_unit",
+                "quantity",
+                "location",
+                "owner_organisation",
+                "contact",
+                "conditions",
+                "hours_to_deploy",
+                "availability",
+                "availability_on",
+            ),
             type_label="Partnership resource",
             url=resource_url,
             title_field="name",
@@ -42,6 +58,7 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Hazard,
+            api_fields=("category", "description", "likelihood", "impact", "organisations_affected"),
             type_label="Partnership hazard",
             url=hazard_url,
             search_type="hazard",
@@ -50,6 +67,7 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Need,
+            api_fields=("area", "priority", "description"),
             type_label="Partnership need",
             url=need_url,
             also_edited_by=is_record_co_lead,
@@ -59,6 +77,7 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Goal,
+            api_fields=("description",),
             type_label="Partnership goal",
             url=goal_url,
             also_edited_by=is_record_co_lead,
@@ -68,6 +87,7 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Task,
+            api_fields=("description", "due_on", "state"),
             type_label="Partnership task",
             url=task_url,
             search_type="task",

@@ -7,11 +7,20 @@ from django.http import HttpRequest
 
 from verification.models import AuditEvent, Member
 
+# Set on the request by the API when a personal access token authenticated it: audit rows name the token.
+TOKEN_ATTRIBUTE = "muster_token_id"  # noqa: S105 - an attribute name, not a secret
+
 
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def request_detail(request: HttpRequest | None) -> dict[str, Any]:
+    """What an audit row records about how the request came: the API token that made it, if one did."""
+    token_id = getattr(request, TOKEN_ATTRIBUTE, None) if request is not None else None
+    return {"token": token_id} if token_id is not None else {}
 
 
 def audit_record(
@@ -33,5 +42,5 @@ def audit_record(
         target_label=str(target)[:300] if target is not None else "",
         marking=marking,
         ip_address=client_ip(request),
-        detail=detail,
+        detail={**request_detail(request), **detail},
     )

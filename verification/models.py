@@ -377,6 +377,8 @@ class AuditEvent(models.Model):
         ITEM_REMOVED = "item_removed", "Removed an item"
         ITEM_RESTORED = "item_restored", "Restored an item"
         IDEA_DECIDED = "idea_decided", "Decided on a Congress idea"
+        API_TOKEN_CREATED = "api_token_created", "Made an API token"
+        API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint: deleting an account must not touch (update) its audit trail.

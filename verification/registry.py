@@ -88,6 +88,11 @@ class ContentRegistration:
     # Who else edits and removes an item besides its author and its community's moderators (the co-leads of
     # a partnership its need belongs to): ``(member, item) -> bool``, asked only of members who may see it.
     also_edited_by: Callable[[Any, Any], bool] | None = None
+    # The type's own fields the API shows with every item (its ``/api/v1/content/<label>/``), beside what every
+    # item carries (title, link, community, marking, author, times, tags). Plain fields only: what the access
+    # rule reads (community, marking, restriction) is shown by the API itself, and a reference to another item
+    # would show what the reader may not see.
+    api_fields: tuple[str, ...] = ()
     # Items anonymous visitors may read the public part of (a Blueprint entry's summary) when this holds;
     # ``verification.policy.public`` adds the rest of the public rule. None: nothing of the type is public.
     public: Q | None = None
@@ -194,6 +199,13 @@ def _target_of(model: type[models.Model], path: str) -> type[models.Model] | Non
     return current
 
 
+def _field_or_none(model: type[models.Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 def _has_field(model: type[models.Model], path: str) -> bool:
     *fks, last = path.split("__")
     target = _target_of(model, "__".join(fks)) if fks else model
@@ -211,6 +223,10 @@ def registration_errors(registration: ContentRegistration) -> list[str]:
     model = registration.model
     name = model._meta.label
     errors: list[str] = []
+    for path in registration.api_fields:
+        field = _field_or_none(model, path)
+        if field is None or field.is_relation:
+            errors.append(f"{name}: API field {path!r} is not a plain field of the model.")
     if registration.visibility is not None:
         if registration.audience is None:
             errors.append(f"{name}: a visibility rule of its own needs its audience rule (who may see an item).")

@@ -15,6 +15,7 @@ class WikiConfig(AppConfig):
 
         register(
             WikiPage,
+            api_fields=("slug", "body", "body_html", "revision_number", "edit_policy"),
             not_removed=Q(deleted_at__isnull=True),
             type_label="Wiki page",
             title=str,

@@ -100,6 +100,7 @@ from verification.policy.standing import (
     Barrier,
     MemberAccess,
     forget_member_access,
+    limit_member_access,
     member_access,
 )
 
@@ -156,6 +157,7 @@ __all__ = [
     "is_removed",
     "item_scope",
     "key_fields",
+    "limit_member_access",
     "listed_references_q",
     "member_access",
     "members_cleared_for",

@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from communities.models import Community
-from verification.audit import audit_record, client_ip
+from verification.audit import audit_record, client_ip, request_detail
 from verification.models import AuditEvent, Marking, Member
 from verification.policy.standing import AnyUser, member_access
 from verification.registry import content_registry
@@ -38,7 +38,7 @@ def record_search(
             target_label=label[:300],
             marking=marking.slug,
             ip_address=client_ip(request),
-            detail={"query": query[:500]},
+            detail={**request_detail(request), "query": query[:500]},
         )
         for target_type, target_id, label, marking in found
         if not marking.is_unmarked
@@ -144,7 +144,7 @@ def record_views(
             target_label=str(item)[:300],
             marking=marking.slug,
             ip_address=client_ip(request),
-            detail={},
+            detail=request_detail(request),
         )
         for item, marking in marked
     )

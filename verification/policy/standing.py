@@ -20,6 +20,9 @@ from verification.models import Marking, Member, RulesAcceptance, RulesOfBehavio
 AnyUser = Member | AnonymousUser
 
 ACCESS_CACHE_ATTRIBUTE = "_muster_access"
+# A marking rank set on the user object for one request (a personal access token's ceiling): the member's
+# standing then admits no marking above it, however often it is computed again.
+CEILING_ATTRIBUTE = "_muster_marking_ceiling"
 
 
 class Barrier(StrEnum):
@@ -113,10 +116,20 @@ def member_access(user: AnyUser | None) -> MemberAccess:
         barrier = Barrier.NONE
 
     visible = frozenset(unmarked | authorised) if barrier is Barrier.NONE else frozenset()
+    ceiling: int | None = getattr(user, CEILING_ATTRIBUTE, None)
+    if ceiling is not None:
+        visible = frozenset(pk for pk, rank in markings if pk in visible and rank <= ceiling)
     communities = _community_permissions(user) if barrier is Barrier.NONE else {}
     access = MemberAccess(user.pk, barrier, visible, has_mfa, is_verifier, user.is_staff, communities)
     setattr(user, ACCESS_CACHE_ATTRIBUTE, access)
     return access
+
+
+def limit_member_access(user: Member, ceiling: Marking) -> MemberAccess:
+    """For the rest of this request the member sees and posts nothing marked above ``ceiling``."""
+    setattr(user, CEILING_ATTRIBUTE, ceiling.rank)
+    forget_member_access(user)
+    return member_access(user)
 
 
 def forget_member_access(user: AnyUser) -> None:

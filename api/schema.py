@@ -1,0 +1,56 @@
+"""The OpenAPI schema: every operation also documents the API's error answers (``api.errors``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Stable: clients branch on it (docs/api.md lists them).")
+    message = serializers.CharField(help_text="For people.")
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per field, what is wrong (validation errors only).",
+    )
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    error = ErrorDetailSerializer()
+
+
+ERRORS = {
+    "400": "Bad input: nothing was changed.",
+    "401": "No valid token or session.",
+    "403": "The token lacks the scope, or the member may not act today (suspended, rules to accept …).",
+    "404": "Nothing the member may see is there.",
+    "413": "The request body is over the limit.",
+    "429": "Over the rate limit: wait Retry-After seconds.",
+}
+
+
+class MusterAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for status, description in ERRORS.items():
+            if status in responses:
+                continue
+            responses[status] = self._get_response_for_code(ErrorSerializer, status)  # type: ignore[no-untyped-call]
+            responses[status]["description"] = description
+        return responses
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "api.authentication.BearerTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal access token from your account page: `Authorization: Bearer mst_…`.",
+        }

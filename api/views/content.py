@@ -1,0 +1,150 @@
+"""Every registered content type, read through the content registry: the types, a type's list, one item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.serializers import ItemSerializer, StrictSerializer, TypeSerializer
+from api.views.base import ApiGenericView, ApiView
+from verification import policy
+from verification.registry import ContentRegistration, content_registry
+
+TYPE_PARAMETER = OpenApiParameter(
+    "type",
+    str,
+    OpenApiParameter.PATH,
+    description="A content type's label, as /api/v1/content/ lists them.",
+    enum=[registration.label for registration in content_registry],
+)
+
+
+def registration_of(label: str) -> ContentRegistration:
+    try:
+        return content_registry.by_label(label)
+    except LookupError:
+        raise NotFound("There is no such content type.") from None
+
+
+def shown(registration: ContentRegistration, items: QuerySet[Any]) -> QuerySet[Any]:
+    """``items`` with what showing them reads, fetched in the same queries whatever their number."""
+    related = list(registration.related_for_display())
+    if registration.author:
+        related.append(registration.author)
+    items = items.select_related(*related)
+    if registration.taggable:
+        items = items.prefetch_related("tags")
+    return items
+
+
+def removed_ids(registration: ContentRegistration, items: list[Any]) -> set[int]:
+    """Which of these items are removed (only moderators see them): one query, none when nothing can be."""
+    if not items or not registration.not_removed or not registration.removable:
+        return set()
+    model = registration.model
+    listed = set(
+        model._default_manager.filter(registration.not_removed, pk__in=[item.pk for item in items]).values_list(
+            "pk", flat=True
+        )
+    )
+    return {item.pk for item in items} - listed
+
+
+class ContentFilters(StrictSerializer):
+    community = serializers.SlugField(required=False, help_text="A community's address.")
+    author = serializers.SlugField(required=False, help_text="The author's @handle, without the @.")
+    tag = serializers.CharField(required=False, max_length=100)
+    marking = serializers.SlugField(required=False, help_text="Only items marked so (a child: its parent).")
+    parent = serializers.IntegerField(required=False, min_value=1, help_text="A child type's parent (a post's thread).")  # type: ignore[assignment]
+    since = serializers.DateTimeField(required=False, help_text="Made at or after this time.")
+    before = serializers.DateTimeField(required=False, help_text="Made before this time.")
+    order = serializers.ChoiceField(choices=["newest", "oldest"], default="newest")
+    cursor = serializers.CharField(required=False)
+    page_size = serializers.IntegerField(required=False)
+
+
+def filtered(registration: ContentRegistration, items: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    if "community" in filters:
+        if registration.community is None:
+            return items.none()
+        items = items.filter(**{f"{registration.community}__slug": filters["community"]})
+    if "author" in filters:
+        if registration.author is None:
+            return items.none()
+        items = items.filter(**{f"{registration.author}__handle": filters["author"]})
+    if "tag" in filters:
+        if not registration.taggable:
+            return items.none()
+        items = items.filter(tags__name__iexact=filters["tag"])
+    if "parent" in filters:
+        if registration.parent is None:
+            return items.none()
+        items = items.filter(**{f"{registration.parent}_id": filters["parent"]})
+    if "since" in filters:
+        items = items.filter(created_at__gte=filters["since"])
+    if "before" in filters:
+        items = items.filter(created_at__lt=filters["before"])
+    if "marking" in filters:
+        own = registration.marking if registration.parent is None else f"{registration.parent}__marking"
+        if own is None:
+            return items.none()
+        items = items.filter(**{f"{own}__slug": filters["marking"]})
+    return items
+
+
+class ContentTypesView(ApiView):
+    """The content types the API reads, each with its own fields and the address of its list."""
+
+    pagination_class = None
+
+    @extend_schema(responses=TypeSerializer(many=True), summary="List content types", tags=["content"])
+    def get(self, request: Request) -> Response:
+        registrations = list(content_registry)
+        return Response(TypeSerializer(registrations, many=True, context={"request": request}).data)  # type: ignore[arg-type]
+
+
+class ContentListView(ApiGenericView):
+    """Items of one type the member may see, newest first: the same items the site's pages show them."""
+
+    serializer_class = ItemSerializer
+
+    @extend_schema(
+        parameters=[TYPE_PARAMETER, ContentFilters],
+        summary="List items of a type",
+        tags=["content"],
+    )
+    def get(self, request: Request, type: str) -> Response:
+        registration = registration_of(type)
+        filters = ContentFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        self.cursor_ordering = ("pk",) if filters.validated_data["order"] == "oldest" else ("-pk",)
+        items = filtered(registration, registration.model._default_manager.all(), filters.validated_data)
+        visible = shown(registration, policy.filter_visible(self.member, items))
+        page = self.paginate_queryset(visible) or []
+        policy.record_views(self.member, page, request)
+        context = self.get_serializer_context() | {
+            "registration": registration,
+            "removed_ids": removed_ids(registration, page),
+        }
+        return self.get_paginated_response(ItemSerializer(page, many=True, context=context).data)
+
+
+class ContentDetailView(ApiView):
+    """One item, when the member may see it (404 otherwise, whether or not it exists)."""
+
+    @extend_schema(parameters=[TYPE_PARAMETER], responses=ItemSerializer, summary="Read one item", tags=["content"])
+    def get(self, request: Request, type: str, pk: int) -> Response:
+        registration = registration_of(type)
+        items = policy.filter_visible(self.member, registration.model._default_manager.filter(pk=pk))
+        item = shown(registration, items).first()
+        if item is None:
+            raise NotFound("Nothing you may see is there.")
+        policy.record_view(self.member, item, request)
+        context = {"request": request, "registration": registration, "removed_ids": removed_ids(registration, [item])}
+        return Response(ItemSerializer(item, context=context).data)
