@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.views import account, communities, content, schema
+from api.views import account, communities, content, schema, search
 
 app_name = "api"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("v1/content/", content.ContentTypesView.as_view(), name="content_types"),
     path("v1/content/<str:type>/", content.ContentListView.as_view(), name="content_list"),
     path("v1/content/<str:type>/<int:pk>/", content.ContentDetailView.as_view(), name="content_detail"),
+    path("v1/search/", search.SearchView.as_view(), name="search"),
 ]
