@@ -45,7 +45,7 @@ def shown(registration: ContentRegistration, items: QuerySet[Any]) -> QuerySet[A
 
 def removed_ids(registration: ContentRegistration, items: list[Any]) -> set[int]:
     """Which of these items are removed (only moderators see them): one query, none when nothing can be."""
-    if not items or not registration.not_removed or not registration.removable:
+    if not items or not registration.not_removed:
         return set()
     model = registration.model
     listed = set(

@@ -33,6 +33,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.test import Client
 from django.utils import timezone
 
 from blueprint.models import BarriersReport, Congress, Entry, Idea, PilotTemplate
@@ -473,6 +474,49 @@ def test_filter_visible_lists_exactly_the_expected_items_of_every_type(world: Wo
                 assert hidden.exists(), f"{viewer} {registration.label}: nothing hidden"
             else:
                 assert not should_see
+
+
+def _api_ids(client: Client, label: str) -> tuple[set[int], set[int]]:
+    """The ids the API lists of a type (following every page), and those it marks removed."""
+    listed: set[int] = set()
+    removed: set[int] = set()
+    url: str | None = f"/api/v1/content/{label}/?page_size=100"
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200, (label, answer.content[:300])
+        body = answer.json()
+        listed |= {item["id"] for item in body["results"]}
+        removed |= {item["id"] for item in body["results"] if item["removed"]}
+        url = body["next"]
+    return listed, removed
+
+
+def test_the_api_lists_and_opens_exactly_the_expected_items_of_every_type(world: World) -> None:
+    """The API reads every type through the registry: it lists, opens and refuses exactly what the rule says."""
+    for viewer in VIEWERS:
+        client = Client()
+        client.force_login(world.fresh(viewer))
+        for registration in _matrix_registrations():
+            label = registration.label
+            cells = {cell: item for cell, item in world.items.items() if cell.label == label}
+            should_see = {item.pk for cell, item in cells.items() if expected(viewer, cell)}
+            if VIEWERS[viewer].vetting != "verified":
+                refused = client.get(f"/api/v1/content/{label}/")
+                assert refused.status_code == 403
+                assert refused.json()["error"]["code"] == "account_suspended"
+                continue
+            listed, removed = _api_ids(client, label)
+            assert listed == should_see, f"{viewer} {label}"
+            should_be_removed = {
+                item.pk
+                for cell, item in cells.items()
+                if expected(viewer, cell) and cell.state in ("removed", "deleted", "hidden")
+            }
+            assert removed == should_be_removed, f"{viewer} {label}"
+            shown = next(item for cell, item in cells.items() if expected(viewer, cell))
+            hidden = next(item for cell, item in cells.items() if not expected(viewer, cell))
+            assert client.get(f"/api/v1/content/{label}/{shown.pk}/").json()["id"] == shown.pk
+            assert client.get(f"/api/v1/content/{label}/{hidden.pk}/").status_code == 404, f"{viewer} {label}"
 
 
 def test_references_to_items_keep_exactly_the_visible_ones(world: World) -> None:
