@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from api.serializers import ItemSerializer, StrictSerializer, TypeSerializer
 from api.views.base import ApiGenericView, ApiView
 from verification import policy
+from verification.models import Member
 from verification.registry import ContentRegistration, content_registry
 
 TYPE_PARAMETER = OpenApiParameter(
@@ -43,9 +44,9 @@ def shown(registration: ContentRegistration, items: QuerySet[Any]) -> QuerySet[A
     return items
 
 
-def removed_ids(registration: ContentRegistration, items: list[Any]) -> set[int]:
+def removed_ids(member: Member, registration: ContentRegistration, items: list[Any]) -> set[int]:
     """Which of these items are removed (only moderators see them): one query, none when nothing can be."""
-    if not items or not registration.not_removed:
+    if not items or not registration.not_removed or not policy.member_access(member).moderated_community_ids():
         return set()
     model = registration.model
     listed = set(
@@ -130,7 +131,7 @@ class ContentListView(ApiGenericView):
         policy.record_views(self.member, page, request)
         context = self.get_serializer_context() | {
             "registration": registration,
-            "removed_ids": removed_ids(registration, page),
+            "removed_ids": removed_ids(self.member, registration, page),
         }
         return self.get_paginated_response(ItemSerializer(page, many=True, context=context).data)
 
@@ -146,5 +147,9 @@ class ContentDetailView(ApiView):
         if item is None:
             raise NotFound("Nothing you may see is there.")
         policy.record_view(self.member, item, request)
-        context = {"request": request, "registration": registration, "removed_ids": removed_ids(registration, [item])}
+        context = {
+            "request": request,
+            "registration": registration,
+            "removed_ids": removed_ids(self.member, registration, [item]),
+        }
         return Response(ItemSerializer(item, context=context).data)
