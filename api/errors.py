@@ -97,8 +97,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         if "unknown_field" in _codes(exc.get_codes()):
             error["code"] = "unknown_field"
-        error["message"] = "Some fields are not valid: nothing was changed."
-        error["fields"] = _fields_of(exc.detail)
+        fields = _fields_of(exc.detail)
+        refusal = list(fields) == ["_"]  # the action was refused as a whole, not a field
+        error["message"] = " ".join(fields["_"]) if refusal else "Some fields are not valid: nothing was changed."
+        error["fields"] = fields
     else:
         error["message"] = str(exc.detail)
     response.data = {"error": error}
