@@ -1,5 +1,7 @@
 """Communities through the API: the directory the member may know of, joining, asking and leaving."""
 
+from typing import Any
+
 import pytest
 
 from communities.models import Community, JoinRequest, Membership
@@ -19,7 +21,7 @@ def owner() -> Member:
 
 @pytest.fixture
 def communities(owner: Member) -> dict[str, Community]:
-    def create(slug: str, **fields: object) -> Community:
+    def create(slug: str, **fields: Any) -> Community:
         fields.setdefault("marking", marking())
         return community_create(creator=owner, name=slug.title(), slug=slug, **fields)
 
