@@ -47,5 +47,12 @@ class AccessToken(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
 
+    @property
+    def state(self) -> str:
+        """What the member's token list says of it: revoked, expired or active."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired else "active"
+
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -10,11 +10,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from api.models import AccessToken, Scope
 from verification.audit import audit_record
 from verification.models import AuditEvent, Marking, Member
+from verification.policy import member_access
 
 TOKEN_PREFIX = "mst_"  # noqa: S105 - what every token starts with, not a secret
 # How often a token's "last used" time is written: at most once a minute, not on every request.
@@ -98,5 +100,18 @@ def token_used(token: AccessToken) -> None:
         token.last_used_at = now
 
 
+def ceiling_choices(member: Member) -> QuerySet[Marking]:
+    """The ceilings a member may give a token: the markings they are cleared for (unmarked included).
+
+    A ceiling at their own highest clearance still matters: the token stays there if they are cleared for more.
+    """
+    return Marking.objects.filter(pk__in=member_access(member).visible_marking_ids).order_by("rank", "slug")
+
+
 def tokens_of(member: Member) -> list[AccessToken]:
     return list(AccessToken.objects.filter(member=member).select_related("ceiling"))
+
+
+def token_of(member: Member, pk: int) -> AccessToken:
+    """One of the member's own tokens (``AccessToken.DoesNotExist`` for anyone else's)."""
+    return AccessToken.objects.select_related("ceiling").get(member=member, pk=pk)

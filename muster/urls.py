@@ -25,6 +25,7 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("search/", include("search.urls")),
     path("", include("tags.urls")),
-    path("api/", include("api.urls")),
+    # /api/… and /account/tokens/, one "api" namespace
+    path("", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
