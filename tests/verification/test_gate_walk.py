@@ -82,6 +82,8 @@ def sample_kwargs(member: Member, document: Document) -> list[dict[str, str]]:
         {"pk": str(document.pk), "issue": "1"},
         {"pk": str(document.pk), "what": "need"},
         {"pk": str(document.pk), "item": "1"},
+        {"type": "library.document"},
+        {"type": "library.document", "pk": str(document.pk)},
     ]
 
 
