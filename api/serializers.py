@@ -145,6 +145,7 @@ class TypeSerializer(serializers.Serializer[ContentRegistration]):
     plural = serializers.CharField()
     fields = serializers.ListField(source="api_fields", child=serializers.CharField())  # type: ignore[assignment]
     taggable = serializers.BooleanField()
+    scope = serializers.CharField(source="api_scope", help_text="The token scope that reads this type.")
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     list_url = serializers.SerializerMethodField()
 

@@ -21,6 +21,7 @@ class MessagingConfig(AppConfig):
 
         register(
             Conversation,
+            api_scope="chat",
             api_fields=("kind", "topic", "is_default_room", "last_sequence", "last_message_at"),
             visibility=conversations_visible_by_rule,
             audience=filter_members_who_may_view_conversation,
@@ -35,6 +36,7 @@ class MessagingConfig(AppConfig):
         )
         register(
             Message,
+            api_scope="chat",
             api_fields=("sequence", "body", "body_html", "edited_at"),
             parent="conversation",
             audience=members_who_may_read_message,

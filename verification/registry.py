@@ -93,6 +93,8 @@ class ContentRegistration:
     # rule reads (community, marking, restriction) is shown by the API itself, and a reference to another item
     # would show what the reader may not see.
     api_fields: tuple[str, ...] = ()
+    # The API token scope that reads the type (``read``; chat is read with ``chat``, as the chat endpoints are).
+    api_scope: str = "read"
     # Items anonymous visitors may read the public part of (a Blueprint entry's summary) when this holds;
     # ``verification.policy.public`` adds the rest of the public rule. None: nothing of the type is public.
     public: Q | None = None

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.permissions import check_scope
 from api.serializers import ItemSerializer, StrictSerializer, TypeSerializer
 from api.views.base import ApiGenericView, ApiView
 from verification import policy
@@ -26,11 +27,14 @@ TYPE_PARAMETER = OpenApiParameter(
 )
 
 
-def registration_of(label: str) -> ContentRegistration:
+def registration_of(request: Request, label: str) -> ContentRegistration:
+    """The type of this label, when the request's token has the scope that reads it."""
     try:
-        return content_registry.by_label(label)
+        registration = content_registry.by_label(label)
     except LookupError:
         raise NotFound("There is no such content type.") from None
+    check_scope(request, registration.api_scope)
+    return registration
 
 
 def shown(registration: ContentRegistration, items: QuerySet[Any]) -> QuerySet[Any]:
@@ -114,6 +118,7 @@ class ContentListView(ApiGenericView):
     """Items of one type the member may see, newest first: the same items the site's pages show them."""
 
     serializer_class = ItemSerializer
+    read_scope = ""  # the type's own (registration_of)
 
     @extend_schema(
         parameters=[TYPE_PARAMETER, ContentFilters],
@@ -121,7 +126,7 @@ class ContentListView(ApiGenericView):
         tags=["content"],
     )
     def get(self, request: Request, type: str) -> Response:
-        registration = registration_of(type)
+        registration = registration_of(request, type)
         filters = ContentFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         self.cursor_ordering = ("pk",) if filters.validated_data["order"] == "oldest" else ("-pk",)
@@ -139,9 +144,11 @@ class ContentListView(ApiGenericView):
 class ContentDetailView(ApiView):
     """One item, when the member may see it (404 otherwise, whether or not it exists)."""
 
+    read_scope = ""  # the type's own (registration_of)
+
     @extend_schema(parameters=[TYPE_PARAMETER], responses=ItemSerializer, summary="Read one item", tags=["content"])
     def get(self, request: Request, type: str, pk: int) -> Response:
-        registration = registration_of(type)
+        registration = registration_of(request, type)
         items = policy.filter_visible(self.member, registration.model._default_manager.filter(pk=pk))
         item = shown(registration, items).first()
         if item is None:

@@ -109,3 +109,18 @@ def test_marked_items_read_through_a_token_are_audited_with_it(gulf: Community, 
     ApiClient(secret).get(f"{THREADS}{thread.pk}/")
     events = AuditEvent.objects.filter(actor=dana, action=AuditEvent.Action.VIEWED_MARKED)
     assert [(event.target_id, event.detail) for event in events] == [(str(thread.pk), {"token": token.pk})] * 2
+
+
+def test_chat_is_read_with_the_chat_scope_on_every_path(gulf: Community, dana: Member) -> None:
+    from messaging import services as chat
+
+    room = chat.room_ensure_default(community=gulf)
+    chat.message_send(conversation=room, author=dana, body="Trucks at the depot")
+    refused = api_as(dana, ["read"]).get("/api/v1/content/messaging.message/")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "scope_missing"
+    bodies = api_as(dana, ["chat"]).get("/api/v1/content/messaging.message/").json()["results"]
+    assert [message["fields"]["body"] for message in bodies] == ["Trucks at the depot"]
+    types = {kind["type"]: kind["scope"] for kind in api_as(dana, ["read"]).get("/api/v1/content/").json()}
+    assert types["messaging.message"] == types["messaging.conversation"] == "chat"
+    assert types["discussions.thread"] == "read"
