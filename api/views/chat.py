@@ -152,7 +152,12 @@ class ConversationListView(ChatScoped, ApiGenericView):
     serializer_class = ConversationSerializer
     cursor_ordering = ("-activity_at", "-pk")
 
-    @extend_schema(summary="List the member's conversations", tags=["chat"])
+    @extend_schema(
+        responses=ConversationSerializer(many=True),
+        operation_id="conversations_list",
+        summary="List the member's conversations",
+        tags=["chat"],
+    )
     def get(self, request: Request) -> Response:
         """The member's inbox: the rooms of their communities and their direct and group conversations,
         newest activity first, each with its unread count and last message, as the inbox page shows them.

@@ -67,7 +67,12 @@ class MarkedSerializer(serializers.Serializer[Any]):
 class NotificationListView(ApiGenericView):
     serializer_class = NotificationSerializer
 
-    @extend_schema(summary="List notifications", tags=["notifications"])
+    @extend_schema(
+        responses=NotificationSerializer(many=True),
+        operation_id="notifications_list",
+        summary="List notifications",
+        tags=["notifications"],
+    )
     def get(self, request: Request) -> Response:
         """The member's notifications, newest first, as the notification page shows them: only those about
         things they may still see (within the token's ceiling)."""
@@ -202,7 +207,12 @@ def followed_target(member: Member, subscription: Subscription) -> Model:
 
 
 class SubscriptionListView(ApiView):
-    @extend_schema(responses=SubscriptionListSerializer, summary="List subscriptions", tags=["subscriptions"])
+    @extend_schema(
+        responses=SubscriptionListSerializer,
+        operation_id="subscriptions_list",
+        summary="List subscriptions",
+        tags=["subscriptions"],
+    )
     def get(self, request: Request) -> Response:
         """Everything the member follows that they may still see, by kind then title, as the subscriptions
         page lists it (all at once: it is the member's own short list)."""
