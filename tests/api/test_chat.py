@@ -91,6 +91,7 @@ def test_the_inbox_reads_in_the_same_number_of_queries_for_2_and_6_conversations
             other = make_verified_member()
             conversation = services.group_conversation_create(creator=member, title="", participants=[other])
             send(conversation, other, "Status?")
+        client.get("/api/v1/conversations/")  # the token's first use notes its time: not counted
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/conversations/")
         assert len(response.json()["results"]) == total
