@@ -204,3 +204,20 @@ def test_sending_faster_than_the_chat_limit_is_429_with_retry_after(room: Room, 
     assert error_code(answers[2]) == "chat_rate_limited"
     assert int(answers[2]["Retry-After"]) >= 1
     assert Message.objects.count() == 2
+
+
+def test_messages_read_in_the_same_number_of_queries_for_2_and_6_messages(room: Room) -> None:
+    member = room.members[0]
+    client = api_as(member, scopes=["chat"])
+    client.get(messages_url(room.conversation))  # the token's first use notes its time: not counted
+
+    def count_with(total: int) -> int:
+        while Message.objects.filter(conversation=room.conversation).count() < total:
+            author = room.owner if Message.objects.count() % 2 else room.members[1]
+            send(room.conversation, author, "Status?")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(messages_url(room.conversation))
+        assert len(response.json()["results"]) == total
+        return len(queries)
+
+    assert count_with(2) == count_with(6)
