@@ -221,3 +221,21 @@ def test_messages_read_in_the_same_number_of_queries_for_2_and_6_messages(room: 
         return len(queries)
 
     assert count_with(2) == count_with(6)
+
+
+def test_the_inbox_pages_by_cursor_through_conversations_with_and_without_messages(room: Room) -> None:
+    member, other = room.members
+    direct = services.direct_conversation_open(member=member, other=other)
+    quiet = services.group_conversation_create(creator=other, title="Quiet", participants=[member])
+    send(direct, other, "Hello")
+    client = api_as(member, scopes=["chat"])
+
+    seen: list[int] = []
+    page = client.get("/api/v1/conversations/", {"page_size": 1}).json()
+    while True:
+        seen += [row["id"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = client.client.get(page["next"], headers=client.headers).json()
+
+    assert seen == [direct.pk, quiet.pk, room.conversation.pk]

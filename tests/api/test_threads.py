@@ -333,3 +333,14 @@ def test_the_author_edits_a_reply_and_someone_else_gets_403_and_a_hidden_one_404
     assert (empty.status_code, error_code(empty)) == (400, "invalid")
     bodies = dict(Post.objects.filter(is_opening=False).values_list("pk", "body"))
     assert bodies == {mine.pk: "About 450.", theirs.pk: "Thanks.", hidden.pk: "Secret."}
+
+
+def test_a_community_without_a_board_refuses_a_thread_with_a_message_about_the_board(
+    member: Member, community: Community
+) -> None:
+    response = api_as(member).post("/api/v1/threads/", new_thread())
+
+    assert response.status_code == 400
+    assert error_code(response) == "invalid"
+    assert "board" in response.json()["error"]["fields"]
+    assert not Thread.objects.exists()
