@@ -73,10 +73,11 @@ def _messages(value: Any) -> list[str]:
 
 
 def _codes(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [code for item in value.values() for code in _codes(item)]
+    """Every code in a validation error's nested codes (``_messages`` would prefix a field's with its name)."""
     if isinstance(value, list):
         return [code for item in value for code in _codes(item)]
+    if isinstance(value, dict):
+        return [code for item in value.values() for code in _codes(item)]
     return [str(value)]
 
 
