@@ -103,6 +103,22 @@ def filtered(registration: ContentRegistration, items: QuerySet[Any], filters: d
     return items
 
 
+def item_answer(request: Request, member: Member, registration: ContentRegistration, pk: int) -> Any:
+    """One item as the API shows it, when the member may see it (404 otherwise, whether or not it exists); a
+    marked one's view is audited."""
+    items = policy.filter_visible(member, registration.model._default_manager.filter(pk=pk))
+    item = shown(registration, items).first()
+    if item is None:
+        raise NotFound("Nothing you may see is there.")
+    policy.record_view(member, item, request)
+    context = {
+        "request": request,
+        "registration": registration,
+        "removed_ids": removed_ids(member, registration, [item]),
+    }
+    return ItemSerializer(item, context=context).data
+
+
 class ContentTypesView(ApiView):
     """The content types the API reads, each with its own fields and the address of its list."""
 
@@ -148,15 +164,4 @@ class ContentDetailView(ApiView):
 
     @extend_schema(parameters=[TYPE_PARAMETER], responses=ItemSerializer, summary="Read one item", tags=["content"])
     def get(self, request: Request, type: str, pk: int) -> Response:
-        registration = registration_of(request, type)
-        items = policy.filter_visible(self.member, registration.model._default_manager.filter(pk=pk))
-        item = shown(registration, items).first()
-        if item is None:
-            raise NotFound("Nothing you may see is there.")
-        policy.record_view(self.member, item, request)
-        context = {
-            "request": request,
-            "registration": registration,
-            "removed_ids": removed_ids(self.member, registration, [item]),
-        }
-        return Response(ItemSerializer(item, context=context).data)
+        return Response(item_answer(request, self.member, registration_of(request, type), pk))

@@ -20,12 +20,11 @@ from rest_framework.response import Response
 from api.errors import ApiError
 from api.serializers import ItemSerializer, StrictSerializer
 from api.views.base import ApiView
-from api.views.content import removed_ids, shown
+from api.views.content import item_answer
 from communities import selectors as community_selectors
 from communities.models import Community
 from discussions import selectors, services
 from discussions.models import BODY_MAX, TITLE_MAX, Board, Post, Thread
-from verification import policy
 from verification.models import Marking, Member
 from verification.registry import content_registry
 
@@ -132,13 +131,7 @@ def chosen_board(member: Member, community: Community, pk: int | None) -> Board 
 
 def item_data(request: Request, member: Member, model: type[Model], pk: int) -> Any:
     """The item as ``/api/v1/content/<type>/<id>/`` shows it (its view of a marked item audited)."""
-    registration = content_registry.get(model)
-    item = shown(registration, policy.filter_visible(member, model._default_manager.filter(pk=pk))).first()
-    if item is None:
-        raise NotFound("Nothing you may see is there.")
-    policy.record_view(member, item, request)
-    context = {"request": request, "registration": registration, "removed_ids": removed_ids(registration, [item])}
-    return ItemSerializer(item, context=context).data
+    return item_answer(request, member, content_registry.get(model), pk)
 
 
 # --- Views ----------------------------------------------------------------------------------
