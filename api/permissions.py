@@ -40,10 +40,15 @@ class HasScope(BasePermission):
         return True
 
 
+def has_scope(request: Request, scope: str) -> bool:
+    """Whether the request may act with ``scope`` (a session has every scope)."""
+    token = request.auth
+    return not isinstance(token, AccessToken) or token.has_scope(scope)
+
+
 def check_scope(request: Request, scope: str) -> None:
     """For a view whose scope depends on what it reads (a content type's ``api_scope``)."""
-    token = request.auth
-    if isinstance(token, AccessToken) and not token.has_scope(scope):
+    if not has_scope(request, scope):
         raise ApiError("scope_missing", f"This token lacks the '{scope}' scope this request needs.", status_code=403)
 
 

@@ -9,10 +9,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.permissions import has_scope
 from api.serializers import MarkingSerializer, StrictSerializer
 from api.views.base import ApiView
 from search import selectors
-from search.query import parse
+from search.query import ParsedQuery, parse, search_types
 from verification import policy
 from verification.registry import content_registry
 
@@ -55,6 +56,21 @@ class SearchAnswerSerializer(serializers.Serializer[Any]):
     results = SearchResultSerializer(many=True)
 
 
+def readable_types_only(request: Request, query: ParsedQuery) -> bool:
+    """Narrow the query to the types the token's scopes read (chat needs ``chat``, as on every path); False
+    when it asked only for types the token may not read."""
+    unreadable = {
+        registration.search_type
+        for registration in content_registry.searchable()
+        if not has_scope(request, registration.api_scope)
+    }
+    if not unreadable:
+        return True
+    asked = query.types or list(search_types())
+    query.types = [kind for kind in asked if kind not in unreadable]
+    return bool(query.types)
+
+
 class SearchView(ApiView):
     """What the site's search page finds for the member, one page (20) at a time, with its facets."""
 
@@ -72,8 +88,14 @@ class SearchView(ApiView):
         parameters.is_valid(raise_exception=True)
         text, number = parameters.validated_data["q"], parameters.validated_data["page"]
         query = parse(text)
-        if query.is_empty:
-            empty = {"q": text, "notes": query.notes or ["Type a word to search for."], "total": 0, "bounded": False}
+        nothing_to_search = query.is_empty
+        if nothing_to_search:
+            query.notes = query.notes or ["Type a word to search for."]
+        elif not readable_types_only(request, query):
+            nothing_to_search = True
+            query.notes.append("This token's scopes read none of the types asked for.")
+        if nothing_to_search:
+            empty = {"q": text, "notes": query.notes, "total": 0, "bounded": False}
             return Response(SearchAnswerSerializer({**empty, "facets": {}, "page": 1, "pages": 0, "results": []}).data)
         found = selectors.search(self.member, query, number)
         shown = selectors.marked_for_audit((result.entry, result.marking) for result in found.results)

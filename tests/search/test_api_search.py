@@ -88,3 +88,18 @@ def test_a_token_without_read_scope_may_not_search(reader: Member) -> None:
     refused = api_as(reader, ["chat"]).get("/api/v1/search/", {"q": "mutual"})
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "scope_missing"
+
+
+def test_chat_messages_are_found_only_with_the_chat_scope(given: Given, reader: Member, gulf: Community) -> None:
+    room = given.room(gulf)
+    given.message(reader, room, "Generators staged at the depot")
+    given.thread(reader, gulf, "Generators for the shelter")
+
+    def found(scopes: list[str], q: str) -> list[str]:
+        return sorted(
+            result["type"] for result in api_as(reader, scopes).get("/api/v1/search/", {"q": q}).json()["results"]
+        )
+
+    assert found(["read", "chat"], "generators") == ["discussions.thread", "messaging.message"]
+    assert found(["read"], "generators") == ["discussions.thread"]
+    assert found(["read"], "generators type:message") == []
