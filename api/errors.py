@@ -72,6 +72,15 @@ def _messages(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _codes(value: Any) -> set[str]:
+    """Every code in a validation error's codes, however deeply nested (not ``_messages``: it prefixes keys)."""
+    if isinstance(value, dict):
+        return {code for item in value.values() for code in _codes(item)}
+    if isinstance(value, list):
+        return {code for item in value for code in _codes(item)}
+    return {str(value)}
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     from rest_framework.views import exception_handler  # rest_framework.views reads these settings at import
 
@@ -87,7 +96,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     code = _code_of(exc)
     error: dict[str, Any] = {"code": code}
     if isinstance(exc, exceptions.ValidationError):
-        if "unknown_field" in _messages(exc.get_codes()):
+        if "unknown_field" in _codes(exc.get_codes()):
             error["code"] = "unknown_field"
         error["message"] = "Some fields are not valid: nothing was changed."
         error["fields"] = _fields_of(exc.detail)

@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import MarkingSerializer, StrictSerializer
+from api.serializers import MarkingSerializer, PagedFilters, StrictSerializer
 from api.views.base import ApiGenericView, ApiView
 from communities import selectors, services
 from communities.models import Community
@@ -45,12 +45,10 @@ class CommunitySerializer(serializers.Serializer[Community]):
         return str(standing.state) if standing is not None else ""
 
 
-class DirectoryFilters(StrictSerializer):
+class DirectoryFilters(PagedFilters):
     q = serializers.CharField(required=False, max_length=200, help_text="Words in the name or description.")
     tag = serializers.ListField(child=serializers.SlugField(), required=False, help_text="Every tag required.")
     mine = serializers.BooleanField(required=False, default=False, help_text="Only communities the member is in.")
-    cursor = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(required=False)
 
 
 class JoinSerializer(StrictSerializer):

@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import ItemSerializer, StrictSerializer, TypeSerializer
+from api.serializers import ItemSerializer, PagedFilters, TypeSerializer
 from api.views.base import ApiGenericView, ApiView
 from verification import policy
 from verification.registry import ContentRegistration, content_registry
@@ -56,7 +56,7 @@ def removed_ids(registration: ContentRegistration, items: list[Any]) -> set[int]
     return {item.pk for item in items} - listed
 
 
-class ContentFilters(StrictSerializer):
+class ContentFilters(PagedFilters):
     community = serializers.SlugField(required=False, help_text="A community's address.")
     author = serializers.SlugField(required=False, help_text="The author's @handle, without the @.")
     tag = serializers.CharField(required=False, max_length=100)
@@ -65,8 +65,6 @@ class ContentFilters(StrictSerializer):
     since = serializers.DateTimeField(required=False, help_text="Made at or after this time.")
     before = serializers.DateTimeField(required=False, help_text="Made before this time.")
     order = serializers.ChoiceField(choices=["newest", "oldest"], default="newest")
-    cursor = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(required=False)
 
 
 def filtered(registration: ContentRegistration, items: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
