@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -22,6 +22,26 @@ TYPE_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="A content type's label, as /api/v1/content/ lists them.",
     enum=[registration.label for registration in content_registry],
+)
+
+
+ITEM_EXAMPLE = OpenApiExample(
+    "A thread",
+    value={
+        "id": 118,
+        "type": "discussions.thread",
+        "title": "Shelter capacity on Bolivar Peninsula",
+        "url": "https://muster.example.gov/communities/gulf-coast-hurricane-response/threads/118/",
+        "community": {"id": 3, "slug": "gulf-coast-hurricane-response", "name": "Gulf Coast Hurricane Response"},
+        "marking": {"slug": "unmarked", "name": "Unmarked"},
+        "author": {"id": 12, "handle": "dana-reyes", "name": "Dana Reyes"},
+        "parent": None,
+        "created_at": "2026-11-30T18:04:00Z",
+        "tags": ["shelters"],
+        "removed": False,
+        "fields": {"kind": "discussion", "reply_count": 4},
+    },
+    response_only=True,
 )
 
 
@@ -101,7 +121,29 @@ class ContentTypesView(ApiView):
 
     pagination_class = None
 
-    @extend_schema(responses=TypeSerializer(many=True), summary="List content types", tags=["content"])
+    @extend_schema(
+        operation_id="content_types_list",
+        responses=TypeSerializer(many=True),
+        summary="List content types",
+        tags=["content"],
+        examples=[
+            OpenApiExample(
+                "Threads",
+                value=[
+                    {
+                        "type": "discussions.thread",
+                        "name": "Discussion",
+                        "plural": "Discussions, questions and blog posts",
+                        "fields": ["kind"],
+                        "taggable": True,
+                        "parent": None,
+                        "list_url": "https://muster.example.gov/api/v1/content/discussions.thread/",
+                    }
+                ],
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         registrations = list(content_registry)
         return Response(TypeSerializer(registrations, many=True, context={"request": request}).data)  # type: ignore[arg-type]
@@ -113,8 +155,10 @@ class ContentListView(ApiGenericView):
     serializer_class = ItemSerializer
 
     @extend_schema(
+        operation_id="content_list",
         parameters=[TYPE_PARAMETER, ContentFilters],
         summary="List items of a type",
+        examples=[ITEM_EXAMPLE],
         tags=["content"],
     )
     def get(self, request: Request, type: str) -> Response:
@@ -136,7 +180,14 @@ class ContentListView(ApiGenericView):
 class ContentDetailView(ApiView):
     """One item, when the member may see it (404 otherwise, whether or not it exists)."""
 
-    @extend_schema(parameters=[TYPE_PARAMETER], responses=ItemSerializer, summary="Read one item", tags=["content"])
+    @extend_schema(
+        operation_id="content_retrieve",
+        parameters=[TYPE_PARAMETER],
+        responses=ItemSerializer,
+        summary="Read one item",
+        tags=["content"],
+        examples=[ITEM_EXAMPLE],
+    )
     def get(self, request: Request, type: str, pk: int) -> Response:
         registration = registration_of(type)
         items = policy.filter_visible(self.member, registration.model._default_manager.filter(pk=pk))
