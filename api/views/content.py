@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -13,7 +14,9 @@ from rest_framework.response import Response
 
 from api.serializers import ItemSerializer, PagedFilters, TypeSerializer
 from api.views.base import ApiGenericView, ApiView
+from blueprint.models import Status
 from verification import policy
+from verification.models import Member
 from verification.registry import ContentRegistration, content_registry
 
 TYPE_PARAMETER = OpenApiParameter(
@@ -43,6 +46,17 @@ ITEM_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+
+
+# What a type's lists hold, where that is narrower than what its pages open. A proposed Blueprint entry's
+# page opens for whoever may see it, but the indexes list published entries, and beside them the member's
+# own entries waiting for an editor or returned to them (blueprint.selectors: index_entries, own_proposals);
+# editors find the others in their review queue, a page of its own. An entry is still read by id like its page.
+LISTED: dict[str, Callable[[Member], Q]] = {
+    "blueprint.entry": lambda member: (
+        Q(status=Status.PUBLISHED) | Q(author=member, status__in=(Status.PROPOSED, Status.RETURNED))
+    ),
+}
 
 
 def registration_of(label: str) -> ContentRegistration:
@@ -167,6 +181,8 @@ class ContentListView(ApiGenericView):
         filters.is_valid(raise_exception=True)
         self.cursor_ordering = ("pk",) if filters.validated_data["order"] == "oldest" else ("-pk",)
         items = filtered(registration, registration.model._default_manager.all(), filters.validated_data)
+        if registration.label in LISTED:
+            items = items.filter(LISTED[registration.label](self.member))
         visible = shown(registration, policy.filter_visible(self.member, items))
         page = self.paginate_queryset(visible) or []
         policy.record_views(self.member, page, request)
