@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
-from blueprint.models import Entry
+from blueprint.models import Entry, PilotTemplate
 from communities.models import Community
 from tests.api.conftest import ApiClient, make_token
 from verification import policy
@@ -67,6 +67,21 @@ def blueprint_entries(html: str, community: Community | None) -> set[int]:
     return set(Entry.objects.filter(slug__in=slugs).values_list("pk", flat=True))
 
 
+def slugs_of(
+    model: type[Any],
+    pattern: str,
+    exclude: set[str] = frozenset(),  # type: ignore[assignment]
+) -> Callable[[str, Community | None], set[int]]:
+    """Items linked by a slug unique across the site."""
+    regex = re.compile(pattern)
+
+    def read(html: str, community: Community | None) -> set[int]:
+        slugs = {match for href in HREF.findall(html) for match in regex.findall(href)} - exclude
+        return set(model._default_manager.filter(slug__in=slugs).values_list("pk", flat=True))
+
+    return read
+
+
 def communities_listed(html: str, community: Community | None) -> set[int]:
     """Community cards link ``/communities/<slug>/``; the directory's own links (new, pending …) are not cards."""
     slugs = {match for href in HREF.findall(html) for match in re.findall(r"^/communities/([-\w]+)/$", href)}
@@ -78,9 +93,9 @@ class Listing:
     """One list endpoint and the site pages that list the same items to the same member.
 
     ``api``: the endpoint (``{slug}`` per community when ``per_community``); ``pages``: the pages' addresses
-    (each with every page of its pagination); ``follow``: a regex of links on the first page that lead to
-    more pages listing the items (a community's boards, each partnership), its groups put into ``via``
-    (``"{0}"``: the link itself); ``read``: item ids on one page.
+    (each with every page of its pagination); ``follow``: steps from those pages to more pages that list the
+    items (a community's boards, then their threads), each a regex of links and where its groups lead
+    (``"{0}"``: the link itself); ``read``: item ids on one page. Ids are read on every page reached.
     """
 
     name: str
@@ -88,11 +103,13 @@ class Listing:
     pages: tuple[str, ...]
     read: Callable[[str, Community | None], set[int]]
     per_community: bool = True
-    follow: str = ""
-    via: str = "{0}"
+    follow: tuple[tuple[str, str], ...] = ()
     # Anonymous visitors may open the page too (the Blueprint indexes list public summaries).
     public: bool = False
 
+
+BOARDS = (r"^(/communities/{slug}/boards/[-\w]+/)$", "{0}")
+THREADS = (r"^(/communities/{slug}/(?:threads|blog)/\d+/)$", "{0}")
 
 LISTS = [
     Listing("communities", "/api/v1/communities/", ("/communities/",), communities_listed, per_community=False),
@@ -101,7 +118,7 @@ LISTS = [
         "/api/v1/content/discussions.thread/?community={slug}",
         ("/communities/{slug}/boards/", "/communities/{slug}/blog/"),
         hrefs_matching(r"^/communities/{slug}/(?:threads|blog)/(\d+)/$"),
-        follow=r"^(/communities/{slug}/boards/[-\w]+/)$",
+        follow=(BOARDS,),
     ),
     Listing(
         "wiki pages", "/api/v1/content/wiki.wikipage/?community={slug}", ("/communities/{slug}/wiki/",), wiki_pages
@@ -132,8 +149,7 @@ LISTS = [
             ("/partnerships/",),
             hrefs_matching(rf"^/partnerships/{plural}/(\d+)/$"),
             per_community=False,
-            follow=r"^/partnerships/(\d+)/$",
-            via=f"/partnerships/{{0}}/{page}/",
+            follow=((r"^/partnerships/(\d+)/$", f"/partnerships/{{0}}/{page}/"),),
         )
         for label, plural, page in [
             ("resource", "resources", "resources"),
@@ -150,6 +166,28 @@ LISTS = [
         blueprint_entries,
         per_community=False,
         public=True,
+    ),
+    Listing(
+        "posts",
+        "/api/v1/content/discussions.post/?community={slug}",
+        ("/communities/{slug}/boards/", "/communities/{slug}/blog/"),
+        element_ids("post"),
+        follow=((r"^(/communities/{slug}/(?:boards/[-\w]+|blog/\d+)/)$", "{0}"), THREADS),
+    ),
+    Listing(
+        "Congress ideas",
+        "/api/v1/content/blueprint.idea/",
+        ("/blueprint/congress/",),
+        hrefs_matching(r"^/blueprint/ideas/(\d+)/$"),
+        per_community=False,
+        follow=((r"^(/blueprint/congress/\d+/)$", "{0}"),),
+    ),
+    Listing(
+        "pilot-community templates",
+        "/api/v1/content/blueprint.pilottemplate/",
+        ("/blueprint/templates/",),
+        slugs_of(PilotTemplate, r"^/blueprint/templates/([-\w]+)/$", exclude={"new"}),
+        per_community=False,
     ),
     Listing(
         "chat rooms",
@@ -226,16 +264,21 @@ def site_pages(caller: Caller, address: str) -> Iterator[str]:
 def site_ids(caller: Caller, listing: Listing, community: Community | None) -> set[int]:
     slug = community.slug if community else ""
     found: set[int] = set()
-    for address in listing.pages:
-        for html in site_pages(caller, address.format(slug=slug)):
-            found |= listing.read(html, community)
-            if listing.follow and address == listing.pages[0]:
-                follow = re.compile(listing.follow.format(slug=re.escape(slug)))
-                matches = [follow.match(href) for href in HREF.findall(html)]
-                links = {listing.via.format(*match.groups()) for match in matches if match}
-                for link in sorted(links):
-                    for inner in site_pages(caller, link):
-                        found |= listing.read(inner, community)
+    level = [address.format(slug=slug) for address in listing.pages]
+    visited: set[str] = set()
+    for step in (*listing.follow, None):
+        following: set[str] = set()
+        for address in level:
+            if address in visited:
+                continue
+            visited.add(address)
+            for html in site_pages(caller, address):
+                found |= listing.read(html, community)
+                if step is not None:
+                    pattern, via = step
+                    matches = [re.match(pattern.format(slug=re.escape(slug)), href) for href in HREF.findall(html)]
+                    following |= {via.format(*match.groups()) for match in matches if match}
+        level = sorted(following)
     return found
 
 
