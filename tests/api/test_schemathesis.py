@@ -23,7 +23,7 @@ from communities.models import Community
 from communities.services import community_create, membership_set_role
 from discussions.services import board_create, thread_start
 from library.services import document_upload
-from tests.api.conftest import make_token
+from tests.api.conftest import ApiClient, make_token
 from tests.verification.factories import make_verified_member
 from verification.models import Marking
 from verification.registry import content_registry
@@ -199,3 +199,22 @@ def test_the_leak_check_finds_a_private_item_in_an_answer() -> None:
     }
     assert shown_items(communities) == {("community", 9)}
     assert shown_items({"error": {"code": "not_found"}}) == set()
+
+
+@pytest.mark.django_db
+def test_the_first_member_sees_the_private_items_the_second_may_not(settings: Any) -> None:
+    """The premise of the leak check: the private community's items are there to be leaked, and the first
+    member's answers show them."""
+    world = World()
+    cleared = ApiClient(world.tokens["cleared"])
+    plain = ApiClient(world.tokens["plain"])
+
+    def listed(api: ApiClient, label: str) -> set[tuple[str, int]]:
+        answer = api.get(f"/api/v1/content/{label}/", {"page_size": 100})
+        assert answer.status_code == 200
+        return shown_items(answer.json())
+
+    for label in ("discussions.thread", "wiki.wikipage", "library.document"):
+        assert listed(cleared, label) & world.private_items
+        assert not listed(plain, label) & world.private_items
+        assert listed(plain, label), f"the second member sees no {label} at all"
