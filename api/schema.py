@@ -40,10 +40,10 @@ class MusterAutoSchema(AutoSchema):
     """How the API's views read as OpenAPI operations.
 
     A paginated ``GET`` of a generic view whose address has no lookup variable (``pk`` unless the view says
-    another) is a list: its answer is a page
-    (``{next, previous, results}``) and its operationId ends in ``_list`` (a view says otherwise with
-    ``schema_lists = False``). A description is the operation's own (its method's or its class's docstring,
-    or ``extend_schema(description=…)``), never one inherited from a base class.
+    another) is a list: its answer is a page (``{next, previous, results}``) and its default operationId ends
+    in ``_list``; a view says otherwise with ``schema_lists = True/False``. A description is the operation's
+    own (its method's or its class's docstring, or ``extend_schema(description=…)``), never one inherited
+    from a base class, so an undocumented view shows up in tests/api/test_schema.py.
     """
 
     def _is_list_view(self, serializer: Any = None) -> bool:
