@@ -72,13 +72,13 @@ def _messages(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _codes(value: Any) -> list[str]:
-    """Every code in a validation error's nested codes (``_messages`` would prefix a field's with its name)."""
-    if isinstance(value, list):
-        return [code for item in value for code in _codes(item)]
+def _codes(value: Any) -> set[str]:
+    """Every code in a validation error's codes, however deeply nested (not ``_messages``: it prefixes keys)."""
     if isinstance(value, dict):
-        return [code for item in value.values() for code in _codes(item)]
-    return [str(value)]
+        return {code for item in value.values() for code in _codes(item)}
+    if isinstance(value, list):
+        return {code for item in value for code in _codes(item)}
+    return {str(value)}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -36,6 +36,21 @@ class StrictSerializer(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class PageSizeField(serializers.CharField):
+    """``page_size``: known to a list's filters, checked by the paginator alone (``invalid_page_size``)."""
+
+
+class PagedFilters(StrictSerializer):
+    """A list's query parameters: its own filters, and the paginator's, which only the paginator checks (so a
+    bad cursor is ``cursor_invalid`` and a bad page size ``invalid_page_size``, never a generic ``invalid``)."""
+
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="From a page's next or previous link."
+    )
+    page_size = PageSizeField(required=False, allow_blank=True, help_text="Items per page (1 to the maximum).")
+
+
 class MarkingSerializer(serializers.Serializer[Marking]):
     slug = serializers.SlugField()
     name = serializers.CharField()

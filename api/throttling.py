@@ -10,10 +10,12 @@ every Daphne process shares them).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import AccessToken
@@ -36,7 +38,7 @@ class _AnnouncedThrottle(SimpleRateThrottle):
         limit: int | None = getattr(self, "num_requests", None)
         window: int | None = getattr(self, "duration", None)
         if self.key is not None and limit is not None and window is not None:
-            reset = int(window - (self.now - self.history[-1])) if self.history else window
+            reset = math.ceil(window - (self.now - self.history[-1])) if self.history else window
             budget = Budget(self.scope or "", limit, window, limit - len(self.history), max(reset, 1))
             budgets = getattr(request._request, STATE_ATTRIBUTE, None)
             if budgets is None:
@@ -44,6 +46,12 @@ class _AnnouncedThrottle(SimpleRateThrottle):
                 setattr(request._request, STATE_ATTRIBUTE, budgets)
             budgets.append(budget)
         return allowed
+
+    def get_rate(self) -> str | None:
+        """The rate from the settings as they are now (DRF copies them onto the class once, at import, so a
+        deployment's or a test's change would otherwise never apply)."""
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return str(rate) if rate is not None else None
 
     def parse_rate(self, rate: str | None) -> tuple[int | None, int | None]:
         """``600/60`` (requests per seconds) as well as DRF's ``600/min``."""

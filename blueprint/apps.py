@@ -17,6 +17,9 @@ class BlueprintConfig(AppConfig):
 
         register(
             Entry,
+            listed_for=lambda member: (
+                Q(status=Status.PUBLISHED) | Q(author=member, status__in=(Status.PROPOSED, Status.RETURNED))
+            ),
             api_fields=(
                 "kind",
                 "slug",

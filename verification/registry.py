@@ -93,6 +93,10 @@ class ContentRegistration:
     # rule reads (community, marking, restriction) is shown by the API itself, and a reference to another item
     # would show what the reader may not see.
     api_fields: tuple[str, ...] = ()
+    # What the type's lists hold for a member, where that is narrower than what its pages open: ``member ->
+    # Q`` (the Blueprint's indexes list published entries and the member's own proposals; an editor finds
+    # the others in a queue of its own). None: every item the member may see is listed.
+    listed_for: Callable[[Any], Q] | None = None
     # The API token scope that reads the type (``read``; chat is read with ``chat``, as the chat endpoints are).
     api_scope: str = "read"
     # Items anonymous visitors may read the public part of (a Blueprint entry's summary) when this holds;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,12 +36,40 @@ class MeSerializer(serializers.Serializer[Any]):
     token = TokenInfoSerializer(allow_null=True, help_text="The token of this request; null with a session.")
 
 
+ME_EXAMPLE = OpenApiExample(
+    "A member cleared for FOUO, calling with a read-only token",
+    value={
+        "id": 12,
+        "handle": "dana-reyes",
+        "name": "Dana Reyes",
+        "verified_until": "2027-06-30T00:00:00Z",
+        "markings": [{"slug": "unmarked", "name": "Unmarked"}, {"slug": "fouo", "name": "FOUO"}],
+        "communities": [{"id": 3, "slug": "gulf-coast-hurricane-response", "name": "Gulf Coast Hurricane Response"}],
+        "moderates": [3],
+        "token": {
+            "id": 7,
+            "name": "EOC board",
+            "scopes": ["read"],
+            "ceiling": None,
+            "expires_at": "2027-03-01T12:00:00Z",
+        },
+    },
+    response_only=True,
+)
+
+
 class MeView(ApiView):
     """The member's own profile and standing, as the policy sees them for this request."""
 
     pagination_class = None
 
-    @extend_schema(responses=MeSerializer, summary="Who am I", tags=["account"])
+    @extend_schema(
+        operation_id="me_retrieve",
+        responses=MeSerializer,
+        summary="Who am I",
+        tags=["account"],
+        examples=[ME_EXAMPLE],
+    )
     def get(self, request: Request) -> Response:
         member = self.member
         access = policy.member_access(member)

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import BaseMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,9 @@ class ApiMixin:
     """The site's gate middleware leaves API views alone (a token is read only here, inside DRF); the
     permission classes apply the same rule and answer in JSON."""
 
+    # OPTIONS is not part of the API: DRF would answer it with the view's docstring and its parsers and
+    # renderers, an undocumented answer to an undocumented method; without metadata it is 405 like any other.
+    metadata_class: str | BaseMetadata | None = None
     # Read by muster.asgi, which refuses a larger body before Django reads it.
     max_body_bytes = staticmethod(api_body_limit)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import MarkingSerializer, StrictSerializer
+from api.serializers import MarkingSerializer, PagedFilters, StrictSerializer
 from api.views.base import ApiGenericView, ApiView
 from communities import selectors, services
 from communities.models import Community
@@ -45,16 +45,34 @@ class CommunitySerializer(serializers.Serializer[Community]):
         return str(standing.state) if standing is not None else ""
 
 
-class DirectoryFilters(StrictSerializer):
+class DirectoryFilters(PagedFilters):
     q = serializers.CharField(required=False, max_length=200, help_text="Words in the name or description.")
     tag = serializers.ListField(child=serializers.SlugField(), required=False, help_text="Every tag required.")
     mine = serializers.BooleanField(required=False, default=False, help_text="Only communities the member is in.")
-    cursor = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(required=False)
 
 
 class JoinSerializer(StrictSerializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="For a request.")
+
+
+COMMUNITY_EXAMPLE = OpenApiExample(
+    "An open community the member belongs to",
+    value={
+        "id": 3,
+        "slug": "gulf-coast-hurricane-response",
+        "name": "Gulf Coast Hurricane Response",
+        "description": "Shelters, evacuation and recovery along the Gulf Coast.",
+        "visibility": "open",
+        "join_policy": "open",
+        "marking": {"slug": "unmarked", "name": "Unmarked"},
+        "member_count": 42,
+        "last_activity_at": "2026-11-30T18:04:00Z",
+        "tags": ["hurricanes", "shelters"],
+        "url": "https://muster.example.gov/communities/gulf-coast-hurricane-response/",
+        "standing": "member",
+    },
+    response_only=True,
+)
 
 
 def _serialized(request: Request, communities: list[Community], member: Any) -> Any:
@@ -75,7 +93,13 @@ class CommunityListView(ApiGenericView):
     serializer_class = CommunitySerializer
     cursor_ordering = ("name", "pk")
 
-    @extend_schema(parameters=[DirectoryFilters], summary="List communities", tags=["communities"])
+    @extend_schema(
+        operation_id="communities_list",
+        parameters=[DirectoryFilters],
+        summary="List communities",
+        tags=["communities"],
+        examples=[COMMUNITY_EXAMPLE],
+    )
     def get(self, request: Request) -> Response:
         query = {**request.query_params.dict(), "tag": request.query_params.getlist("tag")}
         filters = DirectoryFilters(data=query)
@@ -89,7 +113,15 @@ class CommunityListView(ApiGenericView):
 
 
 class CommunityDetailView(ApiView):
-    @extend_schema(responses=CommunitySerializer, summary="Read one community", tags=["communities"])
+    """One community the member may know of, by its address (404 for one they may not know of)."""
+
+    @extend_schema(
+        operation_id="communities_retrieve",
+        responses=CommunitySerializer,
+        summary="Read one community",
+        tags=["communities"],
+        examples=[COMMUNITY_EXAMPLE],
+    )
     def get(self, request: Request, slug: str) -> Response:
         community = _known(self.member, slug)
         return Response(_serialized(request, [community], self.member)[0])
@@ -99,7 +131,18 @@ class CommunityJoinView(ApiView):
     """Join an open community at once, or ask to join one that takes requests (with a message)."""
 
     @extend_schema(
-        request=JoinSerializer, responses={200: CommunitySerializer, 202: CommunitySerializer}, tags=["communities"]
+        operation_id="communities_join",
+        request=JoinSerializer,
+        responses={200: CommunitySerializer, 202: CommunitySerializer},
+        summary="Join, or ask to join, a community",
+        description="Joins an open community at once (200, standing ``member``), or asks to join a community "
+        "that takes requests (202, standing ``asked``; the message goes to its moderators). A field the API "
+        "does not know is refused with ``unknown_field`` and nothing is done.",
+        tags=["communities"],
+        examples=[
+            OpenApiExample("Asking to join", value={"message": "EM planner for Galveston County."}, request_only=True),
+            COMMUNITY_EXAMPLE,
+        ],
     )
     def post(self, request: Request, slug: str) -> Response:
         community = _known(self.member, slug)
@@ -120,7 +163,15 @@ class CommunityJoinView(ApiView):
 
 
 class CommunityLeaveView(ApiView):
-    @extend_schema(request=None, responses={204: None}, summary="Leave a community", tags=["communities"])
+    """Leave a community the member belongs to (its last owner must first hand it on)."""
+
+    @extend_schema(
+        operation_id="communities_leave",
+        request=None,
+        responses={204: None},
+        summary="Leave a community",
+        tags=["communities"],
+    )
     def post(self, request: Request, slug: str) -> Response:
         community = _known(self.member, slug)
         services.membership_leave(community=community, member=self.member)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.permissions import check_scope
-from api.serializers import ItemSerializer, StrictSerializer, TypeSerializer
+from api.serializers import ItemSerializer, PagedFilters, TypeSerializer
 from api.views.base import ApiGenericView, ApiView
 from verification import policy
 from verification.models import Member
@@ -24,6 +24,26 @@ TYPE_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="A content type's label, as /api/v1/content/ lists them.",
     enum=[registration.label for registration in content_registry],
+)
+
+
+ITEM_EXAMPLE = OpenApiExample(
+    "A thread",
+    value={
+        "id": 118,
+        "type": "discussions.thread",
+        "title": "Shelter capacity on Bolivar Peninsula",
+        "url": "https://muster.example.gov/communities/gulf-coast-hurricane-response/threads/118/",
+        "community": {"id": 3, "slug": "gulf-coast-hurricane-response", "name": "Gulf Coast Hurricane Response"},
+        "marking": {"slug": "unmarked", "name": "Unmarked"},
+        "author": {"id": 12, "handle": "dana-reyes", "name": "Dana Reyes"},
+        "parent": None,
+        "created_at": "2026-11-30T18:04:00Z",
+        "tags": ["shelters"],
+        "removed": False,
+        "fields": {"kind": "discussion", "reply_count": 4},
+    },
+    response_only=True,
 )
 
 
@@ -61,7 +81,7 @@ def removed_ids(member: Member, registration: ContentRegistration, items: list[A
     return {item.pk for item in items} - listed
 
 
-class ContentFilters(StrictSerializer):
+class ContentFilters(PagedFilters):
     community = serializers.SlugField(required=False, help_text="A community's address.")
     author = serializers.SlugField(required=False, help_text="The author's @handle, without the @.")
     tag = serializers.CharField(required=False, max_length=100)
@@ -70,8 +90,6 @@ class ContentFilters(StrictSerializer):
     since = serializers.DateTimeField(required=False, help_text="Made at or after this time.")
     before = serializers.DateTimeField(required=False, help_text="Made before this time.")
     order = serializers.ChoiceField(choices=["newest", "oldest"], default="newest")
-    cursor = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(required=False)
 
 
 def filtered(registration: ContentRegistration, items: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
@@ -124,7 +142,29 @@ class ContentTypesView(ApiView):
 
     pagination_class = None
 
-    @extend_schema(responses=TypeSerializer(many=True), summary="List content types", tags=["content"])
+    @extend_schema(
+        operation_id="content_types_list",
+        responses=TypeSerializer(many=True),
+        summary="List content types",
+        tags=["content"],
+        examples=[
+            OpenApiExample(
+                "Threads",
+                value=[
+                    {
+                        "type": "discussions.thread",
+                        "name": "Discussion",
+                        "plural": "Discussions, questions and blog posts",
+                        "fields": ["kind"],
+                        "taggable": True,
+                        "parent": None,
+                        "list_url": "https://muster.example.gov/api/v1/content/discussions.thread/",
+                    }
+                ],
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         registrations = list(content_registry)
         return Response(TypeSerializer(registrations, many=True, context={"request": request}).data)  # type: ignore[arg-type]
@@ -137,8 +177,10 @@ class ContentListView(ApiGenericView):
     read_scope = ""  # the type's own (registration_of)
 
     @extend_schema(
+        operation_id="content_list",
         parameters=[TYPE_PARAMETER, ContentFilters],
         summary="List items of a type",
+        examples=[ITEM_EXAMPLE],
         tags=["content"],
     )
     def get(self, request: Request, type: str) -> Response:
@@ -147,6 +189,8 @@ class ContentListView(ApiGenericView):
         filters.is_valid(raise_exception=True)
         self.cursor_ordering = ("pk",) if filters.validated_data["order"] == "oldest" else ("-pk",)
         items = filtered(registration, registration.model._default_manager.all(), filters.validated_data)
+        if registration.listed_for is not None:
+            items = items.filter(registration.listed_for(self.member))
         visible = shown(registration, policy.filter_visible(self.member, items))
         page = self.paginate_queryset(visible) or []
         policy.record_views(self.member, page, request)
@@ -162,6 +206,13 @@ class ContentDetailView(ApiView):
 
     read_scope = ""  # the type's own (registration_of)
 
-    @extend_schema(parameters=[TYPE_PARAMETER], responses=ItemSerializer, summary="Read one item", tags=["content"])
+    @extend_schema(
+        operation_id="content_retrieve",
+        parameters=[TYPE_PARAMETER],
+        responses=ItemSerializer,
+        summary="Read one item",
+        tags=["content"],
+        examples=[ITEM_EXAMPLE],
+    )
     def get(self, request: Request, type: str, pk: int) -> Response:
         return Response(item_answer(request, self.member, registration_of(request, type), pk))
