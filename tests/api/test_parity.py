@@ -104,8 +104,9 @@ class Listing:
     read: Callable[[str, Community | None], set[int]]
     per_community: bool = True
     follow: tuple[tuple[str, str], ...] = ()
-    # Anonymous visitors may open the page too (the Blueprint indexes list public summaries).
-    public: bool = False
+    # What the page answers a member the gate stops: a redirect to the gate, or 200 where the page shows them
+    # what they may see (the Blueprint's public summaries; the decisions about their own vetting).
+    gated_page: int = 302
 
 
 BOARDS = (r"^(/communities/{slug}/boards/[-\w]+/)$", "{0}")
@@ -165,7 +166,7 @@ LISTS = [
         ("/blueprint/", "/blueprint/solutions/", "/blueprint/tools/", "/blueprint/reports/", "/blueprint/cases/"),
         blueprint_entries,
         per_community=False,
-        public=True,
+        gated_page=200,
     ),
     Listing(
         "posts",
@@ -194,6 +195,24 @@ LISTS = [
         "/api/v1/content/messaging.conversation/?community={slug}",
         ("/communities/{slug}/rooms/",),
         hrefs_matching(r"^/inbox/(\d+)/$"),
+    ),
+    Listing(
+        "conversations", "/api/v1/conversations/", ("/inbox/",), hrefs_matching(r"^/inbox/(\d+)/$"), per_community=False
+    ),
+    Listing(
+        "notifications",
+        "/api/v1/notifications/",
+        ("/notifications/",),
+        element_ids("notification"),
+        per_community=False,
+        gated_page=200,
+    ),
+    Listing(
+        "subscriptions",
+        "/api/v1/subscriptions/",
+        ("/subscriptions/",),
+        element_ids("subscription"),
+        per_community=False,
     ),
 ]
 
@@ -241,7 +260,7 @@ def api_ids(caller: Caller, address: str) -> list[int]:
     while True:
         assert page.status_code == 200, (address, page.status_code, page.content[:300])
         seen += [item["id"] for item in page.json()["results"]]
-        if not page.json()["next"]:
+        if not page.json().get("next"):  # the subscriptions list comes whole, as its page shows it
             return seen
         page = caller.api.get(page.json()["next"])
 
@@ -294,7 +313,7 @@ def test_the_api_lists_what_the_sites_pages_list(caller: Caller, listing: Listin
         page = caller.site.get(listing.pages[0].format(slug="gulf-coast-hurricane-response"))
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] in {"not_verified", "verification_expired", "account_suspended"}
-        assert page.status_code == (200 if listing.public else 302)
+        assert page.status_code == listing.gated_page
         return
     communities: list[Community | None] = list(Community.objects.order_by("slug")) if listing.per_community else [None]
     differences = {}
