@@ -170,3 +170,16 @@ def test_a_signed_in_request_while_the_database_is_down_gets_the_styled_500(outs
     page = text_of(response)
     assert "Something went wrong on our side" in page
     assert "database is down" not in page
+
+
+def test_a_form_sent_without_its_security_token_gets_the_styled_403_saying_to_reload(outsider: Client) -> None:
+    outsider_without_token = Client(enforce_csrf_checks=True)
+    outsider_without_token.cookies = outsider.cookies
+
+    response = outsider_without_token.post(reverse("account_logout"))
+
+    assert response.status_code == 403
+    page = text_of(response)
+    assert_in_site_layout(page, home=reverse("home"))
+    assert "That form could not be sent" in page
+    assert "CSRF verification failed" not in page
