@@ -49,7 +49,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "Muster is starting at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/daphne -b $(HOST) -p $(PORT) muster.asgi:application
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} MUSTER_SITE_URL=$${MUSTER_SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/daphne -b $(HOST) -p $(PORT) muster.asgi:application
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from muster.site_identity import SITE_NAME
 from notices.notifications import unread_notification_count
 from verification import policy
 from verification.models import Member
@@ -14,7 +15,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     """Site name and which role links the navigation offers (the member's standing is cached per request)."""
     access = policy.member_access(getattr(request, "user", None))
     return {
-        "SITE_NAME": "Muster",
+        "SITE_NAME": SITE_NAME,
         "SITE_URL": settings.SITE_URL,
         "can_review": access.may_see_content and access.is_verifier,
         "can_read_audit_log": policy.can_read_audit_log(getattr(request, "user", None)),

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context, engines
 from django.utils import timezone
 
+from muster.site_identity import SITE_NAME, site_url
 from notices.models import EmailDelivery
 from verification.models import Member
 
@@ -26,8 +27,12 @@ RETRYABLE_MAIL_ERRORS = (SMTPException, OSError)
 
 
 def render_email(template: str, context: dict[str, object]) -> tuple[str, str]:
-    """Templates render the subject on the first line and the body after it."""
-    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    """Templates render the subject on the first line and the body after it.
+
+    The mail is plain text, so nothing is HTML-escaped: "O'Brien" stays O'Brien, not O&#x27;Brien."""
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    text = engine.get_template(template).render(Context(context, autoescape=False))
+    subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
 
@@ -38,7 +43,7 @@ def deliver_once(*, key: str, to: str, template: str, context: dict[str, object]
     task cannot both send; an SMTP error propagates (for the task to retry) and
     rolls the row back, so nothing records a send that did not happen.
     """
-    subject, body = render_email(template, {**context, "site_url": settings.SITE_URL})
+    subject, body = render_email(template, {**context, "site_url": site_url(), "site_name": SITE_NAME})
     with transaction.atomic():
         delivery, _ = EmailDelivery.objects.get_or_create(key=key, defaults={"recipient": to, "subject": subject})
         delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)

@@ -12,12 +12,24 @@ from django.contrib.auth.hashers import make_password
 from django.forms import ValidationError
 from django.http import HttpRequest
 
+from muster.site_identity import on_site, site_identity, site_url
 from verification import sign_in_throttle
 from verification.models import Member
+
+# The links allauth's e-mails carry, each built from the host the request arrived on.
+ALLAUTH_MAIL_LINKS = ("activate_url", "password_reset_url", "signup_url")
 
 
 class MemberAccountAdapter(DefaultAccountAdapter):
     """Muster's allauth adapter. Sign-up is always open; vetting happens after it."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every allauth e-mail names the site and links to it as settings say (``MUSTER_SITE_URL``), whatever
+        host the request came in on and whatever ``django.contrib.sites``' row holds (example.com)."""
+        links = {key: on_site(context[key]) for key in ALLAUTH_MAIL_LINKS if isinstance(context.get(key), str)}
+        super().send_mail(
+            template_prefix, email, {**context, **links, "current_site": site_identity(), "site_url": site_url()}
+        )
 
     def send_account_already_exists_mail(self, email: str) -> None:
         """Signing up with an address that has an account does the same work as a new one (a password hash

@@ -12,7 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
 
-from verification.models import Profile
+from verification.models import Profile, SponsorChoice
 from verification.services import PROFILE_FIELDS
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -176,14 +176,7 @@ class ApplicationForm(forms.Form):
 
 
 class SponsorAnswerForm(forms.Form):
-    answer = forms.ChoiceField(
-        label="Your answer",
-        choices=[
-            ("confirm", "Yes, I confirm this person's affiliation"),
-            ("deny", "No, I cannot confirm this"),
-        ],
-        widget=forms.RadioSelect,
-    )
+    answer = forms.ChoiceField(label="Your answer", choices=SponsorChoice.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label="Comment for the verifier",
         required=False,
@@ -194,7 +187,7 @@ class SponsorAnswerForm(forms.Form):
 
     @property
     def confirmed(self) -> bool:
-        return bool(self.cleaned_data["answer"] == "confirm")
+        return bool(self.cleaned_data["answer"] == SponsorChoice.CONFIRM)
 
 
 class RulesAcceptForm(forms.Form):

@@ -239,6 +239,13 @@ class DomainRule(models.Model):
         return host == rule or host.endswith("." + rule)
 
 
+class SponsorChoice(models.TextChoices):
+    """The sponsor's two answers, in the words both the sponsor's page and the e-mail asking them use."""
+
+    CONFIRM = "confirm", "Yes, I confirm this person's affiliation"
+    DENY = "deny", "No, I cannot confirm this"
+
+
 class VerificationApplication(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for a verifier"

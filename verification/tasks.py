@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from muster.celery_app import app
 from notices.mail import RETRYABLE_MAIL_ERRORS, deliver_once
-from verification.models import Member, VerificationApplication
+from verification.models import Member, SponsorChoice, VerificationApplication
 
 
 @app.task(autoretry_for=RETRYABLE_MAIL_ERRORS, retry_backoff=True, max_retries=6)
@@ -20,7 +20,12 @@ def send_sponsor_request(application_id: int) -> None:
         key=f"sponsor-request:{application.pk}:{application.sponsor_requested_at.isoformat()}",
         to=application.sponsor_email,
         template="email/verification/sponsor_request.txt",
-        context={"application": application, "link": link},
+        context={
+            "application": application,
+            "link": link,
+            "confirm_words": SponsorChoice.CONFIRM.label,
+            "deny_words": SponsorChoice.DENY.label,
+        },
     )
 
 

@@ -19,7 +19,7 @@ from muster.request_limits import accepts_body
 from verification import services
 from verification.forms import PHOTO_MAX_BYTES, ApplicationForm, ProfileForm, RulesAcceptForm, SponsorAnswerForm
 from verification.gate import public_page, signed_in_member, vetting_page
-from verification.models import AffiliationType, Discipline, Member, Profile, VerificationApplication
+from verification.models import AffiliationType, Discipline, Member, Profile, SponsorChoice, VerificationApplication
 from verification.policy import Barrier, MemberAccess, member_access
 
 # Standings in which a member has not (or no longer) been vetted: they may apply, not accept the rules.
@@ -267,5 +267,11 @@ def sponsor_answer_page(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         template,
-        {"state": "open", "form": form, "application": application, "claims": _sponsor_claims(application)},
+        {
+            "state": "open",
+            "form": form,
+            "application": application,
+            "claims": _sponsor_claims(application),
+            "deny_words": SponsorChoice.DENY.label,
+        },
     )
