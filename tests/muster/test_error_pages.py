@@ -8,7 +8,6 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
@@ -32,8 +31,8 @@ def _handlers_in_use(settings: Any) -> None:
     settings.DEBUG = False
 
 
-def text_of(response: HttpResponse) -> str:
-    return response.content.decode()
+def text_of(response: Any) -> str:
+    return str(response.content.decode())
 
 
 def assert_in_site_layout(page: str, *, home: str) -> None:
