@@ -26,6 +26,7 @@ from discussions import services as discussions
 from library import services as library
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_layout_accessibility import accessibility_problems
+from tests.browser.test_partnerships import session_cookie, worked  # noqa: F401 (a fixture)
 from tests.library.test_services import PDF
 from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from tests.verification.test_review_views import submit_application
@@ -197,6 +198,24 @@ def test_a_verifiers_walk_never_scrolls_sideways_on_a_phone(phone: BrowserPage, 
     box = file_link.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= (page.viewport_size or {"width": 375})["width"], "the file name must wrap"
+    assert phone.trouble.all() == []
+
+
+def test_the_partnership_workspace_and_subscriptions_never_scroll_sideways_on_a_phone(
+    phone: BrowserPage,
+    worked: tuple[Member, int],  # noqa: F811 (the fixture imported above)
+) -> None:
+    member, pk = worked
+    page = phone.page
+    page.context.add_cookies([{"name": "sessionid", "value": session_cookie(member), "url": phone.base_url}])
+
+    for path in (
+        reverse("partnerships:list"),
+        *(f"/partnerships/{pk}/{step}" for step in ("", "resources/", "resources/72-hours/", "hazards/", "plan/")),
+        reverse("subscriptions:list"),
+    ):
+        phone.open(path)
+        assert sideways_overflow(page) <= 0, f"{path} scrolls sideways"
     assert phone.trouble.all() == []
 
 
