@@ -11,7 +11,9 @@ One community holds what the walk visits: a board of three threads, a document w
 and a pending application in the vetting queue.
 """
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -38,6 +40,8 @@ THREAD_TITLES = ["Shelter staffing rota", "Shelter water supply", "Shelter cots 
 LONG_FILE_NAME = "gulf-coast-parish-evacuation-shelter-staffing-roster-final-approved-version-2026.pdf"
 HEADER_MOST = 64  # px, at 375px wide with the menu closed
 TAP_TARGET_LEAST = 44  # px
+# A folder to keep screenshots in (navigation-*.png), to look at by eye; none when unset.
+SCREENSHOTS = os.environ.get("MUSTER_SCREENSHOTS", "")
 
 
 @dataclass
@@ -94,6 +98,11 @@ def sign_in_verifier(browser_page: BrowserPage, verifier: Member) -> None:
     expect(browser_page.page).to_have_url(f"{browser_page.base_url}/home/")
 
 
+def snap(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=Path(SCREENSHOTS) / f"navigation-{name}.png", full_page=True)
+
+
 def main_navigation(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main")
 
@@ -140,6 +149,7 @@ def test_phone_header_is_one_short_row_whose_menu_button_opens_and_closes_the_na
     expect(page.get_by_role("banner").get_by_role("combobox", name="Search")).to_be_in_viewport()
     assert height(button) >= TAP_TARGET_LEAST
     assert accessibility_problems(page) == []
+    snap(page, "phone-menu-closed")
 
     button.tap()
 
@@ -151,6 +161,7 @@ def test_phone_header_is_one_short_row_whose_menu_button_opens_and_closes_the_na
         assert height(target) >= TAP_TARGET_LEAST, f"{target.inner_text()} is too small to tap"
     assert sideways_overflow(page) <= 0
     assert accessibility_problems(page) == []
+    snap(page, "phone-menu-open")
 
     page.keyboard.press("Tab")  # into the open menu, then Escape from there
     expect(main_navigation(page).get_by_role("link", name="Home")).to_be_focused()
@@ -188,6 +199,7 @@ def test_a_verifiers_walk_never_scrolls_sideways_on_a_phone(phone: BrowserPage, 
         assert sideways_overflow(page) <= 0, f"the {name} page scrolls sideways"
         assert height(page.get_by_role("banner")) <= HEADER_MOST, f"the {name} page's header is too tall"
         assert accessibility_problems(page) == [], name
+        snap(page, "phone-" + name.replace(" ", "-"))
 
     # The queue's table scrolls inside its own box; the page does not.
     phone.open(reverse("verification:queue"))
@@ -275,6 +287,7 @@ def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desk
     page.keyboard.press("?")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Go to the search box")
+    snap(page, "desktop-shortcuts")
     page.keyboard.press("j")  # the dialog is open: the list stays where it was
     assert accessibility_problems(page) == []
     page.keyboard.press("Escape")
