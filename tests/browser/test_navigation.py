@@ -14,19 +14,20 @@ and a pending application in the vetting queue.
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from communities.models import Community, Role
 from communities.services import community_create, membership_set_role
 from discussions import services as discussions
 from library import services as library
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import PHONE, BrowserPage, _watch
 from tests.browser.test_layout_accessibility import accessibility_problems
 from tests.browser.test_partnerships import session_cookie, worked  # noqa: F401 (a fixture)
 from tests.library.test_services import PDF
@@ -210,6 +211,8 @@ def test_a_verifiers_walk_never_scrolls_sideways_on_a_phone(phone: BrowserPage, 
     box = file_link.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= (page.viewport_size or {"width": 375})["width"], "the file name must wrap"
+    for tab in page.get_by_role("navigation", name="Gulf Coast").get_by_role("link").all():
+        assert height(tab) >= TAP_TARGET_LEAST, f"the {tab.inner_text()} tab is too small to tap"
     assert phone.trouble.all() == []
 
 
@@ -229,6 +232,23 @@ def test_the_partnership_workspace_and_subscriptions_never_scroll_sideways_on_a_
         phone.open(path)
         assert sideways_overflow(page) <= 0, f"{path} scrolls sideways"
     assert phone.trouble.all() == []
+
+
+def test_without_javascript_a_phone_shows_the_navigation_and_no_menu_button(
+    browser: Browser, live_server: Any, transactional_db: None
+) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)  # type: ignore[arg-type]
+    try:
+        page, trouble = _watch(context, live_server.url)
+        BrowserPage(page=page, base_url=live_server.url, trouble=trouble).open("/")
+
+        expect(menu_button(page)).to_be_hidden()
+        expect(main_navigation(page).get_by_role("link", name="Sign in")).to_be_visible()
+        expect(page.locator("[data-shortcuts-hint]")).to_be_hidden()
+        assert sideways_overflow(page) <= 0
+        assert trouble.all() == []
+    finally:
+        context.close()
 
 
 # Desktop
