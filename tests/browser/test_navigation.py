@@ -318,6 +318,13 @@ def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desk
     page.keyboard.press("j")
     expect(page.get_by_role("main").get_by_role("link", name=THREAD_TITLES[-1])).to_be_focused()
 
+    desktop.open(world.community)
+    activity = page.get_by_role("region", name="Activity").get_by_role("listitem")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(activity.nth(1)).to_have_class("is-current")
+    expect(activity.nth(1).get_by_role("link").first).to_be_focused()
+
     desktop.open(world.thread)
     reply = page.get_by_role("textbox", name="Reply")
     page.keyboard.press("Alt+r")
