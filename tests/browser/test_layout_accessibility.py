@@ -249,6 +249,8 @@ def test_public_page_does_not_scroll_sideways_on_a_phone(phone: BrowserPage, pat
 
 def test_navigation_is_reachable_on_a_phone(phone: BrowserPage) -> None:
     phone.open("/")
+    # On a phone the links sit behind the header's menu button (tests/browser/test_navigation.py tests it).
+    phone.page.get_by_role("banner").get_by_role("button", name="Menu").tap()
     navigation = phone.page.get_by_role("navigation", name="Main")
     viewport_width = phone.page.viewport_size["width"] if phone.page.viewport_size else 0
 
@@ -259,7 +261,7 @@ def test_navigation_is_reachable_on_a_phone(phone: BrowserPage) -> None:
         assert box is not None
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= viewport_width
-        assert box["height"] >= 24, "touch targets need at least 24px (WCAG 2.5.8)"
+        assert box["height"] >= 44, "touch targets need at least 44px on a phone (WCAG 2.5.5)"
 
     navigation.get_by_role("link", name="Sign in").tap()
     phone.settle()
@@ -270,6 +272,7 @@ def test_signed_in_home_fits_a_phone_and_sign_out_is_reachable(phone: BrowserPag
     phone.sign_in(member.email, TEST_PASSWORD)
 
     assert_fits_the_phone_screen(phone.page)
+    phone.page.get_by_role("banner").get_by_role("button", name="Menu").tap()
     sign_out = phone.page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out")
     expect(sign_out).to_be_in_viewport()
     sign_out.tap()

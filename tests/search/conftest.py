@@ -76,7 +76,7 @@ class Shown:
 
 def results(page: str) -> list[Shown]:
     """The results listed, in the order shown."""
-    listing = re.search(r'<ol class="search-results">(.*?)</ol>', page, re.S)
+    listing = re.search(r'<ol class="search-results"[^>]*>(.*?)</ol>', page, re.S)
     if listing is None:
         return []
     shown = []

@@ -98,6 +98,17 @@ def marking(slug: str) -> Marking:
 # --- Who may come in -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("page", ["verification:queue", "verification:audit", "home"])
+def test_a_verifiers_navigation_names_the_vetting_queue_and_the_audit_log_once_on_every_page(
+    verifier_client: Client, page: str
+) -> None:
+    html = verifier_client.get(reverse(page)).content.decode()
+    navigation = html[html.index('<nav id="main-nav"') : html.index("</nav>", html.index('<nav id="main-nav"'))]
+
+    assert navigation.count(">Vetting queue</a>") == 1
+    assert navigation.count(">Audit log</a>") == 1
+
+
 @pytest.mark.parametrize("page", ["queue", "review", "standing"])
 def test_verifier_pages_refuse_a_verified_member_who_is_not_a_verifier_and_audit_the_denial(
     client: Client, application: VerificationApplication, verifier: Member, page: str
