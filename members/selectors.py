@@ -94,6 +94,7 @@ class MemberCard:
 
     pk: int
     name: str
+    handle: str
     affiliation: str
     discipline: str
     organisation: str
@@ -114,6 +115,7 @@ def member_card(member: Member) -> MemberCard:
     return MemberCard(
         pk=member.pk,
         name=member.display_name,
+        handle=member.handle or "",
         affiliation=AFFILIATION_LABELS.get(profile.affiliation_type, ""),
         discipline=DISCIPLINE_LABELS.get(profile.discipline, ""),
         organisation=profile.organisation,

@@ -533,3 +533,22 @@ def test_directory_and_profile_fit_a_phone(phone: BrowserPage, searcher: Member)
     phone.open(reverse("members:profile", args=[searcher.pk]))
     assert_fits_the_phone_screen(phone.page)
     assert phone.trouble.all() == []
+
+
+def test_handles_show_on_directory_cards_profiles_and_community_member_lists() -> None:
+    dana = listed_member("Dana", "Reyes")
+    services.member_handle_ensure(member=dana)
+    dana.refresh_from_db()
+    viewer = listed_member("Casey", "Lee")
+    client = signed_in_client(viewer)
+
+    directory = client.get(DIRECTORY_URL).content.decode()
+    assert f'<p class="member-handle">@{dana.handle}</p>' in directory
+    profile = client.get(reverse("members:profile", args=[dana.pk])).content.decode()
+    assert f"@{dana.handle}" in profile
+    assert "how others mention them" in profile
+
+    community = make_community(dana, "gulf")
+    membership_set_role(community=community, member=viewer, role=Role.MEMBER)
+    members_page = client.get(reverse("communities:members", args=["gulf"])).content.decode()
+    assert f'<span class="member-handle">@{dana.handle}</span>' in members_page
