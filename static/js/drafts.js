@@ -1,0 +1,206 @@
+// Markdown boxes (textareas marked data-markdown): drafts kept in this browser, and Write / Preview.
+// A progressive enhancement: without script the boxes are plain textareas and nothing is stored.
+//
+// Drafts live only in localStorage, keyed by the signed-in member (<body data-draft-owner>), the page's
+// path and the field's name, so two members sharing a browser never see each other's text. A draft is
+// restored only into a box still holding what the server sent, cleared when its form is submitted (or,
+// for a form a script sends itself, when that script dispatches "muster:box-changed" on the box after
+// the server accepted the text), and every draft of a member is removed when they sign out.
+//
+// Preview POSTs the text to <body data-preview-url>, which renders Markdown through the site's sanitiser
+// and resolves nothing (no mentions, no wiki links); the answer is shown in place of the box.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var owner = body.getAttribute("data-draft-owner");
+  var previewUrl = body.getAttribute("data-preview-url");
+  var PREFIX = "muster-draft:";
+  var KEEP_MS = 14 * 24 * 60 * 60 * 1000;
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (blocked) {
+      return null; // storage disabled: boxes work, drafts are not kept
+    }
+  }
+
+  function draftKey(box) {
+    return PREFIX + owner + ":" + window.location.pathname + ":" + box.name;
+  }
+
+  function readDraft(store, key) {
+    try {
+      var draft = JSON.parse(store.getItem(key) || "null");
+      if (draft && typeof draft.text === "string" && Date.now() - draft.savedAt < KEEP_MS) {
+        return draft.text;
+      }
+    } catch (ignored) {
+      // a damaged entry is dropped below
+    }
+    store.removeItem(key);
+    return null;
+  }
+
+  function syncDraft(box) {
+    var store = storage();
+    if (!store || !owner) {
+      return;
+    }
+    var key = draftKey(box);
+    try {
+      if (!box.value.trim() || box.value === box.defaultValue) {
+        store.removeItem(key);
+      } else {
+        store.setItem(key, JSON.stringify({ text: box.value, savedAt: Date.now() }));
+      }
+    } catch (full) {
+      // storage full: the box still works
+    }
+  }
+
+  function restoreDraft(box) {
+    var store = storage();
+    if (!store || !owner || box.value !== box.defaultValue) {
+      return;
+    }
+    var text = readDraft(store, draftKey(box));
+    if (text === null || text === box.value) {
+      return;
+    }
+    box.value = text;
+    var note = document.createElement("p");
+    note.className = "draft-note";
+    note.setAttribute("role", "status");
+    note.textContent = "Draft restored. ";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "link-button";
+    discard.textContent = "Discard";
+    discard.setAttribute("aria-label", "Discard the restored draft");
+    discard.addEventListener("click", function () {
+      box.value = box.defaultValue;
+      store.removeItem(draftKey(box));
+      note.remove();
+      box.focus();
+    });
+    note.appendChild(discard);
+    box.insertAdjacentElement("beforebegin", note);
+  }
+
+  function setUpPreview(box) {
+    if (!previewUrl) {
+      return;
+    }
+    var tabs = document.createElement("div");
+    tabs.className = "markdown-tabs";
+    tabs.setAttribute("role", "group");
+    tabs.setAttribute("aria-label", "Write or preview");
+    var write = document.createElement("button");
+    var preview = document.createElement("button");
+    [[write, "Write"], [preview, "Preview"]].forEach(function (pair) {
+      pair[0].type = "button";
+      pair[0].className = "markdown-tab";
+      pair[0].textContent = pair[1];
+      tabs.appendChild(pair[0]);
+    });
+    var panel = document.createElement("div");
+    panel.className = "markdown-preview post-body";
+    panel.setAttribute("aria-label", "Preview");
+    panel.setAttribute("role", "region");
+    panel.tabIndex = -1;
+    panel.hidden = true;
+    box.insertAdjacentElement("beforebegin", tabs);
+    box.insertAdjacentElement("afterend", panel);
+    var asked = 0;
+
+    function showing(previewing) {
+      write.setAttribute("aria-pressed", previewing ? "false" : "true");
+      preview.setAttribute("aria-pressed", previewing ? "true" : "false");
+      box.hidden = previewing;
+      panel.hidden = !previewing;
+    }
+
+    function csrfToken() {
+      var field = box.form && box.form.querySelector("input[name=csrfmiddlewaretoken]");
+      return field ? field.value : "";
+    }
+
+    write.addEventListener("click", function () {
+      asked += 1; // an answer still on its way is not shown
+      showing(false);
+      box.focus();
+    });
+
+    preview.addEventListener("click", function () {
+      var ticket = ++asked;
+      showing(true);
+      if (!box.value.trim()) {
+        panel.textContent = "Nothing to preview yet.";
+        panel.focus();
+        return;
+      }
+      panel.textContent = "Loading the preview…";
+      var data = new FormData();
+      data.append("text", box.value);
+      fetch(previewUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken() }
+      }).then(function (response) {
+        return response.text().then(function (html) {
+          if (ticket !== asked) {
+            return;
+          }
+          if (response.ok && !response.redirected) {
+            // Sanitised by the server (muster/markdown.py), the same HTML the saved text will show as.
+            panel.innerHTML = html || "<p>Nothing to preview yet.</p>";
+          } else {
+            panel.textContent = "The preview could not be made (" + response.status + "). Your text is unchanged.";
+          }
+          panel.focus();
+        });
+      }).catch(function () {
+        if (ticket === asked) {
+          panel.textContent = "The preview could not be made: the server cannot be reached. Your text is unchanged.";
+        }
+      });
+    });
+
+    showing(false);
+  }
+
+  function setUp(box) {
+    restoreDraft(box);
+    box.addEventListener("input", function () { syncDraft(box); });
+    box.addEventListener("muster:box-changed", function () { syncDraft(box); });
+    setUpPreview(box);
+  }
+
+  // Listening on the document, this runs after a form's own submit handlers: a form whose script
+  // prevented the default sends the text itself and says when it has gone (muster:box-changed).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var store = storage();
+    if (!(form instanceof HTMLFormElement) || !store || !owner) {
+      return;
+    }
+    if (form.hasAttribute("data-clear-drafts")) {
+      Object.keys(store).forEach(function (key) {
+        if (key.indexOf(PREFIX + owner + ":") === 0) {
+          store.removeItem(key);
+        }
+      });
+      return;
+    }
+    if (!event.defaultPrevented) {
+      Array.prototype.forEach.call(form.querySelectorAll("textarea[data-markdown]"), function (box) {
+        store.removeItem(draftKey(box));
+      });
+    }
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("textarea[data-markdown]"), setUp);
+})();

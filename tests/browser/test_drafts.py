@@ -1,0 +1,116 @@
+"""Drafts and preview in a real browser (issue 17, point 7).
+
+A half-written reply survives a reload (kept in this browser only, under the member's id) with a visible
+"Draft restored" note, and is gone once posted; Preview shows the text as the server renders it and Write
+returns to the text. The page fixtures fail a test on any console error or CSP violation.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Locator, Page, expect
+
+from communities.services import community_create
+from discussions import services as discussions
+from tests.browser.conftest import BrowserPage
+from tests.browser.test_layout_accessibility import accessibility_problems
+from tests.verification.factories import TEST_PASSWORD, make_verified_member
+from verification.models import Marking, Member
+
+pytestmark = pytest.mark.browser
+
+REPLY = "Cots arrive at **noon**; bring _water_."
+
+
+@dataclass
+class World:
+    member: Member
+    thread: str
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    unmarked = Marking.objects.get(slug="unmarked")
+    member = make_verified_member(first_name="Lee", last_name="Park")
+    gulf = community_create(creator=member, name="Gulf Coast", slug="gulf", marking=unmarked)
+    board = discussions.board_create(community=gulf, actor=member, name="Operations")
+    thread = discussions.thread_start(
+        author=member, community=gulf, board=board, title="Shelter staffing", body="Who covers?", marking=unmarked
+    )
+    return World(member=member, thread=reverse("discussions:thread", args=["gulf", thread.pk]))
+
+
+def reply_box(page: Page) -> Locator:
+    return page.get_by_role("textbox", name="Your reply")
+
+
+def stored_drafts(page: Page) -> dict[str, str]:
+    drafts: dict[str, str] = page.evaluate(
+        "() => Object.fromEntries(Object.keys(localStorage)"
+        ".filter((key) => key.startsWith('muster-draft:')).map((key) => [key, localStorage.getItem(key)]))"
+    )
+    return drafts
+
+
+def test_a_reply_survives_a_reload_and_is_cleared_once_posted(desktop: BrowserPage, world: World) -> None:
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY)
+
+    desktop.open(world.thread)
+
+    expect(reply_box(page)).to_have_value(REPLY)
+    expect(page.get_by_role("status").filter(has_text="Draft restored")).to_be_visible()
+    assert list(stored_drafts(page)) == [f"muster-draft:{world.member.pk}:{world.thread}:body"]
+
+    page.get_by_role("button", name="Post reply").click()
+    desktop.settle()
+
+    expect(page.locator(".post-body strong", has_text="noon")).to_be_visible()
+    expect(reply_box(page)).to_have_value("")
+    expect(page.get_by_text("Draft restored")).to_have_count(0)
+    assert stored_drafts(page) == {}
+    assert desktop.trouble.all() == []
+
+
+def test_discard_drops_the_restored_draft(desktop: BrowserPage, world: World) -> None:
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY)
+    desktop.open(world.thread)
+
+    page.get_by_role("button", name="Discard the restored draft").click()
+
+    expect(reply_box(page)).to_have_value("")
+    expect(reply_box(page)).to_be_focused()
+    assert stored_drafts(page) == {}
+    assert desktop.trouble.all() == []
+
+
+def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(desktop: BrowserPage, world: World) -> None:
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY + "\n\n<script>window.previewRan = true</script>")
+
+    page.get_by_role("button", name="Preview").click()
+
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.locator("strong")).to_have_text("noon")
+    expect(preview.locator("em")).to_have_text("water")
+    expect(reply_box(page)).to_be_hidden()
+    expect(page.get_by_role("button", name="Preview")).to_have_attribute("aria-pressed", "true")
+    assert preview.locator("script").count() == 0
+    assert page.evaluate("() => window.previewRan") is None
+    assert accessibility_problems(page) == []
+
+    page.get_by_role("button", name="Write").click()
+
+    expect(preview).to_be_hidden()
+    expect(reply_box(page)).to_be_visible()
+    expect(reply_box(page)).to_be_focused()
+    expect(reply_box(page)).to_have_value(REPLY + "\n\n<script>window.previewRan = true</script>")
+    assert desktop.trouble.all() == []
