@@ -2,9 +2,11 @@
 
 A half-written reply survives a reload (kept in this browser only, under the member's id) with a visible
 "Draft restored" note, and is gone once posted; Preview shows the text as the server renders it and Write
-returns to the text. The page fixtures fail a test on any console error or CSP violation.
+returns to the text. A chat message's draft lasts until the server acknowledges the message. The page
+fixtures fail a test on any console error or CSP violation.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from communities.services import community_create
 from discussions import services as discussions
 from tests.browser.conftest import BrowserPage
+from tests.browser.test_chat import Cast, ChatPage, cast, chat_server, open_chat  # noqa: F401 (fixtures)
 from tests.browser.test_layout_accessibility import accessibility_problems
 from tests.verification.factories import TEST_PASSWORD, make_verified_member
 from verification.models import Marking, Member
@@ -114,3 +117,25 @@ def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(deskt
     expect(reply_box(page)).to_be_focused()
     expect(reply_box(page)).to_have_value(REPLY + "\n\n<script>window.previewRan = true</script>")
     assert desktop.trouble.all() == []
+
+
+def test_a_chat_message_survives_a_reload_and_leaves_the_drafts_once_the_server_acknowledges_it(
+    cast: Cast,  # noqa: F811 (the fixture imported above)
+    open_chat: Callable[[Member, str], ChatPage],  # noqa: F811 (the fixture imported above)
+) -> None:
+    chat = open_chat(cast.dana, cast.path)
+    page = chat.page
+    composer = page.get_by_role("textbox", name="Message")
+    composer.fill("Generators at **pier 21**")
+
+    page.reload()
+
+    expect(composer).to_have_value("Generators at **pier 21**")
+    expect(page.get_by_role("status").filter(has_text="Draft restored")).to_be_visible()
+
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator(".chat-message", has_text="Generators at")).to_have_count(1)
+    expect(composer).to_have_value("")
+    page.wait_for_function("() => !Object.keys(localStorage).some((key) => key.startsWith('muster-draft:'))")
+    assert chat.trouble.all() == []
