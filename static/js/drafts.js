@@ -30,11 +30,21 @@
     return PREFIX + owner + ":" + window.location.pathname + ":" + box.name;
   }
 
+  // A short fingerprint of the text the server sent, so a draft of an edit is not silently restored
+  // over a text that has changed since (a wiki page someone else saved in between).
+  function fingerprint(text) {
+    var hash = 5381;
+    for (var i = 0; i < text.length; i += 1) {
+      hash = ((hash * 33) ^ text.charCodeAt(i)) >>> 0;
+    }
+    return text.length + ":" + hash.toString(36);
+  }
+
   function readDraft(store, key) {
     try {
       var draft = JSON.parse(store.getItem(key) || "null");
       if (draft && typeof draft.text === "string" && Date.now() - draft.savedAt < KEEP_MS) {
-        return draft.text;
+        return draft;
       }
     } catch (ignored) {
       // a damaged entry is dropped below
@@ -53,7 +63,8 @@
       if (!box.value.trim() || box.value === box.defaultValue) {
         store.removeItem(key);
       } else {
-        store.setItem(key, JSON.stringify({ text: box.value, savedAt: Date.now() }));
+        var draft = { text: box.value, base: fingerprint(box.defaultValue), savedAt: Date.now() };
+        store.setItem(key, JSON.stringify(draft));
       }
     } catch (full) {
       // storage full: the box still works
@@ -65,27 +76,46 @@
     if (!store || !owner || box.value !== box.defaultValue) {
       return;
     }
-    var text = readDraft(store, draftKey(box));
-    if (text === null || text === box.value) {
+    var draft = readDraft(store, draftKey(box));
+    if (draft === null || draft.text === box.value) {
       return;
     }
-    box.value = text;
     var note = document.createElement("p");
     note.className = "draft-note";
     note.setAttribute("role", "status");
-    note.textContent = "Draft restored. ";
-    var discard = document.createElement("button");
-    discard.type = "button";
-    discard.className = "link-button";
-    discard.textContent = "Discard";
-    discard.setAttribute("aria-label", "Discard the restored draft");
-    discard.addEventListener("click", function () {
+
+    function action(label, name, then) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.textContent = label;
+      button.setAttribute("aria-label", name);
+      button.addEventListener("click", then);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(button);
+    }
+
+    function discard() {
       box.value = box.defaultValue;
       store.removeItem(draftKey(box));
       note.remove();
       box.focus();
-    });
-    note.appendChild(discard);
+    }
+
+    if (draft.base === fingerprint(box.defaultValue)) {
+      box.value = draft.text;
+      note.textContent = "Draft restored.";
+      action("Discard", "Discard the restored draft", discard);
+    } else {
+      note.textContent = "You have an unsaved draft, written before this text last changed; it was not restored.";
+      action("Restore it", "Restore the older draft", function () {
+        box.value = draft.text;
+        note.textContent = "Draft restored: compare it with the current text before saving.";
+        action("Discard", "Discard the restored draft", discard);
+        box.focus();
+      });
+      action("Discard", "Discard the older draft", discard);
+    }
     box.insertAdjacentElement("beforebegin", note);
   }
 

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
-from communities.services import community_create
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from discussions import services as discussions
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_chat import Cast, ChatPage, cast, chat_server, open_chat  # noqa: F401 (fixtures)
@@ -90,6 +91,61 @@ def test_discard_drops_the_restored_draft(desktop: BrowserPage, world: World) ->
     expect(reply_box(page)).to_have_value("")
     expect(reply_box(page)).to_be_focused()
     assert stored_drafts(page) == {}
+    assert desktop.trouble.all() == []
+
+
+def test_another_member_on_the_same_browser_never_sees_the_draft(desktop: BrowserPage, world: World) -> None:
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY)
+    page.context.clear_cookies()  # the session ends without signing out, as on a shared station computer
+    colleague = make_verified_member(first_name="Sam", last_name="Ortiz")
+    membership_set_role(community=Community.objects.get(slug="gulf"), member=colleague, role=Role.MEMBER)
+
+    desktop.sign_in(colleague.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+
+    expect(reply_box(page)).to_have_value("")
+    expect(page.get_by_text("Draft restored")).to_have_count(0)
+    assert list(stored_drafts(page)) == [f"muster-draft:{world.member.pk}:{world.thread}:body"]
+    assert desktop.trouble.all() == []
+
+
+def test_signing_out_removes_the_members_drafts(desktop: BrowserPage, world: World) -> None:
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY)
+    assert stored_drafts(page) != {}
+
+    page.get_by_role("button", name="Sign out").click()
+    desktop.settle()
+
+    assert stored_drafts(page) == {}
+    assert desktop.trouble.all() == []
+
+
+def test_a_draft_written_before_the_text_changed_is_offered_not_restored(desktop: BrowserPage, world: World) -> None:
+    """The stored draft's fingerprint of the server's text is altered by hand, as if the text (a wiki page,
+    say) had been saved by someone else since: the box keeps the current text until the member chooses."""
+    page = desktop.page
+    desktop.sign_in(world.member.email, TEST_PASSWORD)
+    desktop.open(world.thread)
+    reply_box(page).fill(REPLY)
+    page.evaluate(
+        "() => { const key = Object.keys(localStorage).find((k) => k.startsWith('muster-draft:'));"
+        " const draft = JSON.parse(localStorage.getItem(key)); draft.base = '5:older';"
+        " localStorage.setItem(key, JSON.stringify(draft)); }"
+    )
+
+    desktop.open(world.thread)
+
+    expect(reply_box(page)).to_have_value("")
+    expect(page.get_by_role("status").filter(has_text="it was not restored")).to_be_visible()
+    page.get_by_role("button", name="Restore the older draft").click()
+    expect(reply_box(page)).to_have_value(REPLY)
+    expect(page.get_by_role("status").filter(has_text="compare it with the current text")).to_be_visible()
     assert desktop.trouble.all() == []
 
 
