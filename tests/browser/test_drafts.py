@@ -6,8 +6,10 @@ returns to the text. A chat message's draft lasts until the server acknowledges 
 fixtures fail a test on any console error or CSP violation.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -25,6 +27,8 @@ from verification.models import Marking, Member
 pytestmark = pytest.mark.browser
 
 REPLY = "Cots arrive at **noon**; bring _water_."
+# A folder to keep screenshots in (drafts-*.png), to look at by eye; none when unset.
+SCREENSHOTS = os.environ.get("MUSTER_SCREENSHOTS", "")
 
 
 @dataclass
@@ -67,6 +71,8 @@ def test_a_reply_survives_a_reload_and_is_cleared_once_posted(desktop: BrowserPa
 
     expect(reply_box(page)).to_have_value(REPLY)
     expect(page.get_by_role("status").filter(has_text="Draft restored")).to_be_visible()
+    if SCREENSHOTS:
+        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / "drafts-restored.png")
     assert list(stored_drafts(page)) == [f"muster-draft:{world.member.pk}:{world.thread}:body"]
 
     page.get_by_role("button", name="Post reply").click()
@@ -165,6 +171,8 @@ def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(deskt
     assert preview.locator("script").count() == 0
     assert page.evaluate("() => window.previewRan") is None
     assert accessibility_problems(page) == []
+    if SCREENSHOTS:
+        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / "drafts-preview.png")
 
     page.get_by_role("button", name="Write").click()
 
