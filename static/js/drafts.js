@@ -1,7 +1,9 @@
 // Markdown boxes (textareas marked data-markdown): drafts kept in this browser, and Write / Preview.
 // A progressive enhancement: without script the boxes are plain textareas and nothing is stored.
 //
-// Drafts live only in localStorage, keyed by the signed-in member (<body data-draft-owner>), the page's
+// Drafts live only in sessionStorage: they survive a reload, and a closed tab reopened by the browser, but
+// never outlast the browser session, so words meant for a FOUO or SBU item do not linger on a shared
+// computer. They are keyed by the signed-in member (<body data-draft-owner>), the page's
 // path and the field's name, so two members sharing a browser never see each other's text. A draft is
 // restored only into a box still holding what the server sent, cleared when its form is submitted (or,
 // for a form a script sends itself, when that script dispatches "muster:box-changed" on the box after
@@ -20,7 +22,7 @@
 
   function storage() {
     try {
-      return window.localStorage;
+      return window.sessionStorage;
     } catch (blocked) {
       return null; // storage disabled: boxes work, drafts are not kept
     }

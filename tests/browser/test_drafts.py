@@ -55,8 +55,8 @@ def reply_box(page: Page) -> Locator:
 
 def stored_drafts(page: Page) -> dict[str, str]:
     drafts: dict[str, str] = page.evaluate(
-        "() => Object.fromEntries(Object.keys(localStorage)"
-        ".filter((key) => key.startsWith('muster-draft:')).map((key) => [key, localStorage.getItem(key)]))"
+        "() => Object.fromEntries(Object.keys(sessionStorage)"
+        ".filter((key) => key.startsWith('muster-draft:')).map((key) => [key, sessionStorage.getItem(key)]))"
     )
     return drafts
 
@@ -140,9 +140,9 @@ def test_a_draft_written_before_the_text_changed_is_offered_not_restored(desktop
     desktop.open(world.thread)
     reply_box(page).fill(REPLY)
     page.evaluate(
-        "() => { const key = Object.keys(localStorage).find((k) => k.startsWith('muster-draft:'));"
-        " const draft = JSON.parse(localStorage.getItem(key)); draft.base = '5:older';"
-        " localStorage.setItem(key, JSON.stringify(draft)); }"
+        "() => { const key = Object.keys(sessionStorage).find((k) => k.startsWith('muster-draft:'));"
+        " const draft = JSON.parse(sessionStorage.getItem(key)); draft.base = '5:older';"
+        " sessionStorage.setItem(key, JSON.stringify(draft)); }"
     )
 
     desktop.open(world.thread)
@@ -201,5 +201,5 @@ def test_a_chat_message_survives_a_reload_and_leaves_the_drafts_once_the_server_
 
     expect(page.locator(".chat-message", has_text="Generators at")).to_have_count(1)
     expect(composer).to_have_value("")
-    page.wait_for_function("() => !Object.keys(localStorage).some((key) => key.startsWith('muster-draft:'))")
+    page.wait_for_function("() => !Object.keys(sessionStorage).some((key) => key.startsWith('muster-draft:'))")
     assert chat.trouble.all() == []
