@@ -34,7 +34,7 @@ def body_field(label: str = "Message") -> forms.CharField:
         max_length=BODY_MAX,
         error_messages=TEXT_ERRORS,
         help_text=BODY_HELP,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, "data-markdown": True}),
     )
 
 

@@ -36,7 +36,7 @@ class MessageForm(forms.Form):
         label="Message",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-markdown": True}),
         help_text="Markdown works. Mention someone with @handle.",
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("markings.css", marking_styles, name="marking_styles"),
     path("home/", views.home, name="home"),
+    path("preview/", views.preview, name="preview"),
     path("accounts/", include("allauth.urls")),
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),

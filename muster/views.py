@@ -1,12 +1,16 @@
+import time
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from communities.selectors import communities_of
 from muster.health import run_checks
-from verification.gate import public_page
+from muster.markdown import render_markdown
+from verification.gate import public_page, signed_in_member
 from verification.models import Member
 
 
@@ -41,3 +45,34 @@ def help_page(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, Member)  # noqa: S101 - login_required guarantees a member
     return render(request, "pages/home.html", {"communities": communities_of(request.user)})
+
+
+# The longest text any Markdown box accepts (a wiki page), with room for the form's encoding.
+PREVIEW_MAX_CHARS = 100_000
+# A member may ask for this many previews a minute; a person pressing Preview never comes close.
+PREVIEW_RATE = (30, 60)
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """The HTML a Markdown box's text will show as, through the same sanitiser as the saved text.
+
+    Only Markdown is rendered: mentions and wiki links are not looked up, so a preview shows nothing
+    of what is stored, only what the member typed. The vetting gate admits only members who may see content.
+    """
+    member = signed_in_member(request)
+    text = request.POST.get("text", "")
+    if len(text) > PREVIEW_MAX_CHARS:
+        return HttpResponse(f"Too long to preview: at most {PREVIEW_MAX_CHARS:,} characters.", status=413)
+    if not _preview_allowed(member):
+        return HttpResponse("Too many previews; wait a minute.", status=429, headers={"Retry-After": "60"})
+    return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
+
+
+def _preview_allowed(member: Member) -> bool:
+    """A fixed window per member in the shared cache."""
+    limit, window = PREVIEW_RATE
+    key = f"preview-rate:{member.pk}:{int(time.time() // window)}"
+    if cache.add(key, 1, window * 2):
+        return True
+    return cache.incr(key) <= limit

@@ -22,7 +22,7 @@ def _body_field() -> forms.CharField:
         max_length=BODY_MAX,
         strip=False,
         help_text=BODY_HELP,
-        widget=forms.Textarea(attrs={"rows": 20, "class": "wiki-text", "spellcheck": "true"}),
+        widget=forms.Textarea(attrs={"rows": 20, "class": "wiki-text", "spellcheck": "true", "data-markdown": True}),
     )
 
 

@@ -350,6 +350,14 @@
     stopPolling();
   }
 
+  // The composer's text changed under script (sent and acknowledged, or put back): static/js/drafts.js
+  // keeps its stored draft in step, so a message leaves the draft only once the server has it.
+  function boxChanged(box) {
+    if (box) {
+      box.dispatchEvent(new CustomEvent("muster:box-changed"));
+    }
+  }
+
   function restorePending() {
     var texts = Object.keys(conversation.pending).map(function (nonce) {
       return conversation.pending[nonce];
@@ -361,6 +369,7 @@
     var box = conversation.composer && conversation.composer.querySelector("textarea");
     if (box && !box.value.trim()) {
       box.value = texts.join("\n\n");
+      boxChanged(box);
     }
     showSendError("The connection dropped before your message was confirmed. If it does not appear above, send it again.");
   }
@@ -379,6 +388,7 @@
           if (box.value === text) {
             box.value = "";
           }
+          boxChanged(box);
           showSendError("");
           applyMessage(answer.message);
         } else {
@@ -651,6 +661,7 @@
     "message.ack": function (frame) {
       if (conversation) {
         delete conversation.pending[frame.nonce];
+        boxChanged(conversation.composer && conversation.composer.querySelector("textarea"));
       }
       applyMessage(frame.message);
       updateInboxRow(frame.message);
@@ -715,6 +726,7 @@
         var box = conversation.composer && conversation.composer.querySelector("textarea");
         if (box && !box.value.trim()) {
           box.value = conversation.pending[frame.nonce];
+          boxChanged(box);
         }
         delete conversation.pending[frame.nonce];
       }
