@@ -18,6 +18,7 @@ class PartnershipsConfig(AppConfig):
             describe_task_notification,
             task_targets,
         )
+        from partnerships.services.inventory import RESOURCE_FIELDS
         from verification.registry import register
 
         common = {"not_removed": Q(deleted_at__isnull=True), "title": str, "display_related": ("community",)}
@@ -33,21 +34,8 @@ class PartnershipsConfig(AppConfig):
         )
         register(
             Resource,
-            api_fields=(
-                "category",
-                "kind",
-                "resource_type",
-                "capacity",
-                "capacity_unit",
-                "quantity",
-                "location",
-                "owner_organisation",
-                "contact",
-                "conditions",
-                "hours_to_deploy",
-                "availability",
-                "availability_on",
-            ),
+            # What a member types about a resource, but its name (the item's title).
+            api_fields=tuple(field for field in RESOURCE_FIELDS if field != "name"),
             type_label="Partnership resource",
             url=resource_url,
             title_field="name",
