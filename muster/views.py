@@ -2,14 +2,18 @@ import time
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from communities.selectors import communities_of
+from home import selectors as start
+from home.visits import start_page_seen
 from muster.health import run_checks
 from muster.markdown import render_markdown
+from verification import policy
 from verification.gate import public_page, signed_in_member
 from verification.models import Member
 
@@ -26,8 +30,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @public_page
 def landing(request: HttpRequest) -> HttpResponse:
+    """The public landing page; for a member who may see content, their start page."""
     if request.user.is_authenticated:
-        return redirect("home")
+        if policy.member_access(request.user).may_see_content:
+            return home(request)
+        return redirect("home")  # the vetting gate sends them where they can act
     return render(request, "pages/landing.html")
 
 
@@ -43,8 +50,40 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The member's start page: what is new in their communities since their last visit, unread
+    conversations and mentions, their communities, and (for a member in none) communities to join."""
     assert isinstance(request.user, Member)  # noqa: S101 - login_required guarantees a member
-    return render(request, "pages/home.html", {"communities": communities_of(request.user)})
+    member = request.user
+    communities = start.my_communities(member)
+    types = start.feed_types()
+    filters = start.FeedFilters.from_query(request.GET, communities=communities, types=types)
+    page = Paginator(start.whats_new(member, filters), start.FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    community_urls = {c.pk: reverse("communities:detail", args=[c.slug]) for c in communities}
+    since = start_page_seen(member.pk)
+    items = start.feed_items(list(page.object_list), since=since, community_urls=community_urls)
+    conversations = start.unread_conversations(member)
+    mentions = start.unread_mentions(member)
+    suggestions = [] if communities else start.suggestions_for(member)
+    context = {
+        "communities": communities,
+        "filters": filters,
+        "feed_types": types,
+        "page": page,
+        "new_items": [item for item in items if item.is_new],
+        "earlier_items": [item for item in items if not item.is_new],
+        "since": since,
+        "conversations": conversations,
+        "mentions": mentions,
+        "suggestions": suggestions,
+        "marking": start.page_marking(
+            *(item.event.target_marking for item in items),
+            *(row.marking for row in conversations),
+            *(row.notification.marking for row in mentions),
+            *(community.marking for community in communities),
+            *(row.community.marking for row in suggestions),
+        ),
+    }
+    return render(request, "pages/home.html", context)
 
 
 # The longest text any Markdown box accepts (a wiki page), with room for the form's encoding.
