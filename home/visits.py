@@ -7,6 +7,7 @@ no database write and never fails when the cache is down.
 """
 
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
@@ -20,20 +21,28 @@ _KEY = "start-page-visit:{}"
 _KEEP_SECONDS = 60 * 60 * 24 * 90
 
 
-def start_page_seen(member_id: int, *, now: datetime | None = None) -> datetime:
+@dataclass(frozen=True)
+class NewSince:
+    """Items after ``since`` are new; ``first_visit`` when the start page has not seen the member before."""
+
+    since: datetime
+    first_visit: bool
+
+
+def start_page_seen(member_id: int, *, now: datetime | None = None) -> NewSince:
     """Note that the member sees the start page now; return since when items count as new for them."""
     now = now or timezone.now()
     key = _KEY.format(member_id)
     try:
         state = cache.get(key)
     except (RedisError, OSError):
-        return now - FIRST_VISIT_WINDOW
+        return NewSince(now - FIRST_VISIT_WINDOW, first_visit=True)
     if state is None:
-        since = (now - FIRST_VISIT_WINDOW).timestamp()
+        since, first_visit = (now - FIRST_VISIT_WINDOW).timestamp(), True
     else:
-        since, seen = state
+        (since, seen, first_visit) = state
         if now.timestamp() - seen > VISIT_GAP.total_seconds():
-            since = seen
+            since, first_visit = seen, False
     with contextlib.suppress(RedisError, OSError):
-        cache.set(key, (since, now.timestamp()), _KEEP_SECONDS)
-    return datetime.fromtimestamp(since, tz=UTC)
+        cache.set(key, (since, now.timestamp(), first_visit), _KEEP_SECONDS)
+    return NewSince(datetime.fromtimestamp(since, tz=UTC), first_visit=first_visit)

@@ -59,8 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = start.FeedFilters.from_query(request.GET, communities=communities, types=types)
     page = Paginator(start.whats_new(member, filters), start.FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     community_urls = {c.pk: reverse("communities:detail", args=[c.slug]) for c in communities}
-    since = start_page_seen(member.pk)
-    items = start.feed_items(list(page.object_list), since=since, community_urls=community_urls)
+    new_since = start_page_seen(member.pk)
+    items = start.feed_items(list(page.object_list), since=new_since.since, community_urls=community_urls)
     conversations = start.unread_conversations(member)
     mentions = start.unread_mentions(member)
     suggestions = [] if communities else start.suggestions_for(member)
@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "new_items": [item for item in items if item.is_new],
         "earlier_items": [item for item in items if not item.is_new],
-        "since": since,
+        "new_since": new_since,
         "conversations": conversations,
         "mentions": mentions,
         "suggestions": suggestions,

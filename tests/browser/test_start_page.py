@@ -104,7 +104,7 @@ def test_a_busy_members_start_page_is_accessible_and_fits_the_screen(
     browser_page.open("/")
 
     expect(page.get_by_role("heading", name="What\N{RIGHT SINGLE QUOTATION MARK}s new")).to_be_visible()
-    expect(page.get_by_role("heading", name="Since your last visit")).to_be_visible()
+    expect(page.get_by_role("heading", name="New this week")).to_be_visible()  # the first visit
     expect(page.get_by_role("link", name="Shelter cots and blankets").first).to_be_visible()
     expect(page.get_by_role("link", name="Marcus Bell", exact=True)).to_be_visible()  # the unread conversation
     expect(page.get_by_role("link", name="Marcus Bell mentioned you in “Shelter cots and blankets”")).to_be_visible()

@@ -92,6 +92,25 @@ def test_reloading_the_start_page_keeps_the_same_items_new_within_one_visit() ->
     assert again.count("badge badge-new") == 1
 
 
+def test_on_the_first_visit_the_last_week_is_new() -> None:
+    author = make_verified_member()
+    member = make_verified_member()
+    gulf = community(author, "Gulf Response")
+    membership_join(community=gulf, member=member)
+    aged(document_posted(gulf, author, "Last month's plan"), timedelta(days=30))
+    ActivityEvent.objects.filter(verb=ActivityEvent.Verb.CREATED_COMMUNITY).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    document_posted(gulf, author, "Evacuation map")
+
+    body = page_for(member)
+
+    assert "New this week" in body
+    assert "Since your last visit" not in body
+    assert body.count("badge badge-new") == 1
+    assert body.index("New this week") < body.index("Evacuation map") < body.index("Earlier") < body.index("Last month")
+
+
 def test_whats_new_filters_by_community_and_by_kind_of_item(client: Client) -> None:
     author = make_verified_member()
     discussions_member = make_verified_member()
