@@ -124,13 +124,28 @@ class ConversationRow:
     title: str
     unread: int
     marking: Marking
+    # Whose face to show: the other person of a direct conversation; none for groups and rooms.
+    other: Member | None = None
+
+
+def _other_person(conversation: Conversation, viewer: Member) -> Member | None:
+    if conversation.kind != Conversation.Kind.DIRECT:
+        return None
+    people = getattr(conversation, "people", [])
+    return next((row.member for row in people if row.member_id != viewer.pk), None)
 
 
 def unread_conversations(member: Member) -> list[ConversationRow]:
     """The member's conversations with messages they have not read, most recent first (at most five)."""
     rows = messaging_selectors.inbox(member).filter(unread__gt=0)[:SIDE_PANEL_LIMIT]  # type: ignore[misc]  # an annotation
     return [
-        ConversationRow(c, conversation_title(c, member), c.unread, policy.effective_marking(c))  # type: ignore[attr-defined]
+        ConversationRow(
+            c,
+            conversation_title(c, member),
+            c.unread,  # type: ignore[attr-defined]  # annotated by the inbox selector
+            policy.effective_marking(c),
+            _other_person(c, member),
+        )
         for c in rows
     ]
 
