@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 from taggit.models import TaggedItem
 
@@ -98,6 +98,12 @@ def whats_new(member: Member, filters: FeedFilters = FeedFilters()) -> QuerySet[
     )
 
 
+def new_counts(member: Member, since: datetime) -> dict[int, int]:
+    """How many feed items the member may see came after ``since`` in each of their communities (one query)."""
+    events = whats_new(member).filter(created_at__gt=since).order_by()
+    return dict(events.values_list("community_id").annotate(new=Count("pk")).values_list("community_id", "new"))
+
+
 @dataclass(frozen=True)
 class FeedItem:
     event: ActivityEvent
@@ -174,8 +180,18 @@ def unread_mentions(member: Member) -> list[MentionRow]:
 # --- Communities -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CommunityCard:
+    community: Community
+    new: int
+
+
 def my_communities(member: Member) -> list[Community]:
     return list(communities_of(member))
+
+
+def community_cards(communities: list[Community], counts: dict[int, int]) -> list[CommunityCard]:
+    return [CommunityCard(community, counts.get(community.pk, 0)) for community in communities]
 
 
 def _words_q(words: tuple[str, ...]) -> Q:

@@ -66,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
     suggestions = [] if communities else start.suggestions_for(member)
     context = {
         "communities": communities,
+        "cards": start.community_cards(communities, start.new_counts(member, new_since.since) if communities else {}),
         "filters": filters,
         "feed_types": types,
         "page": page,

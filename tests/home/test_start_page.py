@@ -23,6 +23,7 @@ from verification.models import Marking, Member
 
 pytestmark = pytest.mark.django_db
 
+NEW_BADGE = 'class="badge badge-new">New<span'  # an item's, not a community card's count
 WHATS_NEW = "What\N{RIGHT SINGLE QUOTATION MARK}s new"
 
 
@@ -89,7 +90,7 @@ def test_reloading_the_start_page_keeps_the_same_items_new_within_one_visit() ->
     again = page_for(member)
 
     assert "Since your last visit" in again
-    assert again.count("badge badge-new") == 1
+    assert again.count(NEW_BADGE) == 1
 
 
 def test_on_the_first_visit_the_last_week_is_new() -> None:
@@ -107,7 +108,7 @@ def test_on_the_first_visit_the_last_week_is_new() -> None:
 
     assert "New this week" in body
     assert "Since your last visit" not in body
-    assert body.count("badge badge-new") == 1
+    assert body.count(NEW_BADGE) == 1
     assert body.index("New this week") < body.index("Evacuation map") < body.index("Earlier") < body.index("Last month")
 
 
@@ -258,6 +259,22 @@ def test_a_members_communities_are_cards_with_one_link_each() -> None:
     assert "You have not joined a community yet" not in body
 
 
+def test_a_community_cards_new_count_leaves_out_what_the_member_may_not_see() -> None:
+    author = make_verified_member(markings=["fouo"])
+    uncleared = make_verified_member()
+    cleared = make_verified_member(markings=["fouo"])
+    gulf = community(author, "Gulf Response")
+    for member in (uncleared, cleared):
+        membership_join(community=gulf, member=member)
+    ActivityEvent.objects.update(created_at=timezone.now() - timedelta(days=30))
+    document_posted(gulf, author, "Shelter roster", marking="fouo")
+    document_posted(gulf, author, "Public map")
+    document_posted(gulf, author, "Staging areas", marking="fouo")
+
+    assert '<span class="badge badge-new" data-new-count>1 new</span>' in page_for(uncleared)
+    assert '<span class="badge badge-new" data-new-count>3 new</span>' in page_for(cleared)
+
+
 # --- Conversations and mentions ----------------------------------------------------------------------------
 
 
@@ -366,7 +383,7 @@ def test_the_start_page_runs_the_same_number_of_queries_for_one_and_for_many_row
     client.get("/")
     with django_assert_num_queries(few):
         body = client.get("/").content.decode()
-    assert body.count("badge badge-new") >= 12
+    assert body.count(NEW_BADGE) >= 12
     assert "Thread 5" in body
     assert "Document 5" in body
 
