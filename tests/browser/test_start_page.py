@@ -3,7 +3,8 @@
 At 375 and 1280 px the start page of a busy member (new items, unread conversation, a mention) has no
 serious or critical accessibility violation, no sideways scroll and no console or CSP trouble; a new
 member in no community sees communities suggested for them and joins one with one click.
-Screenshots go to ``$MUSTER_SCREENSHOTS/home-375.png`` and ``home-1280.png`` when that names a folder.
+Screenshots go to ``$MUSTER_SCREENSHOTS/home-375.png``, ``home-1280.png`` and ``home-new-member-375.png``
+when that names a folder.
 """
 
 import os
@@ -124,6 +125,8 @@ def test_a_new_member_sees_suggestions_and_joins_one_with_one_click(phone: Brows
 
     expect(page.get_by_role("heading", name="Communities for you")).to_be_visible()
     expect(page.get_by_role("button", name="Ask to join Charleston Port Partnership")).to_be_visible()
+    if SCREENSHOTS:
+        page.screenshot(path=Path(SCREENSHOTS) / "home-new-member-375.png", full_page=True)
     assert accessibility_problems(page) == []
     assert no_sideways_scroll(page)
 
