@@ -406,3 +406,21 @@ def test_a_new_member_with_no_communities_costs_a_fixed_number_of_queries_howeve
     with django_assert_num_queries(len(context)):
         body = client.get("/").content.decode()
     assert body.count("data-community=") == 6
+
+
+def test_a_member_not_yet_verified_is_sent_on_from_the_landing_page_and_never_sees_the_start_page(
+    client: Client,
+) -> None:
+    owner = make_verified_member()
+    waiting = make_verified_member(verified_until=None)
+    gulf = community(owner, "Gulf Response")
+    document_posted(gulf, owner, "Evacuation map")
+    client.force_login(waiting)
+
+    response = client.get("/", follow=True)
+
+    body = response.content.decode()
+    assert response.redirect_chain
+    assert "Evacuation map" not in body
+    assert "Gulf Response" not in body
+    assert WHATS_NEW not in body
