@@ -275,3 +275,21 @@ def mention_suggestions(viewer: Member, *, text: str, place: Any) -> list[Member
     return [
         MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
     ]
+
+
+def people_suggestions(viewer: Member, *, text: str) -> list[MemberSuggestion]:
+    """Members to start a conversation with, at most ten: verified members the viewer may see who may take
+    part in a conversation (cleared to see content), with a handle, whose handle starts with ``text`` or
+    whose name matches every word of it; never the viewer."""
+    text = text.strip().lstrip("@")
+    if not text:
+        return []
+    by_name = Q()
+    for word in text.replace("-", " ").replace("_", " ").replace(".", " ").split():
+        by_name &= _name_matches(word)
+    members = policy.filter_visible_members(viewer, Member.objects.filter(handle__isnull=False))
+    members = members.filter(policy.members_cleared_to_see_content()).exclude(pk=viewer.pk)
+    members = members.filter(Q(handle__istartswith=text) | by_name).distinct().order_by("last_name", "first_name", "pk")
+    return [
+        MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
+    ]

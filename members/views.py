@@ -137,7 +137,7 @@ def member_autocomplete(request: HttpRequest) -> JsonResponse:
 
     With a place to mention in (``thread``, ``page``, ``conversation`` or ``in_community``: an id), mention
     suggestions instead: only members who may see that place, with their handles; none when the viewer may
-    not see it.
+    not see it. With ``people``, members to start a conversation with (``people_suggestions``).
     """
     viewer = _viewer(request)
     for scope in (*selectors.MENTION_PLACES, "in_community"):
@@ -149,6 +149,9 @@ def member_autocomplete(request: HttpRequest) -> JsonResponse:
             place = selectors.mention_place(viewer, scope=scope.removeprefix("in_"), pk=pk)
             mentions = selectors.mention_suggestions(viewer, text=request.GET.get("q", "")[:100], place=place)
             return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in mentions], safe=False)
+    if "people" in request.GET:
+        people = selectors.people_suggestions(viewer, text=request.GET.get("q", "")[:100])
+        return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in people], safe=False)
     suggestions = selectors.member_suggestions(
         viewer, text=request.GET.get("q", "")[:100], community_slug=request.GET.get("community", "")[:60]
     )
