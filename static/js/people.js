@@ -76,7 +76,8 @@
     function renderChips() {
       chips.textContent = "";
       var value = input.value;
-      var complete = SEPARATORS.test(value.slice(-1)) || value.trim() === "" ? entriesOf(value) : entriesOf(value).slice(0, -1);
+      // Entries followed by a separator are complete; the one still being typed is not a chip yet.
+      var complete = /[,;\n]\s*$/.test(value) ? entriesOf(value) : entriesOf(value).slice(0, -1);
       complete.forEach(function (entry) {
         var chip = document.createElement("li");
         var label = document.createElement("span");
