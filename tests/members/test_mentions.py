@@ -301,3 +301,26 @@ def test_names_that_match_nobody_or_several_people_are_listed_and_the_text_kept(
     assert 'value="Dana Reyes, Dana Reeyes, @nobody, Sam Lee, lapsed-member"' in text
     assert 'data-people="' in text
     assert not Conversation.objects.exists()
+
+
+def test_a_reply_added_live_shows_its_mentions_as_links(owner: Member, board: Board, cast: dict[str, Member]) -> None:
+    thread = start(owner, board)
+    post = discussions.post_reply(author=owner, thread=thread, body="Over to @dana-reyes")
+    live = reverse("discussions:thread_post", kwargs={"slug": board.community.slug, "pk": thread.pk})
+
+    shown = page(signed_in(cast["cleared"]), f"{live}?post={post.pk}")
+
+    assert 'class="mention mention-me" data-member-id="{}">@dana-reyes</a>'.format(cast["cleared"].pk) in shown
+
+
+def test_a_member_no_longer_verified_is_not_linked_as_the_directory_does_not_show_them(
+    owner: Member, board: Board, private: Community
+) -> None:
+    lapsed = joined(private, "Lapsed", "Member")
+    Member.objects.filter(pk=lapsed.pk).update(verified_until=None)
+    thread = start(owner, board, body="Ask @lapsed-member")
+
+    shown = page(signed_in(owner), thread_url(thread))
+
+    assert "Ask @lapsed-member" in shown
+    assert reverse("members:profile", args=[lapsed.pk]) not in shown
