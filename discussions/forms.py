@@ -58,7 +58,30 @@ def quote_markdown(post: Post) -> str:
     return f"> **{name}** wrote:\n>\n{quoted}\n\n"
 
 
-class ThreadForm(forms.Form):
+class MentionCheckMixin(forms.Form):
+    """A box whose ``@mentions`` are checked before posting: a mention of nobody who may see the place
+    comes back as an error on the text (kept as typed) with a "post anyway" box to tick."""
+
+    post_anyway = forms.BooleanField(
+        label="Post anyway: nobody by that handle will be told", required=False, widget=forms.CheckboxInput
+    )
+    mention_warning = False
+
+    def warn_unknown_mentions(self, unknown: list[str], place: str = "this thread") -> bool:
+        """Whether to stop and warn (some ``unknown`` and "post anyway" not ticked)."""
+        if not unknown or self.cleaned_data.get("post_anyway"):
+            return False
+        names = ", ".join(f"@{word}" for word in unknown)
+        self.mention_warning = True
+        self.add_error(
+            "body",
+            f"No member {names} can see {place}, so nobody would be told. Check the handle "
+            "(handles use hyphens, not dots, e.g. @dana-reyes), or tick “Post anyway”.",
+        )
+        return True
+
+
+class ThreadForm(MentionCheckMixin):
     title = title_field()
     kind = forms.ChoiceField(
         label="Kind",
@@ -77,12 +100,12 @@ class ThreadForm(forms.Form):
             self.initial["marking"] = markings.first()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(MentionCheckMixin):
     body = body_field("Your reply")
     quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class PostEditForm(forms.Form):
+class PostEditForm(MentionCheckMixin):
     """The title is offered (and required) only when editing a thread's opening post."""
 
     title = title_field()
@@ -162,7 +185,7 @@ class _ScheduleMixin(forms.Form):
         return self.cleaned_data.get("publish_at") if self.cleaned_data.get("when") == When.SCHEDULE else None
 
 
-class BlogPostForm(_ScheduleMixin):
+class BlogPostForm(_ScheduleMixin, MentionCheckMixin):
     title = title_field()
     body = body_field("Post")
     tags = TagField(label="Tags", required=False, help_text=TAGS_HELP)

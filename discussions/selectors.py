@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from communities.models import Community
 from discussions.models import Board, Post, PostRevision, ReadState, Thread
+from muster.mentions import mentioned_handles
+from muster.mentions import unknown_mentions as unknown_mentions_in
 from verification import policy
 from verification.models import Marking, Member
 
@@ -260,3 +262,29 @@ def blog_drafts(member: Member, community: Community) -> QuerySet[Thread]:
 def member_blog(viewer: Member, author: Member) -> QuerySet[Thread]:
     """The author's published blog posts, in every community, that the viewer may see; newest first."""
     return _blog_posts(published_threads(viewer).filter(author=author)).order_by("-published_at", "-pk")
+
+
+# --- Mentions that name nobody -------------------------------------------------
+
+
+def unknown_mentions(viewer: Member, body: str, *, thread: Thread | None = None, new_in: Community | None = None,
+                     marking: Marking | None = None) -> list[str]:  # fmt: skip
+    """The ``@words`` of ``body`` that name no member the viewer may see who may see the thread (or, for a
+    new thread in ``new_in``, its community's content at ``marking``), as typed: the writer is warned."""
+    handles = mentioned_handles(body)
+    if not handles:
+        return []
+    members = policy.filter_visible_members(viewer, Member.objects.filter(handle__in=sorted(handles)))
+    if thread is not None:
+        members = policy.filter_members_who_may_view(thread, members)
+    elif new_in is not None:
+        allowed = (
+            policy.members_cleared_to_see_content()
+            & policy.members_cleared_for(new_in.marking)
+            & policy.members_cleared_for(marking or new_in.marking)
+        )
+        if new_in.visibility != Community.Visibility.OPEN:
+            allowed &= policy.members_in_role_groups(new_in)
+        members = members.filter(allowed)
+    known = [handle for handle in members.values_list("handle", flat=True) if handle]
+    return unknown_mentions_in(body, known)

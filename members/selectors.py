@@ -16,6 +16,7 @@ joined, expertise tags and communities are read in one query each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -219,33 +220,76 @@ def member_suggestions(viewer: Member, *, text: str, community_slug: str = "") -
     return [MemberSuggestion(member.pk, member.display_name) for member in members[:AUTOCOMPLETE_LIMIT]]
 
 
-def mention_suggestions(viewer: Member, *, text: str, item_type: str, item_id: int) -> list[MemberSuggestion]:
-    """Members to mention on an item (``item_type`` names a registered type: ``discussions.thread``), at
-    most ten: only members who may see the item (and have a handle), whose handle starts with ``text`` or
-    whose name matches every word of it.
+# The places a mention box may ask about, by the query parameter that names them: a registered content type.
+MENTION_PLACES = {
+    "thread": "discussions.thread",
+    "page": "wiki.wikipage",
+    "conversation": "messaging.conversation",
+}
 
-    None when the viewer may not see the item (the same answer as for an item that does not exist).
+
+def mention_place(viewer: Member, *, scope: str, pk: int) -> Any:
+    """The item (or, for ``community``, the community) a mention box is for, when the viewer may see it;
+    otherwise None (the same answer as for a place that does not exist)."""
+    if scope == "community":
+        return policy.filter_content_communities(
+            viewer, Community.objects.filter(pk=pk, status=Community.Status.ACTIVE).select_related("marking")
+        ).first()
+    label = MENTION_PLACES.get(scope)
+    if label is None:
+        return None
+    try:
+        registration = content_registry.by_label(label)
+    except LookupError:
+        return None
+    items = registration.model._default_manager.filter(pk=pk)
+    return policy.filter_visible(viewer, items).first()
+
+
+def members_who_may_see_place(place: Any, members: QuerySet[Member]) -> QuerySet[Member]:
+    """The members of ``members`` who may see ``place``: an item of a registered type, or a community (its
+    content at the community's own marking, e.g. a new thread's readers before its marking is chosen)."""
+    if isinstance(place, Community):
+        allowed = policy.members_cleared_to_see_content() & policy.members_cleared_for(place.marking)
+        if place.visibility != Community.Visibility.OPEN:
+            allowed &= policy.members_in_role_groups(place)
+        return members.filter(allowed).distinct()
+    return policy.filter_members_who_may_view(place, members)
+
+
+def mention_suggestions(viewer: Member, *, text: str, place: Any) -> list[MemberSuggestion]:
+    """Members to mention in ``place`` (from ``mention_place``), at most ten: only members the viewer may
+    see who may see the place (and have a handle), whose handle starts with ``text`` or whose name matches
+    every word of it. None without a place.
     """
     text = text.strip().lstrip("@")
-    if not text:
-        return []
-    try:
-        registration = content_registry.by_label(item_type)
-    except LookupError:
-        return []
-    if registration.visibility is not None:
-        return []  # conversations answer their own mentions
-    items = registration.model._default_manager.filter(pk=item_id).select_related("community", "marking")
-    item = policy.filter_visible(viewer, items).first()
-    if item is None:
+    if not text or place is None:
         return []
     by_name = Q()
-    for word in text.replace("-", " ").replace("_", " ").split():
+    for word in text.replace("-", " ").replace("_", " ").replace(".", " ").split():
         by_name &= _name_matches(word)
     # Anyone with a handle may be mentioned (the service records them), listed in the directory or not.
     members = policy.filter_visible_members(viewer, Member.objects.filter(handle__isnull=False))
     members = members.filter(Q(handle__istartswith=text) | by_name).exclude(pk=viewer.pk)
-    members = policy.filter_members_who_may_view(item, members).order_by("last_name", "first_name", "pk")
+    members = members_who_may_see_place(place, members).order_by("last_name", "first_name", "pk")
+    return [
+        MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
+    ]
+
+
+def people_suggestions(viewer: Member, *, text: str) -> list[MemberSuggestion]:
+    """Members to start a conversation with, at most ten: verified members the viewer may see who may take
+    part in a conversation (cleared to see content), with a handle, whose handle starts with ``text`` or
+    whose name matches every word of it; never the viewer."""
+    text = text.strip().lstrip("@")
+    if not text:
+        return []
+    by_name = Q()
+    for word in text.replace("-", " ").replace("_", " ").replace(".", " ").split():
+        by_name &= _name_matches(word)
+    members = policy.filter_visible_members(viewer, Member.objects.filter(handle__isnull=False))
+    members = members.filter(policy.members_cleared_to_see_content()).exclude(pk=viewer.pk)
+    members = members.filter(Q(handle__istartswith=text) | by_name).distinct().order_by("last_name", "first_name", "pk")
     return [
         MemberSuggestion(member.pk, member.display_name, member.handle or "") for member in members[:AUTOCOMPLETE_LIMIT]
     ]

@@ -135,19 +135,23 @@ def member_photo(request: HttpRequest, pk: int) -> FileResponse:
 def member_autocomplete(request: HttpRequest) -> JsonResponse:
     """Up to ten visible members whose name matches ``q``, optionally only members of ``community`` (a slug).
 
-    With ``thread`` (a thread's id), mention suggestions instead: only members who may see that thread,
-    with their handles; none when the viewer may not see it.
+    With a place to mention in (``thread``, ``page``, ``conversation`` or ``in_community``: an id), mention
+    suggestions instead: only members who may see that place, with their handles; none when the viewer may
+    not see it. With ``people``, members to start a conversation with (``people_suggestions``).
     """
     viewer = _viewer(request)
-    if "thread" in request.GET:
-        try:
-            thread_id = int(request.GET["thread"])
-        except ValueError:
-            return JsonResponse([], safe=False)
-        mentions = selectors.mention_suggestions(
-            viewer, text=request.GET.get("q", "")[:100], item_type="discussions.thread", item_id=thread_id
-        )
-        return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in mentions], safe=False)
+    for scope in (*selectors.MENTION_PLACES, "in_community"):
+        if scope in request.GET:
+            try:
+                pk = int(request.GET[scope])
+            except ValueError:
+                return JsonResponse([], safe=False)
+            place = selectors.mention_place(viewer, scope=scope.removeprefix("in_"), pk=pk)
+            mentions = selectors.mention_suggestions(viewer, text=request.GET.get("q", "")[:100], place=place)
+            return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in mentions], safe=False)
+    if "people" in request.GET:
+        people = selectors.people_suggestions(viewer, text=request.GET.get("q", "")[:100])
+        return JsonResponse([{"id": s.id, "name": s.name, "handle": s.handle} for s in people], safe=False)
     suggestions = selectors.member_suggestions(
         viewer, text=request.GET.get("q", "")[:100], community_slug=request.GET.get("community", "")[:60]
     )

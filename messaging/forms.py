@@ -6,12 +6,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from verification import policy
 from verification.models import Marking, Member
 
-HANDLE_SEPARATORS = re.compile(r"[\s,;]+")
+ENTRY_SEPARATORS = re.compile(r"[,;\n]+")
 MAX_HANDLES = 50
 
 
@@ -49,8 +49,19 @@ class MessageForm(forms.Form):
             body.validators.append(MaxLengthValidator(body.max_length))
 
 
+def _as_typed(entry: str) -> str:
+    """A name in quotes, a single word as the handle it was meant to be."""
+    return f"“{entry}”" if " " in entry else f"@{entry.lstrip('@')}"
+
+
 class HandlesField(forms.CharField):
-    """Members by handle, separated by commas or spaces (a leading @ is fine); only members the viewer may see."""
+    """Members by handle or by name, only members the viewer may see.
+
+    Entries are separated by commas, semicolons or new lines: ``@dana-reyes, Sam Lee; kim-park``. An
+    entry is a handle (a leading @ is fine, any case), several handles separated by spaces, or a member's
+    name (every word matches their first or last name, and only one member is called that). Entries that
+    name nobody, or several people, are all listed in one error, and the form shows the text as typed.
+    """
 
     def __init__(self, *, viewer: Member, **kwargs: object) -> None:
         self.viewer = viewer
@@ -59,22 +70,47 @@ class HandlesField(forms.CharField):
 
     def clean(self, value: object) -> list[Member]:
         text = super().clean(value)
-        handles = list(dict.fromkeys(h.lstrip("@").lower() for h in HANDLE_SEPARATORS.split(text) if h.lstrip("@")))
-        if len(handles) > MAX_HANDLES:
+        entries = [entry.strip() for entry in ENTRY_SEPARATORS.split(text) if entry.strip().lstrip("@")]
+        words = {word.lstrip("@").lower() for entry in entries for word in entry.split()}
+        if len(entries) > MAX_HANDLES or len(words) > MAX_HANDLES * 4:
             raise ValidationError(f"Name at most {MAX_HANDLES} people at once.")
-        found = {
-            (member.handle or "").lower(): member
-            for member in policy.filter_visible_members(self.viewer, Member.objects.filter(handle__in=handles))
-        }
-        unknown = [handle for handle in handles if handle not in found]
+        visible = policy.filter_visible_members(self.viewer, Member.objects.filter(handle__isnull=False))
+        by_handle = {(member.handle or "").lower(): member for member in visible.filter(handle__in=sorted(words))}
+        chosen: dict[int, Member] = {}
+        unknown: list[str] = []
+        several: list[str] = []
+        for entry in entries:
+            handles = [word.lstrip("@").lower() for word in entry.split()]
+            if all(handle in by_handle for handle in handles):
+                chosen.update((by_handle[h].pk, by_handle[h]) for h in handles)
+                continue
+            named = visible
+            for word in entry.lstrip("@").replace(".", " ").split():
+                named = named.filter(Q(first_name__iexact=word) | Q(last_name__iexact=word) | Q(handle__iexact=word))
+            found = list(named.order_by("pk")[:2])
+            if len(found) == 1:
+                chosen[found[0].pk] = found[0]
+            elif found:
+                several.append(entry)
+            else:
+                unknown.append(entry)
+        problems = []
         if unknown:
-            raise ValidationError("No member with the handle " + ", ".join(f"@{handle}" for handle in unknown) + ".")
-        return [found[handle] for handle in handles]
+            problems.append("No member found for " + ", ".join(_as_typed(entry) for entry in unknown) + ".")
+        if several:
+            problems.append(
+                "More than one member is called " + ", ".join(f"“{entry}”" for entry in several) + ": use their handle."
+            )
+        if problems:
+            raise ValidationError(" ".join(problems) + " Pick people from the suggestions, or type their @handle.")
+        return list(chosen.values())
 
 
 class GroupForm(forms.Form):
     title = forms.CharField(max_length=80, required=False, help_text="Optional; without one, the names show.")
-    participants = forms.CharField(help_text="Handles of the people to add, separated by commas or spaces.")
+    participants = forms.CharField(
+        help_text="Names or @handles of the people to add, separated by commas, e.g. Dana Reyes, @sam-lee."
+    )
 
     def __init__(self, *args: object, viewer: Member, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -90,7 +126,7 @@ class PeopleAddForm(forms.Form):
     def __init__(self, *args: object, viewer: Member, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["handles"] = HandlesField(
-            viewer=viewer, label="Add people", help_text="Handles, separated by commas or spaces."
+            viewer=viewer, label="Add people", help_text="Names or @handles, separated by commas."
         )
 
 

@@ -57,7 +57,16 @@ def blog_post_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Write a blog post: keep it as a draft, publish it now, or schedule it."""
     member, community = readable_community(request, slug)
     form = BlogPostForm(request.POST or None, markings=selectors.markings_for_posting(member, community))
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not form.warn_unknown_mentions(
+            selectors.unknown_mentions(
+                member, form.cleaned_data["body"], new_in=community, marking=form.cleaned_data["marking"]
+            ),
+            "this blog post",
+        )
+    ):
         data = form.cleaned_data
         try:
             post = services.thread_start(

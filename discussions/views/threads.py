@@ -134,7 +134,15 @@ def thread_new(request: HttpRequest, slug: str, board: str) -> HttpResponse:
     member, community = readable_community(request, slug)
     found = _board(member, community, board)
     form = ThreadForm(request.POST or None, markings=selectors.markings_for_posting(member, community))
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not form.warn_unknown_mentions(
+            selectors.unknown_mentions(
+                member, form.cleaned_data["body"], new_in=community, marking=form.cleaned_data["marking"]
+            )
+        )
+    ):
         data = form.cleaned_data
         try:
             thread = services.thread_start(
@@ -253,7 +261,7 @@ def thread_post(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "may_accept": thread.is_question and (thread.author_id == member.pk or can_moderate),
         "post_word": "comment" if thread.is_blog_post else "reply",
     }
-    return render(request, "discussions/_post.html", context)
+    return render(request, "discussions/_post_live.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -265,7 +273,10 @@ def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = ReplyForm(initial=_quote_initial(request, member, thread))
         return _reply_page(request, member, thread, form)
     form = ReplyForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and not form.warn_unknown_mentions(
+        selectors.unknown_mentions(member, form.cleaned_data["body"], thread=thread),
+        "this blog post" if thread.is_blog_post else "this thread",
+    ):
         quote_pk = form.cleaned_data["quote_of"]
         quoted = selectors.quotable_post(member, thread, quote_pk) if quote_pk else None
         try:
@@ -326,7 +337,11 @@ def post_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = post.thread
     initial = {"body": post.body, "title": thread.title}
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not form.warn_unknown_mentions(selectors.unknown_mentions(member, form.cleaned_data["body"], thread=thread))
+    ):
         try:
             services.post_edit(
                 post=post, editor=member, body=form.cleaned_data["body"], title=form.cleaned_data.get("title")

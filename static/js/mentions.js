@@ -1,5 +1,6 @@
-// @-mention suggestions for textareas marked with data-mentions (the members:autocomplete URL with
-// ?thread=<pk>, which offers only members who may see the thread). A progressive enhancement: without
+// @-mention suggestions for textareas marked with data-mentions, or for every Markdown textarea inside an
+// element marked with it (a form): the members:autocomplete URL with ?thread=, ?page=, ?conversation= or
+// ?in_community=<pk>, which offers only members who may see that place. A progressive enhancement: without
 // script, members type @handle themselves, and the server records only mentions of members who may see it.
 (function () {
   "use strict";
@@ -9,8 +10,11 @@
   var MIN_CHARACTERS = 2;
   var DELAY_MS = 200;
 
-  function setUp(textarea, index) {
-    var url = textarea.getAttribute("data-mentions");
+  function setUp(textarea, index, url) {
+    if (textarea.hasAttribute("data-mentions-ready")) {
+      return;
+    }
+    textarea.setAttribute("data-mentions-ready", "");
     var listId = (textarea.id || "mention-box-" + index) + "-mentions";
     var list = document.createElement("ul");
     list.id = listId;
@@ -72,7 +76,7 @@
       close();
       suggestions = found.filter(function (member) { return member.handle; });
       if (!suggestions.length) {
-        status.textContent = "No member who can see this thread matches.";
+        status.textContent = "No member who can see this place matches.";
         return;
       }
       suggestions.forEach(function (member, i) {
@@ -141,5 +145,12 @@
     textarea.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("textarea[data-mentions]"), setUp);
+  var count = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-mentions]"), function (marked) {
+    var url = marked.getAttribute("data-mentions");
+    var boxes = marked.tagName === "TEXTAREA" ? [marked] : marked.querySelectorAll("textarea");
+    Array.prototype.forEach.call(boxes, function (textarea) {
+      setUp(textarea, count++, textarea.getAttribute("data-mentions") || url);
+    });
+  });
 })();

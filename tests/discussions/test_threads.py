@@ -322,10 +322,12 @@ def test_mentions_are_recorded_only_for_members_who_may_see_the_thread(owner: Me
     vetting.member_handle_ensure(member=outside)
     thread = start(owner, private_board)
 
-    response = signed_in(owner).post(
-        url("reply", private, pk=thread.pk), {"body": "@ina-side and @otto-side: please check the list."}
-    )
+    body = "@ina-side and @otto-side: please check the list."
+    warned = signed_in(owner).post(url("reply", private, pk=thread.pk), {"body": body})
+    response = signed_in(owner).post(url("reply", private, pk=thread.pk), {"body": body, "post_anyway": "on"})
 
+    # The first try warns that @otto-side cannot see the thread; ticking "post anyway" posts it
+    assert "No member @otto-side can see this thread" in page_text(warned)
     assert response.status_code == 302
     assert list(Mention.objects.values_list("member", flat=True)) == [inside.pk]
 
