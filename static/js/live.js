@@ -410,8 +410,11 @@
     jump.hidden = !(!conversation.newest || (last && last.getBoundingClientRect().top > composerTop() + 40));
   }
 
+  // Bring the newest message (and the typing line under it) to just above the sticky composer.
   function toNewest() {
-    window.scrollTo(0, document.documentElement.scrollHeight);
+    var compose = chat.querySelector(".chat-compose");
+    var end = (conversation.typing || conversation.list).getBoundingClientRect().bottom;
+    window.scrollBy(0, end - (window.innerHeight - (compose ? compose.offsetHeight : 0)));
   }
 
   function loadOlder() {
