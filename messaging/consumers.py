@@ -258,16 +258,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def send_message(self, content: dict[str, Any]) -> None:
         body = _text_field(content, "body")
         conversation_id = _int_field(content, "conversation", minimum=1)
-        # One trip to the database: the service checks the policy itself (a missing
-        # conversation and a forbidden one give the same answer).
-        message = await self._write(
-            content,
-            lambda member: services.message_send(
-                conversation=Conversation.objects.get(pk=conversation_id), author=member, body=body
-            ),
-        )
+        client_id = content.get("client_id", "")
+        if not isinstance(client_id, str) or len(client_id) > services.CLIENT_ID_MAX:
+            raise FrameError("malformed", f'"client_id" must be text of at most {services.CLIENT_ID_MAX} characters.')
+        reply_sequence = content.get("reply_to")
+        if reply_sequence is not None:
+            reply_sequence = _int_field(content, "reply_to", minimum=1)
+
+        def send(member: Member) -> Message:
+            # The service checks the policy itself (a missing conversation and a forbidden one give the
+            # same answer); the quoted message is looked up inside the same conversation only.
+            conversation = Conversation.objects.get(pk=conversation_id)
+            reply_to = None
+            if reply_sequence is not None:
+                reply_to = Message.objects.filter(conversation=conversation, sequence=reply_sequence).first()
+                if reply_to is None:
+                    raise ValidationError("There is no such message to reply to in this conversation.")
+            return services.message_send(
+                conversation=conversation, author=member, body=body, reply_to=reply_to, client_id=client_id
+            )
+
+        message = await self._write(content, send)
         nonce = str(content.get("nonce", ""))[:64]
-        await self.send_json({"type": "message.ack", "nonce": nonce, "message": message_data(message)})
+        data = await database_sync_to_async(message_data)(message)
+        await self.send_json({"type": "message.ack", "nonce": nonce, "client_id": client_id, "message": data})
 
     def _message_in(self, conversation: Conversation, content: dict[str, Any]) -> Message:
         sequence = _int_field(content, "id", minimum=1)
@@ -289,6 +303,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             content,
             lambda member: services.message_delete(message=self._message_in(conversation, content), actor=member),
         )
+
+    async def react(self, content: dict[str, Any]) -> None:
+        """Toggle one of the fixed reactions on a message of a conversation the member is in; the changed
+        message reaches the room (this socket included) as a "message" frame."""
+        emoji = _text_field(content, "emoji")
+        conversation = await self._conversation(content)
+
+        def toggle(member: Member) -> Message:
+            message = self._message_in(conversation, content)
+            services.reaction_toggle(message=message, member=member, emoji=emoji)
+            return message
+
+        await self._write(content, toggle)
 
     async def mark_read(self, content: dict[str, Any]) -> None:
         up_to = _int_field(content, "id")
@@ -466,6 +493,7 @@ CLIENT_HANDLERS: dict[str, ClientHandler] = {
     "send": LiveConsumer.send_message,
     "edit": LiveConsumer.edit_message,
     "delete": LiveConsumer.delete_message,
+    "react": LiveConsumer.react,
     "read": LiveConsumer.mark_read,
     "typing": LiveConsumer.typing,
     "presence": LiveConsumer.set_presence,

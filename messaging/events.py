@@ -24,6 +24,26 @@ class AuthorData(TypedDict):
     id: int
     handle: str
     name: str
+    # What the {% avatar %} tag shows: initials on the colour ``avatar-c<colour>``.
+    initials: str
+    colour: int
+
+
+class QuoteData(TypedDict):
+    """The message a reply answers, in the same conversation: who wrote it and how it began."""
+
+    id: int
+    author: str
+    snippet: str
+    deleted: bool
+
+
+class ReactionData(TypedDict):
+    emoji: str
+    label: str
+    count: int
+    members: list[int]
+    names: list[str]
 
 
 class MessageData(TypedDict):
@@ -36,6 +56,9 @@ class MessageData(TypedDict):
     created_at: str
     edited: bool
     deleted: bool
+    reply_to: QuoteData | None
+    reactions: list[ReactionData]
+    client_id: str
 
 
 # --- Layer events -----------------------------------------------------------
@@ -112,6 +135,7 @@ class MessageFrame(TypedDict):
 class AckFrame(TypedDict):
     type: Literal["message.ack"]
     nonce: str
+    client_id: str
     message: MessageData
 
 

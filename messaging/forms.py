@@ -40,6 +40,10 @@ class MessageForm(forms.Form):
         help_text="Markdown works. Mention someone with @handle.",
     )
 
+    # Set by live.js: the message this one answers, and the browser's own id for it (so a resend is not a copy).
+    reply_to = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # A generous cap on what is read from the request; the service names the real limit.
@@ -137,6 +141,14 @@ class RoomForm(forms.Form):
     def __init__(self, *args: object, viewer: Member, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["marking"] = marking_field(viewer)
+
+
+class ReactionForm(forms.Form):
+    emoji = forms.CharField(max_length=16)
+
+
+class HistoryForm(forms.Form):
+    before = forms.IntegerField(min_value=1)
 
 
 class ReadForm(forms.Form):

@@ -102,12 +102,19 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The message this one answers, always in the same conversation (``services.message_send`` checks).
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The sending browser's own id for it: a resend after a lost acknowledgement finds the first copy.
+    client_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ("conversation", "sequence")
         constraints = [
             models.UniqueConstraint(fields=["conversation", "sequence"], name="message_sequence_unique"),
             models.UniqueConstraint(fields=["conversation", "version"], name="message_version_unique"),
+            models.UniqueConstraint(
+                fields=["author", "client_id"], condition=~models.Q(client_id=""), name="message_client_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,3 +123,32 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+# The fixed set of reactions, with the words a screen reader says for each.
+REACTIONS: dict[str, str] = {
+    "👍": "thumbs up",
+    "❤️": "heart",
+    "😂": "laughter",
+    "🎉": "celebration",
+    "😮": "surprise",
+    "🙏": "thanks",
+}
+
+
+class Reaction(models.Model):
+    """One member's emoji on one message; toggled on and off, at most once per emoji."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=16, choices=list(REACTIONS.items()))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("message", "created_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "member", "emoji"], name="one_reaction_per_member_and_emoji"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message}"

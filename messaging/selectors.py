@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from communities.models import Community
 from messaging import access
-from messaging.models import Conversation, Message, Participant
+from messaging.models import Conversation, Message, Participant, Reaction
 from verification.models import Member
 
 REPLAY_LIMIT = 500
@@ -52,6 +52,14 @@ def rooms_of(member: Member, community: Community) -> QuerySet[Conversation]:
     return visible_conversations(member).filter(community=community).order_by("-is_default_room", "title")
 
 
+def with_message_parts(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """What showing a message needs (author, the quoted message and its author, reactions and who made them),
+    in a constant number of queries however many messages."""
+    return messages.select_related("author", "reply_to", "reply_to__author").prefetch_related(
+        Prefetch("reactions", queryset=Reaction.objects.select_related("member").order_by("created_at", "pk"))
+    )
+
+
 def message_history(
     member: Member, conversation: Conversation, *, before: int | None = None, limit: int = 50
 ) -> list[Message]:
@@ -59,11 +67,11 @@ def message_history(
     messages = access.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
     if before is not None:
         messages = messages.filter(sequence__lt=before)
-    newest_first = messages.select_related("author").order_by("-sequence")[:limit]
+    newest_first = with_message_parts(messages).order_by("-sequence")[:limit]
     return list(reversed(newest_first))
 
 
 def messages_changed_since(member: Member, conversation: Conversation, version: int) -> list[Message]:
     """Every message sent, edited or deleted after ``version``, in the order it changed (at most REPLAY_LIMIT)."""
     messages = access.filter_visible_messages(member, Message.objects.filter(conversation=conversation))
-    return list(messages.filter(version__gt=version).select_related("author").order_by("version")[:REPLAY_LIMIT])
+    return list(with_message_parts(messages.filter(version__gt=version)).order_by("version")[:REPLAY_LIMIT])

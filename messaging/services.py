@@ -18,7 +18,7 @@ from django.utils import timezone
 from communities.models import Community
 from messaging import access, notifications
 from messaging.events import MessageChangedEvent, MessageFrame, ReadEvent
-from messaging.models import Conversation, Message, Participant
+from messaging.models import REACTIONS, Conversation, Message, Participant, Reaction
 from messaging.naming import conversation_group
 from messaging.serialise import message_data, scope_data
 from muster.markdown import render_markdown
@@ -194,11 +194,11 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _check_rate(member: Member) -> None:
-    """A fixed window per member, shared by every process through the cache."""
+def _check_rate(member: Member, kind: str = "send") -> None:
+    """A fixed window per member and kind of write (sends, reactions), shared by every process through the cache."""
     limit, window = settings.MUSTER_CHAT_RATE
     now = timezone.now().timestamp()
-    key = f"chat-rate:{member.pk}:{int(now // window)}"
+    key = f"chat-rate:{kind}:{member.pk}:{int(now // window)}"
     try:
         if cache.add(key, 1, window * 2):
             return
@@ -233,35 +233,86 @@ def _next_version(conversation: Conversation) -> int:
     return conversation.last_version
 
 
-def message_send(*, conversation: Conversation, author: Member, body: str) -> Message:
+CLIENT_ID_MAX = 64
+
+
+def _clean_client_id(client_id: str) -> str:
+    client_id = client_id.strip()
+    if len(client_id) > CLIENT_ID_MAX:
+        raise ValidationError(f"A message's client id has at most {CLIENT_ID_MAX} characters.")
+    return client_id
+
+
+def _already_sent(author: Member, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return (
+        Message.objects.select_related("author", "reply_to", "reply_to__author")
+        .filter(author=author, client_id=client_id)
+        .first()
+    )
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    author: Member,
+    body: str,
+    reply_to: Message | None = None,
+    client_id: str = "",
+) -> Message:
     """Save a message, then (after commit) deliver it live. Raises ``RateLimitedError``,
-    ``ValidationError`` (empty, too long) or ``PermissionDenied`` (not in the conversation)."""
+    ``ValidationError`` (empty, too long, a reply to a message elsewhere) or ``PermissionDenied``
+    (not in the conversation).
+
+    ``client_id`` is the sending browser's id for the message: sending it again (the acknowledgement
+    was lost, the socket dropped) returns the message already saved instead of a second copy.
+    """
     body = _clean_body(body)
+    client_id = _clean_client_id(client_id)
     access.check_view_conversation_permission(author, conversation)
+    if reply_to is not None and reply_to.conversation_id != conversation.pk:
+        raise ValidationError("You can only reply to a message of the same conversation.")
+    if reply_to is not None and reply_to.is_deleted:
+        raise ValidationError("That message was deleted; there is nothing to reply to.")
+    sent = _already_sent(author, client_id)
+    if sent is not None:
+        if sent.conversation_id != conversation.pk:
+            raise ValidationError("That client id was already used for another message.")
+        return sent
     _check_rate(author)
-    with transaction.atomic():
-        conversation = _locked(conversation.pk)
-        conversation.last_sequence += 1
-        message = Message.objects.create(
-            conversation=conversation,
-            sequence=conversation.last_sequence,
-            version=_next_version(conversation),
-            author=author,
-            body=body,
-            body_html=render_markdown(body),
-        )
-        conversation.last_message = message
-        conversation.last_message_at = message.created_at
-        conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
-        _read_up_to(conversation, author, message.sequence)
-        notifications.notify_chat_message(conversation=conversation, message=message)
-        _publish_change(conversation, message)
+    try:
+        with transaction.atomic():
+            conversation = _locked(conversation.pk)
+            conversation.last_sequence += 1
+            message = Message.objects.create(
+                conversation=conversation,
+                sequence=conversation.last_sequence,
+                version=_next_version(conversation),
+                author=author,
+                body=body,
+                body_html=render_markdown(body),
+                reply_to=reply_to,
+                client_id=client_id,
+            )
+            conversation.last_message = message
+            conversation.last_message_at = message.created_at
+            conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
+            _read_up_to(conversation, author, message.sequence)
+            notifications.notify_chat_message(conversation=conversation, message=message)
+            _publish_change(conversation, message)
+    except IntegrityError:
+        # The same client id arrived twice at once (two processes): the other one saved it.
+        sent = _already_sent(author, client_id)
+        if sent is None:
+            raise
+        return sent
     return message
 
 
 def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
     conversation = _locked(message.conversation_id)
-    message = Message.objects.select_related("author").get(pk=message.pk)
+    message = Message.objects.select_related("author", "reply_to", "reply_to__author").get(pk=message.pk)
     access.check_view_conversation_permission(actor, conversation)
     if message.is_deleted:
         raise ValidationError("This message was deleted.")
@@ -302,6 +353,25 @@ def message_delete(*, message: Message, actor: Member) -> Message:
     message.body_html = ""
     message.deleted_at = timezone.now()
     return _save_change(conversation, message, ["body", "body_html", "deleted_at"])
+
+
+def reaction_toggle(*, message: Message, member: Member, emoji: str) -> bool:
+    """Add the member's ``emoji`` to a message, or take it away if it is there; True when added.
+
+    The message gets the conversation's next version and goes out again, so everyone watching (and
+    every socket catching up) sees the new counts through the same checked path as a send.
+    """
+    if emoji not in REACTIONS:
+        raise ValidationError("Pick one of the offered reactions.")
+    access.check_view_conversation_permission(member, message.conversation)
+    _check_rate(member, "react")
+    with transaction.atomic():
+        conversation, message = _lock_for_change(message, member)
+        removed, _ = Reaction.objects.filter(message=message, member=member, emoji=emoji).delete()
+        if not removed:
+            Reaction.objects.create(message=message, member=member, emoji=emoji)
+        _save_change(conversation, message, [])
+    return not removed
 
 
 def _read_up_to(conversation: Conversation, member: Member, sequence: int) -> bool:

@@ -196,7 +196,7 @@ class ConversationMessagesView(ChatScoped, ApiView):
         messages = access.filter_visible_messages(
             self.member, Message.objects.filter(conversation=conversation, sequence__gt=after)
         )
-        found = list(messages.select_related("author").order_by("sequence")[: size + 1])
+        found = list(selectors.with_message_parts(messages).order_by("sequence")[: size + 1])
         shown, more = found[:size], len(found) > size
         policy.record_view(self.member, conversation, request)
         following = None

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,14 +25,16 @@ from messaging import access, presence, selectors, services
 from messaging.forms import (
     EventsForm,
     GroupForm,
+    HistoryForm,
     MemberChoiceForm,
     MessageForm,
     PeopleAddForm,
+    ReactionForm,
     ReadForm,
 )
-from messaging.models import Conversation, Message
+from messaging.models import REACTIONS, Conversation, Message
 from messaging.naming import conversation_title, conversation_url
-from messaging.serialise import message_data
+from messaging.serialise import message_data, quote_data, reactions_data
 from muster.forms import add_service_error
 from verification import policy
 from verification.gate import signed_in_member
@@ -126,12 +129,47 @@ def people_present(member: Member, conversation: Conversation) -> list[Person]:
     return sorted((Person(p, states[p.pk]) for p in people), key=lambda person: order[person.state])
 
 
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message as the page shows it: the message, its reactions by emoji, the quote it answers."""
+
+    message: Message
+    reactions: list[dict[str, object]]
+    quote: dict[str, object] | None
+    mine: list[str]
+
+
+def shown_messages(member: Member, history: list[Message]) -> list[ShownMessage]:
+    """Reactions and quotes ready for the template (``selectors.with_message_parts`` loaded them)."""
+    rows = []
+    for message in history:
+        reactions: list[dict[str, object]] = [
+            {**reaction, "mine": member.pk in reaction["members"], "who": ", ".join(reaction["names"])}
+            for reaction in reactions_data(message)
+        ]
+        quote = quote_data(message.reply_to) if message.reply_to_id is not None else None
+        mine = [str(reaction["emoji"]) for reaction in reactions if reaction["mine"]]
+        rows.append(ShownMessage(message, reactions, dict(quote) if quote is not None else None, mine))
+    return rows
+
+
+def message_context(member: Member, conversation: Conversation) -> dict[str, object]:
+    """What ``messaging/_message.html`` needs besides the message itself."""
+    return {
+        "conversation": conversation,
+        "may_moderate": conversation.is_room and access.can_moderate_conversation(member, conversation),
+        "reactions_offered": list(REACTIONS.items()),
+    }
+
+
 def render_conversation(
     request: HttpRequest, member: Member, conversation: Conversation, form: MessageForm, *, status: int = 200
 ) -> HttpResponse:
     """The conversation page: its latest messages (or those before ``?before=``), the composer and who is here.
 
-    Opening the newest page reads the conversation up to its newest message, as chat users expect.
+    It opens at the first message the member has not read (below a "New messages" line), else at the newest;
+    live.js loads older pages as they scroll up. Opening the newest page reads the conversation up to its
+    newest message, as chat users expect.
     """
     try:
         before = int(request.GET["before"]) if "before" in request.GET else None
@@ -143,21 +181,42 @@ def render_conversation(
     if before is None and history and history[-1].sequence > last_read and request.method == "GET":
         services.conversation_mark_read(conversation=conversation, member=member, up_to=history[-1].sequence)
         read_now = history[-1].sequence
+    first_unread = None
+    if before is None:
+        first_unread = next((m.sequence for m in history if m.sequence > last_read and m.author_id != member.pk), None)
     policy.record_view(member, conversation, request)
     context = {
-        "conversation": conversation,
+        **message_context(member, conversation),
         "title": conversation_title(conversation, member),
         "marking": policy.effective_marking(conversation),
-        "history": history,
+        "history": shown_messages(member, history),
         "older": history[0].sequence if history and history[0].sequence > 1 else None,
         "is_newest": before is None,
         "last_read": last_read,
+        "first_unread": first_unread,
         "read_now": read_now,
         "form": form,
         "people": people_present(member, conversation),
-        "may_moderate": conversation.is_room and access.can_moderate_conversation(member, conversation),
     }
     return render(request, "messaging/conversation.html", context, status=status)
+
+
+@require_GET
+def conversation_history(request: HttpRequest, pk: int) -> JsonResponse:
+    """The page of messages before ``?before=`` (a message id), as the list items the page shows: what
+    live.js adds at the top as the member scrolls up. A constant number of queries per page."""
+    member, found = visible_conversation(request, pk)
+    form = HistoryForm(request.GET)
+    if not form.is_valid():
+        return _json_error("malformed", '"before" must be a whole number of at least 1.', 400)
+    history = selectors.message_history(member, found, before=form.cleaned_data["before"], limit=HISTORY_LIMIT)
+    html = render_to_string(
+        "messaging/_messages.html",
+        {**message_context(member, found), "history": shown_messages(member, history)},
+        request=request,
+    )
+    older = history[0].sequence if history and history[0].sequence > 1 else None
+    return JsonResponse({"html": html, "ids": [m.sequence for m in history], "older": older})
 
 
 def _json_error(error: str, detail: str, status: int, **extra: object) -> JsonResponse:
@@ -181,7 +240,18 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return render_conversation(request, member, found, form, status=400)
     try:
-        message = services.message_send(conversation=found, author=member, body=form.cleaned_data["body"])
+        reply_to = None
+        if form.cleaned_data["reply_to"]:
+            reply_to = found.messages.filter(sequence=form.cleaned_data["reply_to"]).first()
+            if reply_to is None:
+                raise ValidationError("There is no such message to reply to in this conversation.")
+        message = services.message_send(
+            conversation=found,
+            author=member,
+            body=form.cleaned_data["body"],
+            reply_to=reply_to,
+            client_id=form.cleaned_data["client_id"] or "",
+        )
     except services.RateLimitedError as limited:
         if json:
             return _json_error("rate_limited", str(limited), 429, retry_after=limited.retry_after)
@@ -289,6 +359,34 @@ def message_delete(request: HttpRequest, pk: int, sequence: int) -> HttpResponse
         raise Http404("No such conversation, or you are not in it.") from None
     else:
         messages.success(request, "The message is deleted.")
+    return redirect(f"{conversation_url(found)}#m{sequence}")
+
+
+@require_POST
+def message_react(request: HttpRequest, pk: int, sequence: int) -> HttpResponse:
+    """Toggle one of the fixed reactions (the form of a message's menu; JSON for live.js's fallback)."""
+    member, found = visible_conversation(request, pk)
+    message = message_in(found, sequence)
+    form = ReactionForm(request.POST)
+    json = wants_json(request)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick one of the offered reactions.")
+        services.reaction_toggle(message=message, member=member, emoji=form.cleaned_data["emoji"])
+    except services.RateLimitedError as limited:
+        if json:
+            return _json_error("rate_limited", str(limited), 429, retry_after=limited.retry_after)
+        messages.error(request, str(limited))
+    except ValidationError as refused:
+        if json:
+            return _json_error("invalid", " ".join(refused.messages), 400)
+        for text in refused.messages:
+            messages.error(request, text)
+    except PermissionDenied:
+        raise Http404("No such conversation, or you are not in it.") from None
+    if json:
+        changed = selectors.with_message_parts(Message.objects.filter(pk=message.pk)).get()
+        return JsonResponse({"message": message_data(changed)})
     return redirect(f"{conversation_url(found)}#m{sequence}")
 
 

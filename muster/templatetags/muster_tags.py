@@ -2,6 +2,10 @@ from typing import Any
 
 from django import template
 
+from muster.avatars import AVATAR_COLOURS, avatar_colour, member_initials
+
+__all__ = ["AVATAR_COLOURS", "avatar", "marking_banner", "member_initials"]
+
 register = template.Library()
 
 
@@ -14,8 +18,6 @@ def marking_banner(marking: Any) -> dict[str, Any]:
     return {"marking": marking if marking is not None and not marking.is_unmarked else None}
 
 
-# Backgrounds dark enough for white initials to pass WCAG AA (contrast of 4.5:1 or more).
-AVATAR_COLOURS = 8
 AVATAR_SIZES = ("sm", "md", "lg")
 
 
@@ -35,16 +37,7 @@ def avatar(member: Any, size: str = "sm") -> dict[str, Any]:
     shares_photo = bool(profile and profile.photo and profile.shares("photo"))
     return {
         "initials": member_initials(member),
-        "colour": (member.pk or 0) % AVATAR_COLOURS,
+        "colour": avatar_colour(member),
         "size": size,
         "photo_member": member if shares_photo else None,
     }
-
-
-def member_initials(member: Any) -> str:
-    """Up to two letters: first and last name, else the start of the display name."""
-    first, last = (getattr(member, "first_name", "") or "").strip(), (getattr(member, "last_name", "") or "").strip()
-    if first or last:
-        return ((first[:1] + last[:1]) or "?").upper()
-    name = str(getattr(member, "display_name", "") or "?")
-    return name[:2].upper()

@@ -131,6 +131,10 @@
       eventsUrl: chat.getAttribute("data-events-url"),
       readUrl: chat.getAttribute("data-read-url"),
       sendUrl: chat.getAttribute("data-send-url"),
+      historyUrl: chat.getAttribute("data-history-url"),
+      mayModerate: chat.getAttribute("data-may-moderate") === "true",
+      loadingOlder: false,
+      olderWatch: null,
       list: chat.querySelector("[data-messages]"),
       composer: chat.querySelector("[data-composer]"),
       sendError: chat.querySelector("[data-send-error]"),
@@ -162,6 +166,53 @@
     }
   }
 
+  var REACTIONS = [["👍", "thumbs up"], ["❤️", "heart"], ["😂", "laughter"], ["🎉", "celebration"], ["😮", "surprise"], ["🙏", "thanks"]];
+
+  function avatarOf(author) {
+    var face = element("span", "avatar avatar-sm avatar-c" + (author ? author.colour : 0), author ? author.initials : "?");
+    face.setAttribute("aria-hidden", "true");
+    return face;
+  }
+
+  function hiddenInput(name, value) {
+    var input = element("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    return input;
+  }
+
+  function reactForm(message, className) {
+    var form = element("form", className);
+    form.method = "post";
+    form.action = conversation.sendUrl + "messages/" + message.id + "/react/";
+    form.setAttribute("data-react", "");
+    form.appendChild(hiddenInput("csrfmiddlewaretoken", csrfToken()));
+    return form;
+  }
+
+  function reactionButton(emoji, className, label, pressed) {
+    var button = element("button", className, emoji);
+    button.type = "submit";
+    button.name = "emoji";
+    button.value = emoji;
+    button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    button.setAttribute("aria-label", label);
+    return button;
+  }
+
+  function quoteLink(quote) {
+    var link = element("a", "chat-quote");
+    link.href = "#m" + quote.id;
+    link.setAttribute("data-quote", String(quote.id));
+    link.appendChild(element("span", "visually-hidden", "In reply to "));
+    link.appendChild(element("span", "chat-quote-author", quote.author));
+    link.appendChild(document.createTextNode(" "));
+    link.appendChild(element("span", "chat-quote-text", quote.deleted ? "message deleted" : quote.snippet));
+    return link;
+  }
+
+  // The same markup as templates/messaging/_message.html: change both together.
   function messageItem(message) {
     var mine = message.author && message.author.id === conversation.member;
     var item = element("li", "chat-message" + (message.deleted ? " chat-message-deleted" : "") + (mine ? " chat-message-own" : ""));
@@ -171,6 +222,9 @@
     if (message.author) {
       item.setAttribute("data-author", String(message.author.id));
     }
+    item.appendChild(avatarOf(message.author));
+    var content = element("div", "chat-content");
+    item.appendChild(content);
     var meta = element("p", "chat-meta");
     meta.appendChild(element("strong", "chat-author", message.author ? message.author.name : "A former member"));
     meta.appendChild(document.createTextNode(" · "));
@@ -184,41 +238,328 @@
       meta.appendChild(document.createTextNode(" "));
       meta.appendChild(element("span", "chat-edited muted", "(edited)"));
     }
-    item.appendChild(meta);
+    content.appendChild(meta);
     if (message.deleted) {
-      item.appendChild(element("p", "removed-note chat-body", "This message was deleted."));
+      content.appendChild(element("p", "removed-note chat-body", "This message was deleted."));
       return item;
+    }
+    if (message.reply_to) {
+      content.appendChild(quoteLink(message.reply_to));
     }
     var text = element("div", "post-body chat-body");
     text.innerHTML = message.body_html; // sanitised by the server, as the page shows it
-    item.appendChild(text);
+    content.appendChild(text);
+    var minePressed = {};
+    if ((message.reactions || []).length) {
+      var chips = reactForm(message, "chat-reactions");
+      message.reactions.forEach(function (reaction) {
+        var pressed = reaction.members.indexOf(conversation.member) !== -1;
+        minePressed[reaction.emoji] = pressed;
+        var chip = reactionButton(reaction.emoji, "chat-reaction", reaction.label + ": " + reaction.count, pressed);
+        chip.textContent = reaction.emoji + " " + reaction.count;
+        chip.title = reaction.names.join(", ");
+        chips.appendChild(chip);
+      });
+      content.appendChild(chips);
+    }
+    var wrap = element("div", "chat-menu-wrap");
+    var toggle = element("button", "chat-menu-button", "⋯");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", "menu-m" + message.id);
+    toggle.setAttribute("aria-label", "Message actions");
+    toggle.setAttribute("data-menu-button", "");
+    wrap.appendChild(toggle);
+    var menu = element("div", "chat-menu");
+    menu.id = "menu-m" + message.id;
+    menu.setAttribute("data-menu", "");
+    menu.hidden = true;
+    var reply = element("button", "link-button", "Reply");
+    reply.type = "button";
+    reply.setAttribute("data-reply", "");
+    menu.appendChild(reply);
+    var offered = reactForm(message, "chat-menu-reactions");
+    REACTIONS.forEach(function (pair) {
+      offered.appendChild(reactionButton(pair[0], "chat-react", "React with " + pair[1], minePressed[pair[0]] === true));
+    });
+    menu.appendChild(offered);
     if (mine) {
-      var actions = element("div", "post-actions chat-actions");
       var edit = element("a", "", "Edit");
       edit.href = conversation.sendUrl + "messages/" + message.id + "/edit/";
       edit.appendChild(element("span", "visually-hidden", " your message"));
-      actions.appendChild(edit);
+      menu.appendChild(edit);
+    }
+    if (mine || conversation.mayModerate) {
       var form = element("form", "inline-form");
       form.method = "post";
       form.action = conversation.sendUrl + "messages/" + message.id + "/delete/";
-      var token = element("input");
-      token.type = "hidden";
-      token.name = "csrfmiddlewaretoken";
-      token.value = csrfToken();
-      form.appendChild(token);
+      form.appendChild(hiddenInput("csrfmiddlewaretoken", csrfToken()));
       var button = element("button", "link-button danger-link", "Delete");
       button.type = "submit";
       button.appendChild(element("span", "visually-hidden", " this message"));
       form.appendChild(button);
-      actions.appendChild(form);
-      item.appendChild(actions);
+      menu.appendChild(form);
     }
+    wrap.appendChild(menu);
+    item.appendChild(wrap);
     return item;
+  }
+
+  // --- Menus, reactions, replies, older history and "Jump to newest" --------------------------------------
+
+  function enhanceMenus(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-menu-button], [data-reply]"), function (control) {
+      control.hidden = false;
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[data-menu]"), function (menu) {
+      menu.hidden = true;
+    });
+  }
+
+  function closeMenus(except) {
+    Array.prototype.forEach.call(conversation.list.querySelectorAll('[data-menu-button][aria-expanded="true"]'), function (toggle) {
+      if (toggle !== except) {
+        toggle.setAttribute("aria-expanded", "false");
+        var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+        if (menu) {
+          menu.hidden = true;
+        }
+      }
+    });
+  }
+
+  function toggleMenu(toggle) {
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    closeMenus(toggle);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (menu) {
+      menu.hidden = !open;
+      var first = open && menu.querySelector("button:not([hidden]), a");
+      if (first) {
+        first.focus();
+      }
+    }
+  }
+
+  function startReply(item) {
+    var box = conversation.composer.querySelector("textarea");
+    var bar = conversation.composer.querySelector("[data-replying]");
+    var field = conversation.composer.querySelector('input[name="reply_to"]');
+    if (!bar || !field) {
+      return;
+    }
+    field.value = item.getAttribute("data-id");
+    var author = item.querySelector(".chat-author");
+    var body = item.querySelector(".chat-body");
+    bar.querySelector("[data-replying-author]").textContent = author ? author.textContent : "";
+    bar.querySelector("[data-replying-text]").textContent = body ? plainText(body.innerHTML) : "";
+    bar.hidden = false;
+    box.focus();
+  }
+
+  function cancelReply() {
+    var bar = conversation.composer.querySelector("[data-replying]");
+    var field = conversation.composer.querySelector('input[name="reply_to"]');
+    if (field) {
+      field.value = "";
+    }
+    if (bar) {
+      bar.hidden = true;
+    }
+  }
+
+  function react(form, emoji) {
+    var id = intAttribute(form.closest("li[data-id]"), "data-id");
+    closeMenus(null);
+    if (send({ type: "react", conversation: conversation.id, id: id, emoji: emoji })) {
+      return;
+    }
+    var data = new FormData();
+    data.append("emoji", emoji);
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (response.ok) {
+          applyMessage(answer.message);
+        } else {
+          showSendError(answer.detail || "That reaction was not saved.");
+        }
+      });
+    }).catch(function () {
+      showSendError("That reaction was not saved: the server cannot be reached.");
+    });
+  }
+
+  function composerTop() {
+    var compose = chat.querySelector(".chat-compose");
+    return compose ? compose.getBoundingClientRect().top : window.innerHeight;
+  }
+
+  function updateJump() {
+    var jump = chat.querySelector("[data-jump]");
+    var items = conversation.list.querySelectorAll("li.chat-message");
+    if (!jump) {
+      return;
+    }
+    var last = items.length ? items[items.length - 1] : null;
+    jump.hidden = !(!conversation.newest || (last && last.getBoundingClientRect().top > composerTop() + 40));
+  }
+
+  // Bring the newest message (and the typing line under it) to just above the sticky composer.
+  function toNewest() {
+    var compose = chat.querySelector(".chat-compose");
+    var end = (conversation.typing || conversation.list).getBoundingClientRect().bottom;
+    window.scrollBy(0, end - (window.innerHeight - (compose ? compose.offsetHeight : 0)));
+  }
+
+  function loadOlder() {
+    var link = chat.querySelector("[data-older]");
+    if (!link || conversation.loadingOlder) {
+      return;
+    }
+    conversation.loadingOlder = true;
+    var before = intAttribute(link, "data-older");
+    fetch(conversation.historyUrl + "?before=" + before, {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (answer) {
+      conversation.loadingOlder = false;
+      if (!answer) {
+        return;
+      }
+      var template = document.createElement("template");
+      template.innerHTML = answer.html;
+      var fragment = template.content;
+      Array.prototype.forEach.call(fragment.querySelectorAll("li[data-id]"), function (item) {
+        var id = intAttribute(item, "data-id");
+        if (document.getElementById("m" + id)) {
+          item.remove();
+        } else {
+          conversation.seen[id] = intAttribute(item, "data-version");
+        }
+      });
+      enhanceMenus(fragment);
+      var height = document.documentElement.scrollHeight;
+      conversation.list.insertBefore(fragment, conversation.list.firstChild);
+      window.scrollBy(0, document.documentElement.scrollHeight - height);
+      if (answer.older) {
+        link.setAttribute("data-older", String(answer.older));
+        link.href = "?before=" + answer.older;
+      } else {
+        link.parentNode.remove();
+      }
+      watchOlder();
+    }).catch(function () {
+      conversation.loadingOlder = false;
+    });
+  }
+
+  function watchOlder() {
+    var link = chat.querySelector("[data-older]");
+    if (!link || !("IntersectionObserver" in window)) {
+      return;
+    }
+    if (!conversation.olderWatch) {
+      conversation.olderWatch = new IntersectionObserver(function (entries) {
+        if (entries.some(function (entry) { return entry.isIntersecting; })) {
+          loadOlder();
+        }
+      });
+    }
+    conversation.olderWatch.disconnect();
+    conversation.olderWatch.observe(link);
+  }
+
+  function setUpChatPage() {
+    chat.classList.add("chat-live");
+    enhanceMenus(conversation.list);
+    chat.addEventListener("click", function (event) {
+      var toggle = event.target.closest("[data-menu-button]");
+      if (toggle) {
+        toggleMenu(toggle);
+        return;
+      }
+      var reply = event.target.closest("[data-reply]");
+      if (reply) {
+        closeMenus(null);
+        startReply(reply.closest("li[data-id]"));
+        return;
+      }
+      if (event.target.closest("[data-reply-cancel]")) {
+        cancelReply();
+        conversation.composer.querySelector("textarea").focus();
+        return;
+      }
+      if (event.target.closest("[data-jump]")) {
+        if (conversation.newest) {
+          toNewest();
+        } else {
+          window.location.href = conversation.sendUrl;
+        }
+        return;
+      }
+      var quote = event.target.closest("[data-quote]");
+      if (quote && !document.getElementById("m" + quote.getAttribute("data-quote"))) {
+        event.preventDefault();
+        var id = intAttribute(quote, "data-quote");
+        window.location.href = conversation.sendUrl + "?before=" + (id + 1) + "#m" + id;
+        return;
+      }
+      var older = event.target.closest("[data-older]");
+      if (older) {
+        event.preventDefault();
+        loadOlder();
+        return;
+      }
+      if (!event.target.closest("[data-menu]")) {
+        closeMenus(null);
+      }
+    });
+    chat.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      var menu = event.target.closest && event.target.closest("[data-menu]");
+      var open = menu ? chat.querySelector('[aria-controls="' + menu.id + '"]') : null;
+      closeMenus(null);
+      if (open) {
+        open.focus();
+      }
+    });
+    chat.addEventListener("submit", function (event) {
+      var form = event.target.closest("[data-react]");
+      if (form) {
+        event.preventDefault();
+        var emoji = event.submitter && event.submitter.value;
+        if (emoji) {
+          react(form, emoji);
+        }
+      }
+    });
+    window.addEventListener("scroll", updateJump, { passive: true });
+    window.addEventListener("resize", updateJump, { passive: true });
+    if (!window.location.hash) {
+      var divider = chat.querySelector("[data-new-divider]");
+      if (divider) {
+        divider.scrollIntoView({ block: "start" });
+      } else if (conversation.newest) {
+        toNewest();
+      }
+    }
+    updateJump();
+    watchOlder();
   }
 
   function nearBottom() {
     var rect = conversation.list.getBoundingClientRect();
-    return rect.bottom - window.innerHeight < 200;
+    return rect.bottom - composerTop() < 200;
   }
 
   // Insert or replace a message by id, in id order; a version the page already holds is ignored.
@@ -227,6 +568,14 @@
       return;
     }
     conversation.version = Math.max(conversation.version, message.version);
+    if (message.client_id && conversation.pending[message.client_id]) {
+      acknowledged(message.client_id, null);
+    }
+    if (message.deleted) {
+      Array.prototype.forEach.call(conversation.list.querySelectorAll('[data-quote="' + message.id + '"] .chat-quote-text'), function (quoted) {
+        quoted.textContent = "message deleted";
+      });
+    }
     var known = conversation.seen[message.id];
     if (known !== undefined && known >= message.version) {
       return;
@@ -250,6 +599,9 @@
         break;
       }
     }
+    if (!after) {
+      after = conversation.list.querySelector("[data-client-id]");
+    }
     conversation.list.insertBefore(item, after);
     var empty = chat.querySelector("[data-empty]");
     if (empty) {
@@ -260,8 +612,9 @@
       scheduleRead();
     }
     if (stick) {
-      item.scrollIntoView({ block: "end" });
+      toNewest();
     }
+    updateJump();
   }
 
   function scheduleRead() {
@@ -358,25 +711,89 @@
     }
   }
 
-  function restorePending() {
-    var texts = Object.keys(conversation.pending).map(function (nonce) {
-      return conversation.pending[nonce];
-    });
-    conversation.pending = {};
-    if (!texts.length) {
-      return;
-    }
-    var box = conversation.composer && conversation.composer.querySelector("textarea");
-    if (box && !box.value.trim()) {
-      box.value = texts.join("\n\n");
-      boxChanged(box);
-    }
-    showSendError("The connection dropped before your message was confirmed. If it does not appear above, send it again.");
+  // --- Sending: every message has the browser's own id (client_id). It stays in the composer until the
+  // server acknowledges it; one written while the socket is down or closing waits in the list as
+  // "pending" (and in this tab's storage) and goes out again on reconnect. The server keeps one
+  // message per client id, so a resend after a lost acknowledgement never makes a copy.
+
+  function outboxKey() {
+    return "muster-chat-outbox-" + conversation.id;
   }
 
-  function sendOverHttp(text, box) {
+  function saveOutbox() {
+    var waiting = Object.keys(conversation.pending).map(function (clientId) {
+      var entry = conversation.pending[clientId];
+      return { clientId: clientId, text: entry.text, replyTo: entry.replyTo, queued: entry.queued };
+    }).filter(function (entry) {
+      return entry.queued;
+    });
+    try {
+      if (waiting.length) {
+        window.sessionStorage.setItem(outboxKey(), JSON.stringify(waiting));
+      } else {
+        window.sessionStorage.removeItem(outboxKey());
+      }
+    } catch (ignored) {
+      // storage full or off: the list still shows what waits
+    }
+  }
+
+  function pendingItem(entry) {
+    var item = element("li", "chat-message chat-message-own chat-message-pending");
+    item.setAttribute("data-client-id", entry.clientId);
+    var content = element("div", "chat-content");
+    content.appendChild(element("p", "chat-meta", "You"));
+    content.appendChild(element("p", "chat-body", entry.text));
+    content.appendChild(element("p", "chat-pending-note", "Pending — it will be sent when the connection is back."));
+    item.appendChild(content);
+    return item;
+  }
+
+  // A message waits in the list: the socket is down, or closed before the server said it had it.
+  function queue(entry) {
+    entry.queued = true;
+    entry.inFlight = false;
+    conversation.pending[entry.clientId] = entry;
+    if (!conversation.list.querySelector('[data-client-id="' + entry.clientId + '"]')) {
+      conversation.list.appendChild(pendingItem(entry));
+      var empty = chat.querySelector("[data-empty]");
+      if (empty) {
+        empty.hidden = true;
+      }
+    }
+    saveOutbox();
+  }
+
+  function settled(clientId) {
+    var entry = conversation.pending[clientId];
+    if (!entry) {
+      return null;
+    }
+    delete conversation.pending[clientId];
+    var item = conversation.list.querySelector('[data-client-id="' + clientId + '"]');
+    if (item) {
+      item.remove();
+    }
+    saveOutbox();
+    return entry;
+  }
+
+  function sendFrame(entry) {
+    var frame = { type: "send", conversation: conversation.id, body: entry.text, client_id: entry.clientId, nonce: entry.clientId };
+    if (entry.replyTo) {
+      frame.reply_to = entry.replyTo;
+    }
+    return send(frame);
+  }
+
+  function sendOverHttp(entry) {
     var data = new FormData();
-    data.append("body", text);
+    data.append("body", entry.text);
+    data.append("client_id", entry.clientId);
+    if (entry.replyTo) {
+      data.append("reply_to", String(entry.replyTo));
+    }
+    entry.inFlight = true;
     fetch(conversation.sendUrl, {
       method: "POST",
       body: data,
@@ -384,20 +801,102 @@
       headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
     }).then(function (response) {
       return response.json().then(function (answer) {
+        entry.inFlight = false;
         if (response.status === 201) {
-          if (box.value === text) {
-            box.value = "";
-          }
-          boxChanged(box);
-          showSendError("");
-          applyMessage(answer.message);
+          acknowledged(entry.clientId, answer.message);
         } else {
-          showSendError(answer.detail || "That message was not sent.");
+          refusedSend(entry.clientId, answer.detail || "That message was not sent.");
         }
       });
     }).catch(function () {
-      showSendError("That message was not sent: the server cannot be reached. Your text is kept; try again.");
+      entry.inFlight = false; // still unreachable: it waits for the socket
     });
+  }
+
+  // Send what waits, once the socket (or, while it is down, the server) can take it.
+  function flushOutbox() {
+    Object.keys(conversation.pending).forEach(function (clientId) {
+      var entry = conversation.pending[clientId];
+      if (!entry.queued || entry.inFlight) {
+        return;
+      }
+      if (sendFrame(entry)) {
+        entry.inFlight = true;
+      } else {
+        sendOverHttp(entry);
+      }
+    });
+  }
+
+  function acknowledged(clientId, message) {
+    var entry = settled(clientId);
+    if (entry && !entry.queued) {
+      var box = conversation.composer.querySelector("textarea");
+      if (box.value === entry.text) {
+        box.value = "";
+        cancelReply();
+      }
+      box.removeAttribute("aria-busy");
+      boxChanged(box);
+      showSendError("");
+    }
+    if (message) {
+      applyMessage(message);
+      updateInboxRow(message);
+    }
+  }
+
+  function refusedSend(clientId, text) {
+    var entry = settled(clientId);
+    var box = conversation.composer.querySelector("textarea");
+    box.removeAttribute("aria-busy");
+    if (entry && entry.queued && !box.value.trim()) {
+      box.value = entry.text;
+      boxChanged(box);
+    }
+    showSendError(text);
+  }
+
+  // The socket closed: what was sent but not acknowledged waits in the list, to go again on reconnect.
+  function restorePending() {
+    var box = conversation.composer && conversation.composer.querySelector("textarea");
+    Object.keys(conversation.pending).forEach(function (clientId) {
+      var entry = conversation.pending[clientId];
+      if (entry.queued) {
+        entry.inFlight = false; // goes again; the server keeps one copy per client id
+        return;
+      }
+      if (box && box.value === entry.text) {
+        box.value = "";
+        cancelReply();
+        boxChanged(box);
+      }
+      if (box) {
+        box.removeAttribute("aria-busy");
+      }
+      queue(entry);
+    });
+  }
+
+  function loadOutbox() {
+    var stored = [];
+    try {
+      stored = JSON.parse(window.sessionStorage.getItem(outboxKey()) || "[]");
+    } catch (ignored) {
+      stored = [];
+    }
+    stored.forEach(function (entry) {
+      if (entry && entry.clientId && entry.text) {
+        queue({ clientId: entry.clientId, text: entry.text, replyTo: entry.replyTo || null });
+      }
+    });
+  }
+
+  function newClientId() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    return Math.random().toString(36).slice(2) + Date.now().toString(36);
   }
 
   function setUpComposer() {
@@ -406,6 +905,7 @@
       return;
     }
     var box = form.querySelector("textarea");
+    var replyField = form.querySelector('input[name="reply_to"]');
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (conversation.closed) {
@@ -416,14 +916,32 @@
         showSendError("Write a message first.");
         return;
       }
-      showSendError("");
-      var nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
-      if (send({ type: "send", conversation: conversation.id, body: text, nonce: nonce })) {
-        conversation.pending[nonce] = text;
-        box.value = "";
-      } else {
-        sendOverHttp(text, box);
+      var sending = Object.keys(conversation.pending).some(function (clientId) {
+        var entry = conversation.pending[clientId];
+        return !entry.queued && entry.text === text;
+      });
+      if (sending) {
+        return; // already on its way: the composer empties when the server has it
       }
+      showSendError("");
+      var entry = {
+        clientId: newClientId(),
+        text: text,
+        replyTo: replyField && replyField.value ? parseInt(replyField.value, 10) : null,
+        queued: false,
+        inFlight: false
+      };
+      if (sendFrame(entry)) {
+        entry.inFlight = true;
+        conversation.pending[entry.clientId] = entry;
+        box.setAttribute("aria-busy", "true");
+        return;
+      }
+      box.value = "";
+      cancelReply();
+      boxChanged(box);
+      queue(entry);
+      sendOverHttp(entry);
     });
     box.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -438,6 +956,7 @@
         send({ type: "typing", conversation: conversation.id });
       }
     });
+    loadOutbox();
   }
 
   // --- HTTP catch-up while the socket is down -------------------------------------------------------
@@ -461,6 +980,9 @@
       }
       answer.messages.forEach(applyMessage);
       conversation.version = Math.max(conversation.version, answer.version);
+      if (!ready) {
+        flushOutbox();
+      }
       if (!answer.complete) {
         window.location.reload();
       }
@@ -641,6 +1163,7 @@
       subscribeAll();
       if (conversation) {
         markRead();
+        flushOutbox();
       }
       window.clearInterval(pingTimer);
       pingTimer = window.setInterval(function () {
@@ -660,11 +1183,10 @@
     },
     "message.ack": function (frame) {
       if (conversation) {
-        delete conversation.pending[frame.nonce];
-        boxChanged(conversation.composer && conversation.composer.querySelector("textarea"));
+        acknowledged(frame.client_id || frame.nonce, frame.message);
+      } else {
+        updateInboxRow(frame.message);
       }
-      applyMessage(frame.message);
-      updateInboxRow(frame.message);
     },
     "subscribed": function (frame) {
       if (!frame.complete) {
@@ -723,12 +1245,8 @@
       }
       var text = frame.detail || "That did not work.";
       if (frame.nonce && conversation.pending[frame.nonce] !== undefined) {
-        var box = conversation.composer && conversation.composer.querySelector("textarea");
-        if (box && !box.value.trim()) {
-          box.value = conversation.pending[frame.nonce];
-          boxChanged(box);
-        }
-        delete conversation.pending[frame.nonce];
+        refusedSend(frame.nonce, text);
+        return;
       }
       if (frame.error === "not_found" && frame.conversation === conversation.id && !frame.nonce) {
         closeConversation(text);
@@ -794,6 +1312,7 @@
 
   function start() {
     if (conversation) {
+      setUpChatPage();
       setUpComposer();
     }
     active();
