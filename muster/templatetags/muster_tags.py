@@ -42,9 +42,30 @@ def avatar(member: Any, size: str = "sm") -> dict[str, Any]:
 
 
 def member_initials(member: Any) -> str:
-    """Up to two letters: first and last name, else the start of the display name."""
+    """Up to two letters: first and last name, else the first and last words of the name shown, else its start."""
     first, last = (getattr(member, "first_name", "") or "").strip(), (getattr(member, "last_name", "") or "").strip()
     if first or last:
         return ((first[:1] + last[:1]) or "?").upper()
-    name = str(getattr(member, "display_name", "") or "?")
+    # A member's display name, or the ``name`` of a card made from one (members.selectors.MemberCard).
+    name = str(getattr(member, "display_name", "") or getattr(member, "name", "") or "?").strip() or "?"
+    words = name.split()
+    if len(words) > 1:
+        return (words[0][:1] + words[-1][:1]).upper()
     return name[:2].upper()
+
+
+@register.inclusion_tag("includes/avatar.html")
+def name_avatar(name: str, key: int | str | None, size: str = "sm") -> dict[str, Any]:
+    """Initials for a member known only by the name a list already shows and their id (a search result).
+
+    Same letters and colour as ``{% avatar %}`` gives that member; never a photo, which needs the profile.
+    """
+    if size not in AVATAR_SIZES:
+        raise template.TemplateSyntaxError(f"avatar size must be one of {', '.join(AVATAR_SIZES)}")
+    try:
+        colour = int(key or 0) % AVATAR_COLOURS
+    except (TypeError, ValueError):
+        colour = 0
+    words = str(name or "?").split() or ["?"]
+    initials = (words[0][:1] + words[-1][:1]) if len(words) > 1 else words[0][:2]
+    return {"initials": initials.upper(), "colour": colour, "size": size, "photo_member": None}
