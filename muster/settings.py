@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "guardian",
     "taggit",
     "django_htmx",
@@ -258,6 +259,10 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "verification.adapters.MemberAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Muster] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The Account page lists a member's signed-in sessions and signs out the others (allauth.usersessions).
+# A session is recorded when the member signs in; tracking every request ("last seen") is off, since it
+# would write on every page view. Its middleware only does that tracking, so it is not installed.
+USERSESSIONS_TRACK_ACTIVITY = False
 MFA_TOTP_ISSUER = "Muster"
 MFA_FORMS = {
     "authenticate": "verification.adapters.ThrottledAuthenticateForm",

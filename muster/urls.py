@@ -12,6 +12,7 @@ urlpatterns = [
     path("markings.css", marking_styles, name="marking_styles"),
     path("home/", views.home, name="home"),
     path("preview/", views.preview, name="preview"),
+    path("account/", views.account, name="account"),
     path("accounts/", include("allauth.urls")),
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),

@@ -1,5 +1,10 @@
 import time
 
+from allauth.account.forms import AddEmailForm, ChangePasswordForm
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -14,8 +19,8 @@ from home.visits import start_page_seen
 from muster.health import run_checks
 from muster.markdown import render_markdown
 from verification import policy
-from verification.gate import public_page, signed_in_member
-from verification.models import Member
+from verification.gate import public_page, signed_in_member, vetting_page
+from verification.models import Member, Profile
 
 
 @public_page
@@ -116,3 +121,40 @@ def _preview_allowed(member: Member) -> bool:
     if cache.add(key, 1, window * 2):
         return True
     return cache.incr(key) <= limit
+
+
+@vetting_page
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    """One page for the member's own account: profile, e-mail, password, two-factor, sessions, notifications, tokens.
+
+    Every section shows only the signed-in member's own data; each action posts to the page that does it
+    (allauth's e-mail, password, MFA and session views; the profile form; subscriptions; API tokens). Members
+    not yet cleared may open it, since it is where they fix their e-mail, password and two-factor sign-in.
+    """
+    member = signed_in_member(request)
+    profile = Profile.objects.filter(member=member).first()
+    authenticators = {a.type: a for a in Authenticator.objects.filter(user=member)}
+    recovery = authenticators.get(Authenticator.Type.RECOVERY_CODES)
+    current_key = request.session.session_key
+    sessions = sorted(UserSession.objects.purge_and_list(member), key=lambda s: s.created_at, reverse=True)
+    return render(
+        request,
+        "pages/account.html",
+        {
+            "member": member,
+            "profile": profile,
+            "shared_fields": [
+                label for field, label in Profile.SHAREABLE_FIELDS.items() if profile and profile.shares(field)
+            ],
+            "addresses": list(EmailAddress.objects.filter(user=member).order_by("-primary", "email")),
+            "can_add_email": EmailAddress.objects.can_add_email(member),
+            "add_email_form": AddEmailForm(user=member),
+            "has_password": member.has_usable_password(),
+            "password_form": ChangePasswordForm(user=member) if member.has_usable_password() else None,
+            "totp": authenticators.get(Authenticator.Type.TOTP),
+            "recovery_codes_left": len(RecoveryCodes(recovery).get_unused_codes()) if recovery else None,
+            "sessions": [(s, s.session_key == current_key) for s in sessions],
+            "other_sessions": sum(1 for s in sessions if s.session_key != current_key),
+        },
+    )

@@ -20,8 +20,8 @@ ViewT = TypeVar("ViewT", bound=Callable[..., object])
 PUBLIC_ATTRIBUTE = "muster_public_page"
 VETTING_ATTRIBUTE = "muster_vetting_page"
 
-# allauth's views: sign-in, sign-up, confirmation, reset, e-mail, password, MFA.
-ACCOUNT_URL_NAME_PREFIXES = ("account_", "mfa_")
+# allauth's views: sign-in, sign-up, confirmation, reset, e-mail, password, MFA, signed-in sessions.
+ACCOUNT_URL_NAME_PREFIXES = ("account_", "mfa_", "usersessions_")
 # allauth pages that anonymous visitors need (sign-in, sign-up, confirm, reset).
 PUBLIC_ACCOUNT_URL_NAMES = frozenset(
     {

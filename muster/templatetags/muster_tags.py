@@ -2,9 +2,9 @@ from typing import Any
 
 from django import template
 
-from muster.avatars import AVATAR_COLOURS, avatar_colour, member_initials
+from muster.avatars import AVATAR_COLOURS, avatar_colour, member_initials, name_initials
 
-__all__ = ["AVATAR_COLOURS", "avatar", "marking_banner", "member_initials"]
+__all__ = ["AVATAR_COLOURS", "avatar", "marking_banner", "member_initials", "name_avatar"]
 
 register = template.Library()
 
@@ -41,3 +41,18 @@ def avatar(member: Any, size: str = "sm") -> dict[str, Any]:
         "size": size,
         "photo_member": member if shares_photo else None,
     }
+
+
+@register.inclusion_tag("includes/avatar.html")
+def name_avatar(name: str, key: int | str | None, size: str = "sm") -> dict[str, Any]:
+    """Initials for a member known only by the name a list already shows and their id (a search result).
+
+    Same letters and colour as ``{% avatar %}`` gives that member; never a photo, which needs the profile.
+    """
+    if size not in AVATAR_SIZES:
+        raise template.TemplateSyntaxError(f"avatar size must be one of {', '.join(AVATAR_SIZES)}")
+    try:
+        colour = int(key or 0) % AVATAR_COLOURS
+    except (TypeError, ValueError):
+        colour = 0
+    return {"initials": name_initials(name), "colour": colour, "size": size, "photo_member": None}

@@ -32,6 +32,8 @@ OPEN_TO_UNCLEARED = {
     "verification:sponsor",
     # Their notifications page shows them only the decisions about their own vetting (the policy's filter).
     "messaging:notifications",
+    # Their own account: e-mail, password, two-factor and sessions; it links to content pages only once cleared.
+    "account",
     # The Blueprint's indexes show everyone its public tier only (verification.policy.public); tests/blueprint
     # walks them with a marked sentinel.
     "blueprint:index",
@@ -140,7 +142,9 @@ def test_uncleared_member_finds_no_content_page_that_answers_200(state: str, doc
     leaks = sorted(
         name
         for name, status in answered.items()
-        if status == 200 and name not in OPEN_TO_UNCLEARED and not name.startswith(("account_", "mfa_"))
+        if status == 200
+        and name not in OPEN_TO_UNCLEARED
+        and not name.startswith(("account_", "mfa_", "usersessions_"))
     )
     assert leaks == []
     assert answered["verification:status"] == 200
