@@ -5,15 +5,26 @@ community they are not in.
 The first member is cleared for FOUO (with MFA) and belongs to the private community; the second is
 cleared for nothing and belongs to no community. Each generated case is sent as both, once as generated
 and once with addresses and filters pointing at real communities and items (a random slug or id only
-ever finds nothing). Every example runs inside the test's database, which the live server's flush empties.
+ever finds nothing).
+
+The world is built once for the module and each operation's examples run in a transaction rolled back at
+the operation's end, so every operation starts from the same world (as when each built its own). The
+calls go through Django's WSGI application in-process (schemathesis' WSGI transport): the same handler,
+middleware and views a live server runs, sharing the test's transaction instead of needing a flush.
+Callbacks deferred to the commit run after each call, as they would after the request's commit.
 """
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from django.test import TestCase, override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -24,6 +35,7 @@ from communities.services import community_create, membership_set_role
 from discussions.services import board_create, thread_start
 from library.services import document_upload
 from tests.api.conftest import ApiClient, make_token
+from tests.conftest import FAST_PASSWORD_HASHERS
 from tests.verification.factories import make_verified_member
 from verification.models import Marking
 from verification.registry import content_registry
@@ -138,13 +150,39 @@ def no_private_items(world: World) -> Any:
     return no_private_items_check
 
 
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[tuple[World, Any]]:
+    """The world, built once for the module in a transaction rolled back at its end."""
+    media = tmp_path_factory.mktemp("media")
+    quick = override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS)
+    with django_db_blocker.unblock(), quick, transaction.atomic():
+        yield World(), media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(transactional_db: Any, settings: Any) -> World:
+def world(module_world: tuple[World, Any], db: None, settings: Any) -> World:
+    """The module's world, each test's changes to it rolled back (``db``); its documents' files where they are."""
+    built, media = module_world
+    settings.MEDIA_ROOT = media
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "member": "100000/min"},
     }
-    return World()
+    return built
+
+
+@pytest.fixture
+def app() -> Iterator[WSGIHandler]:
+    """Django's WSGI application, keeping the test's connection (and transaction) open across requests,
+    as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def pointed(case: Any, world: World) -> Any:
@@ -166,7 +204,6 @@ def pointed(case: Any, world: World) -> Any:
     return variant
 
 
-@pytest.mark.django_db(transaction=True)
 @SCHEMA.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -175,12 +212,13 @@ def pointed(case: Any, world: World) -> Any:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_keeps_to_its_schema_and_to_the_access_rule(case: Any, world: World, live_server: Any) -> None:
+def test_every_operation_keeps_to_its_schema_and_to_the_access_rule(case: Any, world: World, app: WSGIHandler) -> None:
     leak_check = no_private_items(world)
     for variant in (case, pointed(case, world)):
         for caller, secret in world.tokens.items():
             headers = {"Authorization": f"Bearer {secret}"}
-            response = variant.call(base_url=live_server.url, headers=headers)
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                response = variant.call(app=app, headers=headers)
             checks = [not_a_server_error, response_schema_conformance]
             if caller == "plain":
                 checks.append(leak_check)
@@ -201,11 +239,9 @@ def test_the_leak_check_finds_a_private_item_in_an_answer() -> None:
     assert shown_items({"error": {"code": "not_found"}}) == set()
 
 
-@pytest.mark.django_db
-def test_the_first_member_sees_the_private_items_the_second_may_not(settings: Any) -> None:
+def test_the_first_member_sees_the_private_items_the_second_may_not(world: World) -> None:
     """The premise of the leak check: the private community's items are there to be leaked, and the first
     member's answers show them."""
-    world = World()
     cleared = ApiClient(world.tokens["cleared"])
     plain = ApiClient(world.tokens["plain"])
 

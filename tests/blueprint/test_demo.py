@@ -16,11 +16,12 @@ from verification import policy
 from verification.models import Member
 from wiki.models import WikiPage
 
-pytestmark = pytest.mark.django_db
+# ``seed_demo`` runs once for the module (``seeded_demo``); each test starts from the seeded world and runs
+# it a second time to show that adds nothing.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
 
 def test_seed_demo_builds_a_linked_blueprint_with_one_marked_entry_and_work_for_the_editors(client: Client) -> None:
-    call_command("seed_demo", stdout=StringIO())
     first = (Entry.objects.count(), EntryLink.objects.count(), EditProposal.objects.count())
     call_command("seed_demo", stdout=StringIO())
 
@@ -55,7 +56,6 @@ def test_seed_demo_builds_a_linked_blueprint_with_one_marked_entry_and_work_for_
 def test_seed_demo_seeds_a_congress_with_delegates_alternates_and_ideas_at_each_state() -> None:
     from blueprint.models import Congress, CongressRole, Endorsement, Idea, IdeaStatus
 
-    call_command("seed_demo", stdout=StringIO())
     first = (Idea.objects.count(), Endorsement.objects.count(), Entry.objects.count())
     call_command("seed_demo", stdout=StringIO())
 
@@ -76,7 +76,6 @@ def test_seed_demo_seeds_last_years_published_barriers_report() -> None:
     from blueprint.models import BarriersReport, ReportStatus, SectionKind
 
     call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
 
     report = BarriersReport.objects.get()
     assert report.congress.year == timezone.localdate().year - 1
@@ -89,7 +88,6 @@ def test_seed_demo_seeds_last_years_published_barriers_report() -> None:
 def test_seed_demo_seeds_a_template_customised_for_a_locale_with_running_pilots(client: Client) -> None:
     from blueprint.models import Pilot, PilotTask, PilotTemplate
 
-    call_command("seed_demo", stdout=StringIO())
     first = (PilotTemplate.objects.count(), Pilot.objects.count(), PilotTask.objects.count())
     call_command("seed_demo", stdout=StringIO())
 

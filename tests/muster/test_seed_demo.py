@@ -16,25 +16,21 @@ from verification.demo import DEMO_PASSWORD
 from verification.models import Marking, Member
 from wiki.models import WikiPage
 
-pytestmark = pytest.mark.django_db
+# ``seed_demo`` runs once for the module (``seeded_demo``); each test starts from the seeded world.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
 
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-def test_seed_demo_prints_the_demo_sign_ins_and_their_password() -> None:
-    out = StringIO()
-
-    call_command("seed_demo", stdout=out)
-
-    printed = out.getvalue()
+def test_seed_demo_prints_the_demo_sign_ins_and_their_password(seeded_demo: str) -> None:
+    printed = seeded_demo
     assert "admin@muster.test" in printed
     assert "muster-demo-2026" in printed
 
 
 def test_seed_demo_run_twice_changes_nothing_the_second_time() -> None:
-    call_command("seed_demo", stdout=StringIO())
     first = row_counts()
 
     call_command("seed_demo", stdout=StringIO())
@@ -44,8 +40,6 @@ def test_seed_demo_run_twice_changes_nothing_the_second_time() -> None:
 
 
 def test_seed_demo_has_a_member_at_every_vetting_state() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     barriers = {member.email: policy.member_access(member).barrier for member in Member.objects.all()}
     assert barriers["dana.reyes@galvestoncounty.gov"] is policy.Barrier.NONE
     assert barriers["pat.lee@houstontx.gov"] is policy.Barrier.UNVERIFIED
@@ -56,10 +50,8 @@ def test_seed_demo_has_a_member_at_every_vetting_state() -> None:
     }
 
 
-def test_the_printed_totp_secret_signs_the_fouo_demo_member_in(client: Client) -> None:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    lines = out.getvalue().splitlines()
+def test_the_printed_totp_secret_signs_the_fouo_demo_member_in(client: Client, seeded_demo: str) -> None:
+    lines = seeded_demo.splitlines()
     index = next(i for i, line in enumerate(lines) if "dana.reyes@galvestoncounty.gov" in line)
     secret = lines[index + 1].split("TOTP secret ")[1].split()[0]
 
@@ -71,8 +63,6 @@ def test_the_printed_totp_secret_signs_the_fouo_demo_member_in(client: Client) -
 
 
 def test_seed_demo_builds_communities_with_members_in_each_role_and_keeps_the_private_one_private() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     roles = set(Membership.objects.values_list("role", flat=True))
     pilot = Community.objects.get(slug="galveston-pilot")
     outsider = Member.objects.get(email="marcus.bell@charlestonfire.gov")
@@ -84,8 +74,6 @@ def test_seed_demo_builds_communities_with_members_in_each_role_and_keeps_the_pr
 
 
 def test_seed_demo_writes_discussions_questions_and_blog_posts_from_the_source_documents() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     titles = set(Thread.objects.values_list("title", flat=True))
     question = Thread.objects.get(kind=Thread.Kind.QUESTION)
     fouo_thread = Thread.objects.get(marking__slug="fouo")
@@ -98,8 +86,6 @@ def test_seed_demo_writes_discussions_questions_and_blog_posts_from_the_source_d
 
 
 def test_seed_demo_adds_the_partnership_wiki_documents_and_links() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     model_page = WikiPage.objects.get(title="Partnership model")
     contacts = Document.objects.get(title="Partner contact list")
     assert WikiPage.objects.get(title="Co-leads").parent == model_page
@@ -110,8 +96,6 @@ def test_seed_demo_adds_the_partnership_wiki_documents_and_links() -> None:
 
 
 def test_seed_demo_gives_every_community_room_a_history_members_can_read() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     rooms = Conversation.objects.filter(kind=Conversation.Kind.ROOM, is_default_room=True)
     dana = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
     gulf = rooms.get(community__slug="gulf-coast-hurricane-response")
@@ -127,8 +111,6 @@ def test_seed_demo_gives_every_community_room_a_history_members_can_read() -> No
 
 
 def test_seed_demo_keeps_the_fouo_pilot_room_from_members_without_the_marking() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     pilot = Conversation.objects.get(community__slug="galveston-pilot", is_default_room=True)
     outsider = Member.objects.get(email="marcus.bell@charlestonfire.gov")
     insider = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
@@ -138,8 +120,6 @@ def test_seed_demo_keeps_the_fouo_pilot_room_from_members_without_the_marking() 
 
 
 def test_seed_demo_adds_direct_messages_and_a_group_conversation_only_their_people_see() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
     dana = Member.objects.get(email="dana.reyes@galvestoncounty.gov")
     avery = Member.objects.get(email="admin@muster.test")
     directs = Conversation.objects.filter(kind=Conversation.Kind.DIRECT)
@@ -156,7 +136,6 @@ def test_seed_demo_adds_direct_messages_and_a_group_conversation_only_their_peop
 
 
 def test_seed_demo_run_twice_sends_no_chat_message_twice() -> None:
-    call_command("seed_demo", stdout=StringIO())
     first = list(Message.objects.order_by("pk").values_list("conversation_id", "sequence", "body"))
 
     call_command("seed_demo", stdout=StringIO())
