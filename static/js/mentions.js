@@ -145,6 +145,67 @@
     textarea.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
+  // Forms marked data-mentions-check (the wiki's, whose pages have no server-side check) ask, before
+  // posting, whether each @handle names a member who may see the place; if some name nobody, the form
+  // stays, a warning lists them, and a second press of the button posts anyway. The text is never lost.
+  var HANDLE = /(?:^|[^\w@/])@([a-z0-9][a-z0-9_.-]*[a-z0-9_]|[a-z0-9])/gi;
+
+  function checkBeforePosting(form, textarea, url) {
+    var warning = document.createElement("p");
+    warning.className = "message message-warning mention-warning";
+    warning.setAttribute("role", "alert");
+    warning.hidden = true;
+    textarea.insertAdjacentElement("beforebegin", warning);
+    var warnedFor = null;
+
+    function named(handle) {
+      var separator = url.indexOf("?") === -1 ? "?" : "&";
+      return fetch(url + separator + "q=" + encodeURIComponent(handle), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (found) {
+          return found.some(function (member) { return (member.handle || "").toLowerCase() === handle.toLowerCase(); });
+        })
+        .catch(function () { return true; }); // unsure: let the post through
+    }
+
+    form.addEventListener("submit", function (event) {
+      var text = textarea.value;
+      if (warnedFor === text) {
+        return; // warned about this very text: post anyway
+      }
+      var handles = [];
+      var match;
+      HANDLE.lastIndex = 0;
+      while ((match = HANDLE.exec(text)) !== null) {
+        if (handles.indexOf(match[1]) === -1 && handles.length < 20) {
+          handles.push(match[1]);
+        }
+      }
+      if (!handles.length) {
+        return;
+      }
+      event.preventDefault();
+      var submitter = event.submitter;
+      Promise.all(handles.map(named)).then(function (known) {
+        var unknown = handles.filter(function (handle, i) { return !known[i]; });
+        if (!unknown.length) {
+          warnedFor = text;
+          if (submitter && form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+          return;
+        }
+        warnedFor = text;
+        warning.textContent = "No member " + unknown.map(function (h) { return "@" + h; }).join(", ") +
+          " can see this page, so nobody would be told. Check the handle (handles use hyphens, not dots)," +
+          " or press the button again to save anyway.";
+        warning.hidden = false;
+        textarea.focus();
+      });
+    });
+  }
+
   var count = 0;
   Array.prototype.forEach.call(document.querySelectorAll("[data-mentions]"), function (marked) {
     var url = marked.getAttribute("data-mentions");
@@ -152,5 +213,9 @@
     Array.prototype.forEach.call(boxes, function (textarea) {
       setUp(textarea, count++, textarea.getAttribute("data-mentions") || url);
     });
+    var form = marked.tagName === "FORM" ? marked : null;
+    if (form && form.hasAttribute("data-mentions-check") && boxes.length) {
+      checkBeforePosting(form, boxes[0], url);
+    }
   });
 })();

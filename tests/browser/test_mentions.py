@@ -112,3 +112,30 @@ def test_a_group_is_started_by_picking_people_by_name(desktop: BrowserPage, tran
     group = Conversation.objects.get(kind=Conversation.Kind.GROUP)
     assert set(group.participants.values_list("member_id", flat=True)) == {olive.pk, dana.pk}
     assert desktop.trouble.all() == []
+
+
+def test_a_wiki_page_mentioning_nobody_is_warned_before_saving(desktop: BrowserPage, transactional_db: None) -> None:
+    unmarked = Marking.objects.get(slug="unmarked")
+    olive = make_verified_member(first_name="Olive", last_name="Owner")
+    dana = make_verified_member(first_name="Dana", last_name="Reyes")
+    vetting.member_handle_ensure(member=dana)
+    community_create(creator=olive, name="Gulf Coast", slug="gulf", marking=unmarked)
+    page = desktop.page
+    desktop.sign_in(olive.email, TEST_PASSWORD)
+    desktop.open(reverse("wiki:create", args=["gulf"]))
+    page.get_by_label("Title").fill("Shelter plan")
+    box = page.locator("textarea[name=body]")
+    box.fill("Ask @dana.reyes or @Dana-Reyes.")
+
+    page.get_by_role("button", name="Create the page").click()
+
+    warning = page.get_by_role("alert").filter(has_text="No member @dana.reyes can see this page")
+    expect(warning).to_be_visible()
+    expect(box).to_have_value("Ask @dana.reyes or @Dana-Reyes.")
+    assert "/new" in page.url or page.url.endswith(reverse("wiki:create", args=["gulf"]))
+    assert accessibility_problems(page) == []
+
+    page.get_by_role("button", name="Create the page").click()
+    desktop.settle()
+    expect(page.locator("a.mention", has_text="@Dana-Reyes")).to_be_visible()
+    assert desktop.trouble.all() == []
