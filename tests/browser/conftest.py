@@ -130,6 +130,9 @@ def _watch(context: BrowserContext, live_server_url: str) -> tuple[Page, PageTro
             trouble.failed_requests.append(f"{response.status} {response.url}")
 
     def on_request_failed(request: Request) -> None:
+        # A request the page itself gave up (a suggestion fetch cut short by leaving the page) is not trouble.
+        if request.failure == "net::ERR_ABORTED":
+            return
         trouble.failed_requests.append(f"failed {request.url}: {request.failure}")
 
     def on_csp_violation(description: str) -> None:
