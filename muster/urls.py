@@ -13,6 +13,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("preview/", views.preview, name="preview"),
     path("account/", views.account, name="account"),
+    path("account/sign-out-others/", views.account_sign_out_others, name="sign_out_others"),
     path("accounts/", include("allauth.urls")),
     path("verification/", include("verification.urls")),
     path("", include("discussions.urls")),

@@ -4,7 +4,9 @@ from allauth.account.forms import AddEmailForm, ChangePasswordForm
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.usersessions.adapter import get_adapter as usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -158,3 +160,16 @@ def account(request: HttpRequest) -> HttpResponse:
             "other_sessions": sum(1 for s in sessions if s.session_key != current_key),
         },
     )
+
+
+@vetting_page
+@require_POST
+def account_sign_out_others(request: HttpRequest) -> HttpResponse:
+    """End every recorded session of the member but this one (their other browsers must sign in again)."""
+    member = signed_in_member(request)
+    current_key = request.session.session_key
+    others = [s for s in UserSession.objects.filter(user=member) if s.session_key != current_key]
+    usersessions_adapter().end_sessions(others)
+    if others:
+        messages.success(request, f"Signed out of {len(others)} other session{'s' if len(others) != 1 else ''}.")
+    return redirect(reverse("account") + "#sessions")

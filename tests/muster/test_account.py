@@ -162,10 +162,16 @@ def test_sign_out_everywhere_else_really_ends_the_other_session() -> None:
     assert html.count('<span class="badge badge-new">This session</span>') == 1
     assert "(1 other session)" in html
 
-    laptop.post("/accounts/sessions/")
+    sam, sams_laptop = make_verified_member(), Client()
+    sign_in(sams_laptop, sam, browser="Sam's laptop")
+    ended = laptop.post("/account/sign-out-others/")
+
+    assert ended.status_code == 302
+    assert ended["Location"] == "/account/#sessions"
 
     assert phone.get("/account/").status_code == 302  # the phone is sent to sign in again
     assert not phone.get("/home/").wsgi_request.user.is_authenticated
+    assert sams_laptop.get("/home/").wsgi_request.user == sam  # another member's sessions are not Dana's to end
     after = laptop.get("/account/")
     assert after.wsgi_request.user == dana
     assert "Safari on a phone" not in after.content.decode()
