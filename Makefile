@@ -15,7 +15,7 @@ RUNTIME_LOCK := requirements.lock
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck check bench clean lock
+.PHONY: run test lint typecheck check bench screenshots clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ check: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The everyday pages at 375 and 1280 px, written by their browser journeys into docs/screenshots/.
+SCREENSHOT_TESTS := tests/browser/test_start_page.py tests/browser/test_mentions.py \
+	tests/browser/test_chat_everyday.py tests/browser/test_account.py
+screenshots: $(STAMP)
+	mkdir -p docs/screenshots
+	MUSTER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q $(SCREENSHOT_TESTS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
