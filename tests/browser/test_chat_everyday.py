@@ -73,13 +73,31 @@ class Line:
 
     down: bool = False
     routes: list[WebSocketRoute] = field(default_factory=list)
+    ready: WebSocketRoute | None = None
 
     def handle(self, route: WebSocketRoute) -> None:
         self.routes.append(route)
-        if not self.down:
-            route.connect_to_server()
+        if self.down:
+            return  # the page's socket opens but never hears from the server
+        server = route.connect_to_server()
 
-    def cut(self) -> None:
+        def from_server(frame: str | bytes) -> None:
+            if isinstance(frame, str) and '"session.ready"' in frame:
+                self.ready = route
+            route.send(frame)
+
+        server.on_message(from_server)
+
+    def wait_until_ready(self, page: Page) -> None:
+        """Until the page's newest socket has been greeted by the server."""
+        for _ in range(100):
+            if self.routes and self.ready is self.routes[-1]:
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError("the page's socket never became ready")
+
+    def cut(self, page: Page) -> None:
+        self.wait_until_ready(page)
         self.down = True
         self.routes[-1].close()
 
@@ -155,7 +173,7 @@ def test_everyday_chat_journey(
         expect(jump).to_be_hidden()
 
         # React from a message's menu; the count and the pressed state show under it.
-        page.wait_for_function("document.body.dataset.live !== undefined")
+        line.wait_until_ready(page)
         item = open_menu(page, "Update 70 from the levee")
         item.get_by_role("button", name="React with thumbs up").click()
         chip = item.get_by_role("button", name="thumbs up: 1")
@@ -189,10 +207,9 @@ def test_everyday_chat_journey(
         expect(page.locator("li.chat-message-deleted")).to_have_count(1)
 
         # Written while the socket is down: kept as pending, sent once when it is back.
-        page.wait_for_function("document.body.dataset.live !== undefined")
         expect(page.locator("#live-status")).to_be_hidden()
+        line.cut(page)
         context.set_offline(True)
-        line.cut()
         expect(page.locator("#live-status")).to_be_visible()
         box = page.get_by_role("textbox", name="Message")
         box.fill("Pumps needed at 5th street")
