@@ -57,6 +57,23 @@ class AuthorSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     handle = serializers.CharField()
     name = serializers.CharField()
+    initials = serializers.CharField(help_text="What the member's avatar shows when they share no photo.")
+    colour = serializers.IntegerField(help_text="Which of the site's eight avatar colours is theirs (0-7).")
+
+
+class QuoteSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="The quoted message's sequence number, in the same conversation.")
+    author = serializers.CharField()
+    snippet = serializers.CharField(help_text="The start of its text (empty once deleted).")
+    deleted = serializers.BooleanField()
+
+
+class ReactionSerializer(serializers.Serializer[Any]):
+    # Each also carries "label", the emoji's name in words (a serializer cannot declare a field of that name).
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    members = serializers.ListField(child=serializers.IntegerField(), help_text="Who reacted, by member id.")
+    names = serializers.ListField(child=serializers.CharField())
 
 
 class MessageSerializer(serializers.Serializer[Any]):
@@ -71,6 +88,9 @@ class MessageSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     edited = serializers.BooleanField()
     deleted = serializers.BooleanField()
+    reply_to = QuoteSerializer(allow_null=True, help_text="The message this one answers.")
+    reactions = ReactionSerializer(many=True)
+    client_id = serializers.CharField(help_text="The sending browser's own id for the message (may be empty).")
 
 
 class MessagePageSerializer(serializers.Serializer[Any]):
