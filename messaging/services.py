@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community
@@ -22,6 +23,7 @@ from messaging.models import REACTIONS, Conversation, Message, Participant, Reac
 from messaging.naming import conversation_group
 from messaging.serialise import message_data, scope_data
 from muster.markdown import render_markdown
+from muster.mentions import link_mentions, mentioned_in_html
 from notices import live
 from verification import policy
 from verification.models import Marking, Member
@@ -291,7 +293,7 @@ def message_send(
                 version=_next_version(conversation),
                 author=author,
                 body=body,
-                body_html=render_markdown(body),
+                body_html=message_html(conversation, body),
                 reply_to=reply_to,
                 client_id=client_id,
             )
@@ -308,6 +310,23 @@ def message_send(
             raise
         return sent
     return message
+
+
+def message_html(conversation: Conversation, body: str) -> str:
+    """A message's HTML, each ``@handle`` of a member who may read the conversation a link to their profile.
+
+    Linked when the message is written, so every reader (and every live frame) gets the same HTML; the
+    reader's own mentions are highlighted by the page (``a.mention[data-member-id]``).
+    """
+    html = render_markdown(body)
+    handles = mentioned_in_html(html)
+    if not handles:
+        return html
+    readers = access.filter_members_who_may_view_conversation(
+        conversation, Member.objects.filter(handle__in=sorted(handles))
+    )
+    members = {handle: pk for handle, pk in readers.values_list("handle", "pk") if handle}
+    return link_mentions(html, members, viewer_id=None, url=lambda pk: reverse("members:profile", args=[pk]))
 
 
 def _lock_for_change(message: Message, actor: Member) -> tuple[Conversation, Message]:
@@ -336,7 +355,7 @@ def message_edit(*, message: Message, editor: Member, body: str) -> Message:
     if message.author_id != editor.pk:
         raise ValidationError("You can only edit your own messages.")
     message.body = body
-    message.body_html = render_markdown(body)
+    message.body_html = message_html(conversation, body)
     message.edited_at = timezone.now()
     return _save_change(conversation, message, ["body", "body_html", "edited_at"])
 

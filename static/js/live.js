@@ -212,6 +212,13 @@
     return link;
   }
 
+  // Mentions are linked by the server when a message is written (a.mention[data-member-id]); the reader's own stand out.
+  function markMentionsOfMe(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('a.mention[data-member-id="' + conversation.member + '"]'), function (link) {
+      link.classList.add("mention-me");
+    });
+  }
+
   // The same markup as templates/messaging/_message.html: change both together.
   function messageItem(message) {
     var mine = message.author && message.author.id === conversation.member;
@@ -248,6 +255,7 @@
     }
     var text = element("div", "post-body chat-body");
     text.innerHTML = message.body_html; // sanitised by the server, as the page shows it
+    markMentionsOfMe(text);
     content.appendChild(text);
     var minePressed = {};
     if ((message.reactions || []).length) {
@@ -446,6 +454,7 @@
         }
       });
       enhanceMenus(fragment);
+      markMentionsOfMe(fragment);
       var height = document.documentElement.scrollHeight;
       conversation.list.insertBefore(fragment, conversation.list.firstChild);
       window.scrollBy(0, document.documentElement.scrollHeight - height);
@@ -543,6 +552,7 @@
         }
       }
     });
+    markMentionsOfMe(conversation.list);
     window.addEventListener("scroll", updateJump, { passive: true });
     window.addEventListener("resize", updateJump, { passive: true });
     if (!window.location.hash) {

@@ -158,7 +158,13 @@
     textarea.insertAdjacentElement("beforebegin", warning);
     var warnedFor = null;
 
+    // Suggestions never offer the writer; a mention of oneself names someone who may see the place all the same.
+    var myHandle = (document.body.getAttribute("data-my-handle") || "").toLowerCase();
+
     function named(handle) {
+      if (myHandle && handle.toLowerCase() === myHandle) {
+        return Promise.resolve(true);
+      }
       var separator = url.indexOf("?") === -1 ? "?" : "&";
       return fetch(url + separator + "q=" + encodeURIComponent(handle), {
         credentials: "same-origin",
@@ -171,6 +177,8 @@
         .catch(function () { return true; }); // unsure: let the post through
     }
 
+    var place = form.getAttribute("data-mentions-check") || "this page";
+    // Capture, so the check runs before a form's own script (the chat composer's socket send) and can hold it.
     form.addEventListener("submit", function (event) {
       var text = textarea.value;
       if (warnedFor === text) {
@@ -188,6 +196,7 @@
         return;
       }
       event.preventDefault();
+      event.stopImmediatePropagation();
       var submitter = event.submitter;
       Promise.all(handles.map(named)).then(function (known) {
         var unknown = handles.filter(function (handle, i) { return !known[i]; });
@@ -198,12 +207,12 @@
         }
         warnedFor = text;
         warning.textContent = "No member " + unknown.map(function (h) { return "@" + h; }).join(", ") +
-          " can see this page, so nobody would be told. Check the handle (handles use hyphens, not dots)," +
-          " or press the button again to save anyway.";
+          " can see " + place + ", so nobody would be told. Check the handle (handles use hyphens, not dots)," +
+          " or press the button again to go ahead anyway.";
         warning.hidden = false;
         textarea.focus();
       });
-    });
+    }, true);
   }
 
   var count = 0;

@@ -23,6 +23,7 @@ from tests.browser.test_layout_accessibility import accessibility_problems
 from tests.messaging.conftest import DaphneLauncher, DaphneProcess, session_cookie
 from tests.messaging.factories import make_room
 from verification.models import Member
+from verification.services import member_handle_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +51,7 @@ def lively(transactional_db: None, settings: Any) -> Lively:
         author = marcus if n % 3 else dana
         sent.append(services.message_send(conversation=conversation, author=author, body=f"Update {n} from the levee"))
     services.conversation_mark_read(conversation=conversation, member=dana, up_to=60)
+    member_handle_ensure(member=dana)
     services.reaction_toggle(message=sent[63], member=marcus, emoji="🎉")
     services.message_send(
         conversation=conversation, author=marcus, body="Sandbags are at the north gate", reply_to=sent[62]
@@ -201,6 +203,20 @@ def test_everyday_chat_journey(
         expect(box).to_have_value("")
         expect(page.locator("[data-replying]")).to_be_hidden()
         expect(reply.locator(".avatar")).to_have_text(re.compile(r"^[A-Z?]{1,2}$"))
+
+        # A mention of the reader arrives as a highlighted link; a mention of nobody is warned about first.
+        box.fill(f"@{lively.dana.handle} noted")
+        box.press("Enter")
+        expect(message(page, "noted").locator("a.mention.mention-me")).to_have_text(f"@{lively.dana.handle}")
+        box.fill("Ask @nobody-at-all now")
+        box.press("Enter")
+        warning = page.get_by_role("alert").filter(has_text="No member @nobody-at-all can see this conversation")
+        expect(warning).to_be_visible()
+        expect(box).to_have_value("Ask @nobody-at-all now")
+        assert Message.objects.filter(body="Ask @nobody-at-all now").count() == 0
+        box.press("Enter")
+        expect(message(page, "Ask @nobody-at-all now")).to_have_count(1)
+        expect(box).to_have_value("")
 
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)

@@ -254,3 +254,29 @@ def test_older_history_and_the_page_stay_closed_to_members_who_may_not_see_them(
     allowed = signed_in(cleared).get(f"/inbox/{ops.pk}/history/?before=3", HTTP_ACCEPT="application/json")
     assert allowed.status_code == 200
     assert "FOUO: staging plan" in allowed.json()["html"]
+
+
+# --- Mentions -------------------------------------------------------------------------------------
+
+
+def test_a_mention_of_a_reader_becomes_a_profile_link_and_of_anyone_else_stays_text() -> None:
+    gulf, ops, cleared = fouo_room()
+    uncleared = gulf.members[0]
+    Member.objects.filter(pk=cleared.pk).update(handle="casey-cleared")
+    Member.objects.filter(pk=uncleared.pk).update(handle="uri-uncleared")
+
+    message = services.message_send(
+        conversation=ops, author=cleared, body="@casey-cleared and @uri-uncleared and @nobody-here"
+    )
+
+    # Linked for the member who may read this FOUO room; the member without FOUO, and a handle of nobody, stay text.
+    assert f'<a href="/members/{cleared.pk}/" class="mention" data-member-id="{cleared.pk}">@casey-cleared</a>' in (
+        message.body_html
+    )
+    assert "@uri-uncleared" in message.body_html
+    assert f'data-member-id="{uncleared.pk}"' not in message.body_html
+    assert "@nobody-here" in message.body_html
+    assert message_data(message)["body_html"] == message.body_html  # live frames carry the same links
+
+    edited = services.message_edit(message=message, editor=cleared, body="now only @uri-uncleared")
+    assert "<a " not in edited.body_html
