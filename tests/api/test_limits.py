@@ -156,7 +156,8 @@ async def asgi_post(path: str, declared: int, body: bytes = b"") -> tuple[int, d
     return int(start["status"]), headers, answer
 
 
-@pytest.mark.django_db(transaction=True)
+# The ASGI layer answers these before any data is read: the module's ``django_db`` is enough (a transactional
+# test's flush would cost seconds each).
 async def test_the_asgi_layer_refuses_an_api_body_over_the_api_limit_as_json_before_django_reads_it(
     settings: Any,
 ) -> None:
@@ -171,7 +172,6 @@ async def test_the_asgi_layer_refuses_an_api_body_over_the_api_limit_as_json_bef
     assert "Nothing was saved" in error["message"]
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_the_asgi_layer_lets_an_api_body_within_the_api_limit_reach_the_api(settings: Any) -> None:
     """Within the limit, the request reaches DRF: with no token it is refused there, in JSON (401)."""
     settings.MUSTER_API_MAX_BODY_BYTES = 1000
@@ -182,7 +182,6 @@ async def test_the_asgi_layer_lets_an_api_body_within_the_api_limit_reach_the_ap
     assert json.loads(answer)["error"]["code"] == "not_authenticated"
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_the_asgi_layer_refuses_a_site_page_body_as_text_not_json() -> None:
     status, headers, answer = await asgi_post("/accounts/login/", 3 * 1024 * 1024)
 
