@@ -8,141 +8,31 @@
   // The text before the caret ends with "@" and the start of a handle or name.
   var TYPING_MENTION = /(?:^|[^\w@/])@([a-z0-9][a-z0-9_-]{0,59})$/i;
   var MIN_CHARACTERS = 2;
-  var DELAY_MS = 200;
 
-  function setUp(textarea, index, url) {
+  function setUp(textarea, url) {
     if (textarea.hasAttribute("data-mentions-ready")) {
       return;
     }
     textarea.setAttribute("data-mentions-ready", "");
-    var listId = (textarea.id || "mention-box-" + index) + "-mentions";
-    var list = document.createElement("ul");
-    list.id = listId;
-    list.className = "mention-suggestions";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Members to mention");
-    list.hidden = true;
-    var status = document.createElement("p");
-    status.className = "visually-hidden";
-    status.setAttribute("role", "status");
-    textarea.insertAdjacentElement("afterend", list);
-    list.insertAdjacentElement("afterend", status);
-    textarea.setAttribute("aria-autocomplete", "list");
-    textarea.setAttribute("aria-controls", listId);
-
-    var suggestions = [];
-    var active = -1;
-    var timer = null;
-    var asked = 0;
-
-    function typed() {
-      var match = TYPING_MENTION.exec(textarea.value.slice(0, textarea.selectionStart));
-      return match && match[1].length >= MIN_CHARACTERS ? match[1] : null;
-    }
-
-    function close() {
-      suggestions = [];
-      active = -1;
-      list.hidden = true;
-      list.textContent = "";
-      textarea.removeAttribute("aria-activedescendant");
-    }
-
-    function highlight(index) {
-      active = index;
-      Array.prototype.forEach.call(list.children, function (item, i) {
-        item.setAttribute("aria-selected", i === index ? "true" : "false");
-      });
-      if (index >= 0) {
-        textarea.setAttribute("aria-activedescendant", listId + "-" + index);
-      }
-    }
-
-    function choose(index) {
-      var chosen = suggestions[index];
-      if (!chosen) {
-        return;
-      }
-      var caret = textarea.selectionStart;
-      var before = textarea.value.slice(0, caret).replace(/@[a-z0-9_-]*$/i, "@" + chosen.handle + " ");
-      textarea.value = before + textarea.value.slice(caret);
-      textarea.setSelectionRange(before.length, before.length);
-      close();
-      status.textContent = "Mentioned " + chosen.name + ".";
-      textarea.focus();
-    }
-
-    function show(found) {
-      close();
-      suggestions = found.filter(function (member) { return member.handle; });
-      if (!suggestions.length) {
-        status.textContent = "No member who can see this place matches.";
-        return;
-      }
-      suggestions.forEach(function (member, i) {
-        var item = document.createElement("li");
-        item.id = listId + "-" + i;
-        item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", "false");
-        item.textContent = member.name + " (@" + member.handle + ")";
-        item.addEventListener("mousedown", function (event) {
-          event.preventDefault(); // keep the caret in the textarea
-          choose(i);
-        });
-        list.appendChild(item);
-      });
-      list.hidden = false;
-      highlight(0);
-      status.textContent = suggestions.length + " member" + (suggestions.length === 1 ? "" : "s") +
-        " to mention; up and down to choose, Enter to pick.";
-    }
-
-    function ask(text) {
-      var ticket = ++asked;
-      var separator = url.indexOf("?") === -1 ? "?" : "&";
-      fetch(url + separator + "q=" + encodeURIComponent(text), {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" }
-      })
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (found) {
-          if (ticket === asked && typed() === text) {
-            show(found);
-          }
-        })
-        .catch(close);
-    }
-
-    textarea.addEventListener("input", function () {
-      clearTimeout(timer);
-      var text = typed();
-      if (!text) {
-        close();
-        return;
-      }
-      timer = setTimeout(function () { ask(text); }, DELAY_MS);
-    });
-
-    textarea.addEventListener("keydown", function (event) {
-      if (list.hidden) {
-        return;
-      }
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        highlight((active + step + suggestions.length) % suggestions.length);
-      } else if (event.key === "Enter" || event.key === "Tab") {
-        if (active >= 0) {
-          event.preventDefault();
-          choose(active);
-        }
-      } else if (event.key === "Escape") {
-        event.preventDefault();
-        close();
+    window.musterSuggest(textarea, {
+      url: url,
+      idSuffix: "mentions",
+      label: "Members to mention",
+      noneText: "No member who can see this place matches.",
+      foundText: " to mention; up and down to choose, Enter to pick.",
+      typed: function () {
+        var match = TYPING_MENTION.exec(textarea.value.slice(0, textarea.selectionStart));
+        return match && match[1].length >= MIN_CHARACTERS ? match[1] : null;
+      },
+      optionText: function (member) { return member.name + " (@" + member.handle + ")"; },
+      choose: function (member) {
+        var caret = textarea.selectionStart;
+        var before = textarea.value.slice(0, caret).replace(/@[a-z0-9_-]*$/i, "@" + member.handle + " ");
+        textarea.value = before + textarea.value.slice(caret);
+        textarea.setSelectionRange(before.length, before.length);
+        return "Mentioned " + member.name + ".";
       }
     });
-
-    textarea.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
   // Forms marked data-mentions-check (the wiki's, whose pages have no server-side check) ask, before
@@ -215,12 +105,11 @@
     }, true);
   }
 
-  var count = 0;
   Array.prototype.forEach.call(document.querySelectorAll("[data-mentions]"), function (marked) {
     var url = marked.getAttribute("data-mentions");
     var boxes = marked.tagName === "TEXTAREA" ? [marked] : marked.querySelectorAll("textarea");
     Array.prototype.forEach.call(boxes, function (textarea) {
-      setUp(textarea, count++, textarea.getAttribute("data-mentions") || url);
+      setUp(textarea, textarea.getAttribute("data-mentions") || url);
     });
     var form = marked.tagName === "FORM" ? marked : null;
     if (form && form.hasAttribute("data-mentions-check") && boxes.length) {

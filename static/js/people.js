@@ -7,7 +7,6 @@
 
   var SEPARATORS = /[,;\n]/;
   var MIN_CHARACTERS = 2;
-  var DELAY_MS = 200;
 
   function entriesOf(value) {
     return value.split(SEPARATORS).map(function (entry) { return entry.trim(); }).filter(Boolean);
@@ -19,58 +18,13 @@
     if (!input) {
       return;
     }
-    var listId = input.id + "-suggestions";
-    var list = document.createElement("ul");
-    list.id = listId;
-    list.className = "mention-suggestions";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Members to add");
-    list.hidden = true;
+    var names = {}; // "@handle" -> name, for chosen suggestions
     var chips = document.createElement("ul");
     chips.className = "participant-chips";
     chips.setAttribute("aria-label", "People added");
-    var status = document.createElement("p");
-    status.className = "visually-hidden";
-    status.setAttribute("role", "status");
-    input.insertAdjacentElement("afterend", list);
-    list.insertAdjacentElement("afterend", chips);
-    chips.insertAdjacentElement("afterend", status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-controls", listId);
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("autocomplete", "off");
 
-    var names = {}; // "@handle" -> name, for chosen suggestions
-    var suggestions = [];
-    var active = -1;
-    var timer = null;
-    var asked = 0;
-
-    function typing() {
-      var value = input.value;
-      var last = Math.max(value.lastIndexOf(","), value.lastIndexOf(";"), value.lastIndexOf("\n"));
-      var text = value.slice(last + 1).trim().replace(/^@/, "");
-      return text.length >= MIN_CHARACTERS ? text : null;
-    }
-
-    function close() {
-      suggestions = [];
-      active = -1;
-      list.hidden = true;
-      list.textContent = "";
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-    }
-
-    function highlight(index) {
-      active = index;
-      Array.prototype.forEach.call(list.children, function (item, i) {
-        item.setAttribute("aria-selected", i === index ? "true" : "false");
-      });
-      if (index >= 0) {
-        input.setAttribute("aria-activedescendant", listId + "-" + index);
-      }
+    function lastSeparator(value) {
+      return Math.max(value.lastIndexOf(","), value.lastIndexOf(";"), value.lastIndexOf("\n"));
     }
 
     function renderChips() {
@@ -91,7 +45,7 @@
           var kept = entriesOf(input.value).filter(function (other) { return other !== entry; });
           input.value = kept.length ? kept.join(", ") + ", " : "";
           renderChips();
-          status.textContent = "Removed " + label.textContent + ".";
+          box.status.textContent = "Removed " + label.textContent + ".";
           input.focus();
         });
         chip.appendChild(label);
@@ -100,97 +54,34 @@
       });
     }
 
-    function choose(index) {
-      var chosen = suggestions[index];
-      if (!chosen) {
-        return;
-      }
-      var value = input.value;
-      var last = Math.max(value.lastIndexOf(","), value.lastIndexOf(";"), value.lastIndexOf("\n"));
-      var handle = "@" + chosen.handle;
-      names[handle.toLowerCase()] = chosen.name;
-      var kept = entriesOf(value.slice(0, last + 1)).filter(function (entry) { return entry.toLowerCase() !== handle; });
-      kept.push(handle);
-      input.value = kept.join(", ") + ", ";
-      close();
-      renderChips();
-      status.textContent = "Added " + chosen.name + ".";
-      input.focus();
-    }
-
-    function show(found) {
-      close();
-      suggestions = found.filter(function (member) { return member.handle; });
-      if (!suggestions.length) {
-        status.textContent = "No member matches.";
-        return;
-      }
-      suggestions.forEach(function (member, i) {
-        var item = document.createElement("li");
-        item.id = listId + "-" + i;
-        item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", "false");
-        item.textContent = member.name + " @" + member.handle;
-        item.addEventListener("mousedown", function (event) {
-          event.preventDefault();
-          choose(i);
+    var box = window.musterSuggest(input, {
+      url: url,
+      idSuffix: "suggestions",
+      label: "Members to add",
+      combobox: true,
+      noneText: "No member matches.",
+      foundText: " found; up and down to choose, Enter to add.",
+      typed: function () {
+        var value = input.value;
+        var text = value.slice(lastSeparator(value) + 1).trim().replace(/^@/, "");
+        return text.length >= MIN_CHARACTERS ? text : null;
+      },
+      onInput: renderChips,
+      optionText: function (member) { return member.name + " @" + member.handle; },
+      choose: function (member) {
+        var value = input.value;
+        var handle = "@" + member.handle;
+        names[handle.toLowerCase()] = member.name;
+        var kept = entriesOf(value.slice(0, lastSeparator(value) + 1)).filter(function (entry) {
+          return entry.toLowerCase() !== handle;
         });
-        list.appendChild(item);
-      });
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      highlight(0);
-      status.textContent = suggestions.length + " member" + (suggestions.length === 1 ? "" : "s") +
-        " found; up and down to choose, Enter to add.";
-    }
-
-    function ask(text) {
-      var ticket = ++asked;
-      var separator = url.indexOf("?") === -1 ? "?" : "&";
-      fetch(url + separator + "q=" + encodeURIComponent(text), {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" }
-      })
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (found) {
-          if (ticket === asked && typing() === text) {
-            show(found);
-          }
-        })
-        .catch(close);
-    }
-
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      renderChips();
-      var text = typing();
-      if (!text) {
-        close();
-        return;
-      }
-      timer = setTimeout(function () { ask(text); }, DELAY_MS);
-    });
-
-    input.addEventListener("keydown", function (event) {
-      if (list.hidden) {
-        return;
-      }
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        highlight((active + step + suggestions.length) % suggestions.length);
-      } else if (event.key === "Enter" || event.key === "Tab") {
-        if (active >= 0) {
-          event.preventDefault();
-          choose(active);
-        }
-      } else if (event.key === "Escape") {
-        event.preventDefault();
-        close();
+        kept.push(handle);
+        input.value = kept.join(", ") + ", ";
+        renderChips();
+        return "Added " + member.name + ".";
       }
     });
-
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    box.after.insertAdjacentElement("afterend", chips);
     renderChips();
   }
 
