@@ -3,7 +3,6 @@ import time
 from allauth.account.forms import AddEmailForm, ChangePasswordForm
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.adapter import get_adapter as usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
@@ -155,7 +154,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "has_password": member.has_usable_password(),
             "password_form": ChangePasswordForm(user=member) if member.has_usable_password() else None,
             "totp": authenticators.get(Authenticator.Type.TOTP),
-            "recovery_codes_left": len(RecoveryCodes(recovery).get_unused_codes()) if recovery else None,
+            "recovery_codes_left": len(recovery.wrap().get_unused_codes()) if recovery else None,
             "sessions": [(s, s.session_key == current_key) for s in sessions],
             "other_sessions": sum(1 for s in sessions if s.session_key != current_key),
         },
