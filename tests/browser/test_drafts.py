@@ -2,8 +2,9 @@
 
 A half-written reply survives a reload (kept in this browser only, under the member's id) with a visible
 "Draft restored" note, and is gone once posted; Preview shows the text as the server renders it and Write
-returns to the text. A chat message's draft lasts until the server acknowledges the message. The page
-fixtures fail a test on any console error or CSP violation.
+returns to the text. Those two journeys run on a phone (375 px) and a desktop (1280 px), with no serious or
+critical accessibility violations and no sideways scroll. A chat message's draft lasts until the server
+acknowledges the message. The page fixtures fail a test on any console error or CSP violation.
 """
 
 import os
@@ -61,28 +62,40 @@ def stored_drafts(page: Page) -> dict[str, str]:
     return drafts
 
 
-def test_a_reply_survives_a_reload_and_is_cleared_once_posted(desktop: BrowserPage, world: World) -> None:
-    page = desktop.page
-    desktop.sign_in(world.member.email, TEST_PASSWORD)
-    desktop.open(world.thread)
+def no_sideways_scroll(view: BrowserPage) -> bool:
+    return bool(view.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_reply_survives_a_reload_and_is_cleared_once_posted(
+    viewport: str, world: World, request: pytest.FixtureRequest
+) -> None:
+    view: BrowserPage = request.getfixturevalue(viewport)
+    page = view.page
+    view.sign_in(world.member.email, TEST_PASSWORD)
+    view.open(world.thread)
     reply_box(page).fill(REPLY)
 
-    desktop.open(world.thread)
+    view.open(world.thread)
 
     expect(reply_box(page)).to_have_value(REPLY)
     expect(page.get_by_role("status").filter(has_text="Draft restored")).to_be_visible()
+    assert accessibility_problems(page) == []
+    assert no_sideways_scroll(view)
     if SCREENSHOTS:
-        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / "drafts-restored.png")
+        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / f"drafts-restored-{viewport}.png")
     assert list(stored_drafts(page)) == [f"muster-draft:{world.member.pk}:{world.thread}:body"]
 
     page.get_by_role("button", name="Post reply").click()
-    desktop.settle()
+    view.settle()
 
     expect(page.locator(".post-body strong", has_text="noon")).to_be_visible()
     expect(reply_box(page)).to_have_value("")
     expect(page.get_by_text("Draft restored")).to_have_count(0)
     assert stored_drafts(page) == {}
-    assert desktop.trouble.all() == []
+    assert accessibility_problems(page) == []
+    assert no_sideways_scroll(view)
+    assert view.trouble.all() == []
 
 
 def test_discard_drops_the_restored_draft(desktop: BrowserPage, world: World) -> None:
@@ -155,10 +168,14 @@ def test_a_draft_written_before_the_text_changed_is_offered_not_restored(desktop
     assert desktop.trouble.all() == []
 
 
-def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(desktop: BrowserPage, world: World) -> None:
-    page = desktop.page
-    desktop.sign_in(world.member.email, TEST_PASSWORD)
-    desktop.open(world.thread)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(
+    viewport: str, world: World, request: pytest.FixtureRequest
+) -> None:
+    view: BrowserPage = request.getfixturevalue(viewport)
+    page = view.page
+    view.sign_in(world.member.email, TEST_PASSWORD)
+    view.open(world.thread)
     reply_box(page).fill(REPLY + "\n\n<script>window.previewRan = true</script>")
 
     page.get_by_role("button", name="Preview").click()
@@ -171,8 +188,9 @@ def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(deskt
     assert preview.locator("script").count() == 0
     assert page.evaluate("() => window.previewRan") is None
     assert accessibility_problems(page) == []
+    assert no_sideways_scroll(view)
     if SCREENSHOTS:
-        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / "drafts-preview.png")
+        page.locator("#reply").screenshot(path=Path(SCREENSHOTS) / f"drafts-preview-{viewport}.png")
 
     page.get_by_role("button", name="Write").click()
 
@@ -180,7 +198,9 @@ def test_preview_shows_the_rendered_markdown_and_write_returns_to_the_text(deskt
     expect(reply_box(page)).to_be_visible()
     expect(reply_box(page)).to_be_focused()
     expect(reply_box(page)).to_have_value(REPLY + "\n\n<script>window.previewRan = true</script>")
-    assert desktop.trouble.all() == []
+    assert accessibility_problems(page) == []
+    assert no_sideways_scroll(view)
+    assert view.trouble.all() == []
 
 
 def test_a_chat_message_survives_a_reload_and_leaves_the_drafts_once_the_server_acknowledges_it(

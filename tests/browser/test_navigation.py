@@ -4,8 +4,10 @@ On a phone the header is one short row with a menu button that opens and closes 
 button, ``aria-expanded``, Escape closes it and gives focus back), no page of a member's or a verifier's
 walk scrolls sideways, and the navigation's links are 44px tap targets; on a desktop the navigation shows
 without the button, and a verifier's has "Vetting queue" and "Audit log" once each. The keyboard shortcuts
-(``/`` search, ``?`` the list of shortcuts, ``j``/``k`` through a list, ``r`` reply) work, and do nothing
-while the member types in a field or holds Ctrl, Alt or Meta.
+(``/`` search, ``?`` the list of shortcuts, ``j``/``k`` through a list, ``r`` reply) work at 1280 and at 375
+px (a phone or tablet with a hardware keyboard: ``/`` reaches the search box, which stays in the header's
+row whether the menu is folded or open), and do nothing while the member types in a field or holds Ctrl,
+Alt or Meta.
 
 One community holds what the walk visits: a board of three threads, a document with a long file name,
 and a pending application in the vetting queue.
@@ -264,11 +266,14 @@ def test_desktop_shows_the_navigation_without_the_button_and_a_verifiers_links_o
     expect(main_navigation(page).get_by_role("link", name="Communities")).to_be_visible()
     assert_verifier_links_once(page)
     assert accessibility_problems(page) == []
+    assert sideways_overflow(page) <= 0
+    expect(page.get_by_role("banner").get_by_role("combobox", name="Search")).to_be_visible()
 
     for path in (reverse("verification:queue"), reverse("verification:audit")):
         desktop.open(path)
         assert_verifier_links_once(page)
         expect(main_navigation(page).locator("[aria-current=page]")).to_have_count(1)
+        assert sideways_overflow(page) <= 0
         assert accessibility_problems(page) == []
     assert desktop.trouble.all() == []
 
@@ -276,9 +281,14 @@ def test_desktop_shows_the_navigation_without_the_button_and_a_verifiers_links_o
 # Keyboard
 
 
-def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desktop: BrowserPage, world: World) -> None:
-    page = desktop.page
-    desktop.sign_in(world.reader.email, TEST_PASSWORD)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(
+    viewport: str, world: World, request: pytest.FixtureRequest
+) -> None:
+    """At 375 px too: a phone or tablet with a hardware keyboard gets the same shortcuts."""
+    view: BrowserPage = request.getfixturevalue(viewport)
+    page = view.page
+    view.sign_in(world.reader.email, TEST_PASSWORD)
     search = page.get_by_role("banner").get_by_role("combobox", name="Search")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
 
@@ -290,8 +300,26 @@ def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desk
     page.keyboard.type("jkr?/")  # typing in a field: no shortcut fires
     expect(search).to_have_value("jkr?/")
     expect(dialog).to_be_hidden()
+    assert sideways_overflow(page) <= 0
+    assert accessibility_problems(page) == []
+    if viewport == "phone":
+        # The search box stays in the header's short row, outside the folded menu: "/" reaches it with the
+        # menu closed (above) and with it open, where it leaves the menu as it was.
+        search.fill("")
+        page.locator("main").click(position={"x": 1, "y": 1})  # focus back on the page, out of the field
+        expect(search).not_to_be_focused()
+        menu_button(page).click()
+        expect(menu_button(page)).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("/")  # from the menu button, which has focus now
+        expect(search).to_be_focused()
+        expect(search).to_be_in_viewport()
+        expect(search).to_have_value("")
+        expect(menu_button(page)).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("Escape")
+        expect(menu_button(page)).to_have_attribute("aria-expanded", "false")
+        expect(menu_button(page)).to_be_focused()
 
-    desktop.open(reverse("search:search") + "?q=shelter")
+    view.open(reverse("search:search") + "?q=shelter")
     results = page.get_by_role("main").locator(".search-results > li")
     expect(results).to_have_count(len(THREAD_TITLES) + 1)
     page.keyboard.press("j")
@@ -307,25 +335,25 @@ def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desk
     page.keyboard.press("?")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Go to the search box")
-    snap(page, "desktop-shortcuts")
+    snap(page, f"{viewport}-shortcuts")
     page.keyboard.press("j")  # the dialog is open: the list stays where it was
     assert accessibility_problems(page) == []
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(results.nth(1).get_by_role("heading").get_by_role("link")).to_be_focused()
 
-    desktop.open(world.board)
+    view.open(world.board)
     page.keyboard.press("j")
     expect(page.get_by_role("main").get_by_role("link", name=THREAD_TITLES[-1])).to_be_focused()
 
-    desktop.open(world.community)
+    view.open(world.community)
     activity = page.get_by_role("region", name="Activity").get_by_role("listitem")
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(activity.nth(1)).to_have_class("is-current")
     expect(activity.nth(1).get_by_role("link").first).to_be_focused()
 
-    desktop.open(world.thread)
+    view.open(world.thread)
     reply = page.get_by_role("textbox", name="Reply")
     page.keyboard.press("Alt+r")
     expect(reply).not_to_be_focused()
@@ -336,7 +364,7 @@ def test_keyboard_shortcuts_search_list_move_and_reply_but_not_while_typing(desk
     expect(reply).to_have_value("r and j and k and / and ?")
     expect(dialog).to_be_hidden()
     assert accessibility_problems(page) == []
-    assert desktop.trouble.all() == []
+    assert view.trouble.all() == []
 
 
 def test_shortcuts_dialog_is_accessible_on_a_phone(phone: BrowserPage, world: World) -> None:
