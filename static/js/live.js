@@ -169,7 +169,8 @@
   var REACTIONS = [["👍", "thumbs up"], ["❤️", "heart"], ["😂", "laughter"], ["🎉", "celebration"], ["😮", "surprise"], ["🙏", "thanks"]];
 
   function avatarOf(author) {
-    var face = element("span", "avatar avatar-sm avatar-c" + (author ? author.colour : 0), author ? author.initials : "?");
+    var face = element("span", "avatar avatar-sm avatar-c" + (author ? author.colour : 0));
+    face.setAttribute("data-initials", author ? author.initials : "?");
     face.setAttribute("aria-hidden", "true");
     return face;
   }

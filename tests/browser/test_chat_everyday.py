@@ -202,7 +202,7 @@ def test_everyday_chat_journey(
         expect(reply.locator(".chat-quote")).to_contain_text("Update 68 from the levee")
         expect(box).to_have_value("")
         expect(page.locator("[data-replying]")).to_be_hidden()
-        expect(reply.locator(".avatar")).to_have_text(re.compile(r"^[A-Z?]{1,2}$"))
+        expect(reply.locator(".avatar")).to_have_attribute("data-initials", re.compile(r"^[A-Z?]{1,2}$"))
 
         # A mention of the reader arrives as a highlighted link; a mention of nobody is warned about first.
         box.fill(f"@{lively.dana.handle} noted")
