@@ -119,6 +119,14 @@
       action("Discard", "Discard the older draft", discard);
     }
     box.insertAdjacentElement("beforebegin", note);
+    // Once the restored text is sent (the box empties) or cleared, the note has nothing left to say.
+    function settled() {
+      if (box.value === box.defaultValue) {
+        note.remove();
+      }
+    }
+    box.addEventListener("input", settled);
+    box.addEventListener("muster:box-changed", settled);
   }
 
   function setUpPreview(box) {

@@ -68,10 +68,12 @@
     }
 
     var place = form.getAttribute("data-mentions-check") || "this page";
+    textarea.addEventListener("input", function () { warning.hidden = true; });
     // Capture, so the check runs before a form's own script (the chat composer's socket send) and can hold it.
     form.addEventListener("submit", function (event) {
       var text = textarea.value;
       if (warnedFor === text) {
+        warning.hidden = true;
         return; // warned about this very text: post anyway
       }
       var handles = [];

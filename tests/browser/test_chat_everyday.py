@@ -216,6 +216,7 @@ def test_everyday_chat_journey(
         assert Message.objects.filter(body="Ask @nobody-at-all now").count() == 0
         box.press("Enter")
         expect(message(page, "Ask @nobody-at-all now")).to_have_count(1)
+        expect(warning).to_be_hidden()
         expect(box).to_have_value("")
 
         if SCREENSHOTS:
