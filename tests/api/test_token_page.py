@@ -72,11 +72,11 @@ def test_a_verified_member_sees_the_form_with_ninety_days_and_read_checked(membe
     assert "You have no tokens yet." in html
 
 
-def test_the_navigation_links_api_tokens_for_verified_members_only(member: Member) -> None:
+def test_the_account_page_links_api_tokens_for_verified_members_only(member: Member) -> None:
     waiting = MemberFactory.create()
 
-    verified_page = signed_in(member).get(reverse("home")).content.decode()
-    waiting_page = signed_in(waiting).get(reverse("verification:status")).content.decode()
+    verified_page = signed_in(member).get(reverse("account")).content.decode()
+    waiting_page = signed_in(waiting).get(reverse("account")).content.decode()
 
     assert f'href="{PAGE}"' in verified_page
     assert "API tokens" in verified_page
