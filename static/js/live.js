@@ -688,7 +688,12 @@
       item.setAttribute("data-presence-member", String(member.id));
       item.appendChild(element("span", "presence-dot"));
       item.firstChild.setAttribute("aria-hidden", "true");
-      item.appendChild(document.createTextNode(" " + member.name + " "));
+      item.appendChild(document.createTextNode(" "));
+      var named = element("span", "with-avatar");
+      named.appendChild(avatarOf(member));
+      named.appendChild(document.createTextNode(member.name));
+      item.appendChild(named);
+      item.appendChild(document.createTextNode(" "));
       item.appendChild(element("span", "visually-hidden presence-state"));
       list.appendChild(item);
     }

@@ -16,6 +16,7 @@ from blueprint import services
 from blueprint.models import Congress, CongressRole, Entry, EntryLink, Idea, IdeaStatus, Kind, Relation, Status
 from communities.models import ActivityEvent, Community
 from communities.services import community_create
+from muster.avatars import member_initials
 from notices.follow import events_q, follow
 from notices.models import Delivery, Level, Subscription
 from tests.blueprint.conftest import SENTINEL, Propose, Publish, fresh, joined, make_editor, marking
@@ -116,6 +117,8 @@ def test_the_congress_pages_show_delegates_and_alternates_to_verified_members(
     assert fouo_delegate.display_name in text
     assert "Alternates (1)" in text
     assert "Delegates (1)" in text
+    for person in (delegate, fouo_delegate):  # each with their face beside their name
+        assert f'data-initials="{member_initials(person)}" aria-hidden="true"></span>{person.display_name}' in text
 
 
 def test_an_editor_names_a_delegate_from_the_congress_page(
@@ -231,6 +234,10 @@ def test_another_delegate_endorses_once_and_a_second_time_is_refused_clearly(
     assert second.status_code == 200
     assert "already endorsed" in second.content.decode()
     assert idea.endorsements.count() == 1
+    endorser = (
+        f'data-initials="{member_initials(other_delegate)}" aria-hidden="true"></span>{other_delegate.display_name}'
+    )
+    assert endorser in second.content.decode()
 
 
 def test_the_author_cannot_endorse_their_own_idea(submit: Submit, delegate: Member) -> None:
