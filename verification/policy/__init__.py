@@ -102,6 +102,7 @@ from verification.policy.standing import (
     forget_member_access,
     limit_member_access,
     member_access,
+    member_accesses,
 )
 
 __all__ = [
@@ -160,6 +161,7 @@ __all__ = [
     "limit_member_access",
     "listed_references_q",
     "member_access",
+    "member_accesses",
     "members_cleared_for",
     "members_cleared_to_see_content",
     "members_in_role_groups",
