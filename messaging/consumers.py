@@ -6,22 +6,23 @@ for foreign origins (``AllowedHostsOriginValidator``). It checks the access
 policy at connect, on every subscription and every send (in SQL, for the
 conversation), and re-checks each event before forwarding it, all against the
 member's standing (``LiveAccess``), which it re-reads whenever a service
-announces a change, when verification expires, and every
-``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a backstop. ``self.member`` carries
-that standing, so the services it calls read it instead of recomputing it.
+announces a change and when verification expires; the process re-reads every
+socket's standing together every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a
+backstop (``process_live.AccessRefresh``). ``self.member`` carries that
+standing, so the services it calls read it instead of recomputing it. Room
+events reach it from the process's fan-out (``messaging.rooms``), everything
+else from its own channel.
 """
 
 import asyncio
 import json
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -29,18 +30,18 @@ from messaging import access as chat_access
 from messaging import presence, selectors, services
 from messaging.events import (
     ErrorFrame,
-    MessageChangedEvent,
     PresenceChange,
-    PresenceEvent,
     PresenceFrame,
     ReadEvent,
     ScopeData,
     TypingEvent,
+    TypingFrame,
 )
 from messaging.models import Conversation, Message
 from messaging.naming import conversation_group
 from messaging.presence import PresenceState
 from messaging.process_live import process_live
+from messaging.rooms import AsgiSend, Outbox, shared_frame
 from messaging.serialise import author_data, message_data, scope_data
 from notices import live, notifications
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
@@ -91,6 +92,7 @@ def _text_field(content: dict[str, Any], name: str) -> str:
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     member: Member
     access: chat_access.LiveAccess
+    base_send: AsgiSend
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -113,7 +115,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.threads: dict[int, policy.ItemScope] = {}
         self.typing_sent: dict[int, float] = {}
         self.joined_groups: list[str] = []
-        self.watcher: asyncio.Task[None] | None = None
+        self.follow_ups: set[asyncio.Task[None]] = set()
+        # Everything this socket sends goes through its outbox, in order, room events included.
+        self.outbox = Outbox(self.base_send)
+        self.base_send = self.outbox.send
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.accept()
@@ -138,8 +143,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
         await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
-        self.watcher = asyncio.create_task(self._watch_access())
-        process_live().watch.watch(self)
+        shared = process_live()
+        shared.watch.watch(self)
+        shared.access.watch(self)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' own dispatch closes stale database connections before every event, a trip to the
@@ -156,10 +162,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def disconnect(self, code: int) -> None:
-        process_live().watch.consumers.discard(self)
-        if getattr(self, "watcher", None) is not None:
-            self.watcher.cancel()  # type: ignore[union-attr]
-        groups = [*getattr(self, "joined_groups", []), *(conversation_group(c) for c in self.subscriptions)]
+        shared = process_live()
+        shared.watch.consumers.discard(self)
+        shared.access.sockets.discard(self)
+        for conversation_id in getattr(self, "subscriptions", {}):
+            await shared.rooms.leave(self.channel_layer, conversation_id, self)
+        groups = [*getattr(self, "joined_groups", [])]
         groups += [live.item_group(FOLLOWED_TYPE, thread) for thread in getattr(self, "threads", {})]
         try:
             for group in groups:
@@ -212,10 +220,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         conversation = await self._conversation(content)
         if conversation.pk not in self.subscriptions and len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
             raise FrameError("too_many", f"A page follows at most {MAX_SUBSCRIPTIONS} conversations.")
-        # Join the group before reading the backlog, so nothing falls between the two; the
+        # Join the room before reading the backlog, so nothing falls between the two; the
         # client drops anything it already holds (same id, same or older version).
-        await self.channel_layer.group_add(conversation_group(conversation.pk), self.channel_name)
         self.subscriptions[conversation.pk] = scope_data(conversation)
+        try:
+            await process_live().rooms.join(self.channel_layer, conversation.pk, self)
+        except live.LAYER_ERRORS:
+            logger.warning("Live updates paused: could not join a room", exc_info=True)
+            await self.pause()
+            return
 
         def backlog() -> list[Message]:
             return selectors.messages_changed_since(self.member, conversation, since)
@@ -240,7 +253,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def unsubscribe(self, content: dict[str, Any]) -> None:
         conversation_id = _int_field(content, "conversation", minimum=1)
         if self.subscriptions.pop(conversation_id, None) is not None:
-            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+            await process_live().rooms.leave(self.channel_layer, conversation_id, self)
 
     async def _write(self, content: dict[str, Any], action: Callable[[Member], Message]) -> Message:
         nonce = str(content.get("nonce", ""))[:64]
@@ -357,40 +370,53 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def ping(self, content: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
 
-    # --- Events from the channel layer ---------------------------------------------
+    # --- Room events, from the process's fan-out (messaging.rooms) -----------------------
 
-    async def _forwardable(self, scope: ScopeData) -> bool:
-        """The per-event re-check: is the socket still following this conversation, and may the member see it?"""
+    def room_event(self, event: dict[str, Any]) -> None:
+        """One event of a room this socket follows: re-checked against the member's standing in memory,
+        then its frame, encoded once for the whole room, queued. A refusal is dealt with in a task."""
+        scope: ScopeData = event["scope"]
         conversation_id = scope["conversation_id"]
-        if conversation_id not in self.subscriptions:
-            return False
+        if conversation_id not in self.subscriptions or self.outbox.closed:
+            return
         refusal = self.access.refusal(chat_access.ConversationScope(**scope))
-        if refusal is None:
-            return True
+        if refusal is not None:
+            self._follow_up(self._refused_event(conversation_id, refusal))
+            return
+        message = ROOM_FRAMES[event["type"]](self, event)
+        if message is not None:
+            self.outbox.put(message)
+
+    def _typing_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        if event["member"]["id"] == self.member.pk:
+            return None
+        conversation = event["scope"]["conversation_id"]
+        frame: TypingFrame = {"type": "typing", "conversation": conversation, "member": event["member"]}
+        return shared_frame(event, lambda: json.dumps(frame))
+
+    def _presence_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        conversation = event["scope"]["conversation_id"]
+        changes = event["changes"]
+        if not any(change["member"]["id"] == self.member.pk for change in changes):
+            everyone: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": changes}
+            return shared_frame(event, lambda: json.dumps(everyone))
+        # This member's own change is left out of their frame: only their sockets pay for a second encoding.
+        others = [change for change in changes if change["member"]["id"] != self.member.pk]
+        frame: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": others}
+        return {"type": "websocket.send", "text": json.dumps(frame)} if others else None
+
+    def _follow_up(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self.follow_ups.add(task)
+        task.add_done_callback(self.follow_ups.discard)
+
+    async def _refused_event(self, conversation_id: int, refusal: str) -> None:
         if self.access.barrier_at(timezone.now()) is not policy.Barrier.NONE:
             await self.refresh_access()
-        else:
+        elif conversation_id in self.subscriptions:
             await self._close_conversation(conversation_id, refusal)
-        return False
 
-    async def message_changed(self, event: MessageChangedEvent) -> None:
-        if await self._forwardable(event["scope"]):
-            await self.send(text_data=event["frame"])
-
-    async def conversation_typing(self, event: TypingEvent) -> None:
-        if event["member"]["id"] != self.member.pk and await self._forwardable(event["scope"]):
-            conversation = event["scope"]["conversation_id"]
-            await self.send_json({"type": "typing", "conversation": conversation, "member": event["member"]})
-
-    async def member_presence(self, event: PresenceEvent) -> None:
-        changes = [change for change in event["changes"] if change["member"]["id"] != self.member.pk]
-        if changes and await self._forwardable(event["scope"]):
-            frame: PresenceFrame = {
-                "type": "presence",
-                "conversation": event["scope"]["conversation_id"],
-                "changes": changes,
-            }
-            await self.send_json(frame)
+    # --- Events from the channel layer, for this socket ----------------------------------
 
     async def conversation_read(self, event: ReadEvent) -> None:
         await self.send_json({"type": "read", "conversation": event["conversation"], "up_to": event["up_to"]})
@@ -436,8 +462,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def refresh_access(self) -> None:
-        """Re-read the member's standing; close what they lost, and the socket if they lost everything."""
-        self.access = await database_sync_to_async(chat_access.live_access)(self.member)
+        """Re-read the member's standing (after a service announced a change, or their verification expired)."""
+        await self.apply_access(await database_sync_to_async(chat_access.live_access)(self.member))
+
+    async def apply_access(self, access: chat_access.LiveAccess | None) -> None:
+        """Take the member's standing as read afresh (None: the account is gone); close what they lost,
+        and the socket if they lost everything."""
+        if access is None:
+            await self._refuse(policy.Barrier.INACTIVE)
+            return
+        self.access = access
         barrier = self.access.barrier_at(timezone.now())
         if barrier is not policy.Barrier.NONE:
             await self._refuse(barrier)
@@ -458,19 +492,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _close_conversation(self, conversation_id: int, reason: str) -> None:
         self.subscriptions.pop(conversation_id, None)
-        await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        await process_live().rooms.leave(self.channel_layer, conversation_id, self)
         await self.send_json({"type": "conversation.closed", "conversation": conversation_id, "reason": reason})
-
-    async def _watch_access(self) -> None:
-        """Re-read access when verification expires, and now and then in case a change went unannounced."""
-        refresh = settings.MUSTER_LIVE_ACCESS_REFRESH_SECONDS
-        while True:
-            wait = refresh * random.uniform(0.8, 1.0)  # noqa: S311 - spreads refreshes, not a secret
-            if self.access.expires_at is not None:
-                until_expiry = (self.access.expires_at - timezone.now()).total_seconds()
-                wait = min(wait, max(until_expiry, 0.0) + 0.05)
-            await asyncio.sleep(wait)
-            await self.refresh_access()
 
     async def _announce_presence(self, state: PresenceState, *, only: int | None = None) -> None:
         targets = [only] if only is not None else list(self.subscriptions)
@@ -486,6 +509,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except live.LAYER_ERRORS:
             logger.warning("Live updates paused: could not send %s", event.get("type"), exc_info=True)
 
+
+RoomFrame = Callable[[LiveConsumer, dict[str, Any]], dict[str, Any] | None]
+
+# The browser frame of each room event, as the ASGI message a socket sends.
+ROOM_FRAMES: dict[str, RoomFrame] = {
+    "message.changed": lambda consumer, event: shared_frame(event, lambda: str(event["frame"])),
+    "conversation.typing": LiveConsumer._typing_frame,
+    "member.presence": LiveConsumer._presence_frame,
+}
 
 CLIENT_HANDLERS: dict[str, ClientHandler] = {
     "subscribe": LiveConsumer.subscribe,

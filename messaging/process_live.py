@@ -1,16 +1,24 @@
-"""What the live sockets of one process share: a watch on the channel layer, and presence gathered per room.
+"""What the live sockets of one process share: a watch on the channel layer, presence gathered per room,
+the rooms' events fanned out once (``messaging.rooms``) and the periodic re-read of every socket's standing.
 
 One of each per event loop (one per Daphne process; one per test in the test suite).
 """
 
 import asyncio
 import logging
+import random
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+
+from messaging.access import LiveAccess, live_accesses
 from messaging.events import PresenceChange, PresenceEvent, ScopeData
 from messaging.naming import conversation_group
+from messaging.rooms import RoomFanout
 from notices import live
 
 logger = logging.getLogger(__name__)
@@ -66,6 +74,66 @@ class LayerWatch:
                     await consumer.pause()
 
 
+class Refreshable(Protocol):
+    member: Any
+    access: LiveAccess
+
+    async def apply_access(self, access: LiveAccess | None) -> None: ...
+
+    async def refresh_access(self) -> None: ...
+
+
+class AccessRefresh:
+    """One per process: every socket's standing re-read together, and expiry watched for all of them.
+
+    Services announce what takes access away (``access.changed`` to the
+    member's sockets); this is the backstop for a change that went unannounced.
+    Every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` it reads the standing of all
+    the process's members in one batch (a fixed number of queries, however many
+    sockets are open) and hands each socket its new standing. Between batches
+    it looks, in memory, once a second for a verification that has just
+    expired, and has that socket re-read its own (renewed, or refused).
+    """
+
+    EXPIRY_CHECK_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.sockets: weakref.WeakSet[Refreshable] = weakref.WeakSet()
+        self.task: asyncio.Task[None] | None = None
+
+    def watch(self, socket: Refreshable) -> None:
+        self.sockets.add(socket)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        period = settings.MUSTER_LIVE_ACCESS_REFRESH_SECONDS
+        # Processes started together spread their batches.
+        next_batch = loop.time() + period * random.uniform(0.8, 1.0)  # noqa: S311 - spreads load, not a secret
+        while self.sockets:
+            await asyncio.sleep(min(self.EXPIRY_CHECK_SECONDS, max(next_batch - loop.time(), 0.0)))
+            if loop.time() >= next_batch:
+                next_batch = loop.time() + period
+                await self.refresh_all()
+            else:
+                now = timezone.now()
+                for socket in list(self.sockets):
+                    expires_at = socket.access.expires_at
+                    if expires_at is not None and expires_at <= now and socket.access.access.may_see_content:
+                        await socket.refresh_access()
+
+    async def refresh_all(self) -> None:
+        sockets = list(self.sockets)
+        if not sockets:
+            return
+        # One object per member: the batch refreshes them in place, and sockets of one member share it.
+        members = list({socket.member.pk: socket.member for socket in sockets}.values())
+        accesses = await database_sync_to_async(live_accesses)(members)
+        for socket in sockets:
+            await socket.apply_access(accesses.get(socket.member.pk))
+
+
 class PresenceBatch:
     """One per process: presence changes gathered for ``PRESENCE_BATCH_SECONDS``, then one event per conversation.
 
@@ -100,6 +168,8 @@ class ProcessLive:
 
     watch: LayerWatch = field(default_factory=LayerWatch)
     presence: PresenceBatch = field(default_factory=PresenceBatch)
+    rooms: RoomFanout = field(default_factory=RoomFanout)
+    access: AccessRefresh = field(default_factory=AccessRefresh)
 
 
 _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessLive]" = weakref.WeakKeyDictionary()

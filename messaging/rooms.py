@@ -1,0 +1,198 @@
+"""Room events fanned out once per process, and each socket's bounded outbox.
+
+Through the channel layer alone, every socket in a room is a member of the
+room's group: the layer queues a copy of each event for every socket, each
+socket decodes its copy and dispatches it through Channels (two tasks and an
+``asyncio.wait`` per event). With a thousand sockets that per-socket dispatch,
+not Redis and not the frame itself, is what a process spends its time on
+(docs/performance.md). Here a process joins each room's group once, on a
+channel of its own; each event it receives is handed, in memory, to the room's
+local sockets, which re-check it against their member's standing and put the
+frame, encoded once for all of them, in their outbox.
+
+An ``Outbox`` keeps the order of everything one socket sends and lets a slow
+socket fall behind without holding up the others: its frames wait in a bounded
+queue, written by a task of its own only while there is something to write.
+Past ``OUTBOX_LIMIT`` frames the socket is closed (``CLOSE_FELL_BEHIND``); the
+page reconnects and catches up by version, so nothing is lost.
+"""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from messaging.naming import conversation_group
+from notices import live
+
+logger = logging.getLogger(__name__)
+
+# Frames one socket may have waiting: a room of a thousand in a busy minute stays far below it,
+# a socket that stopped reading reaches it (each waiting frame is shared with the room, so the
+# cost is a reference, not a copy).
+OUTBOX_LIMIT = 1_000
+# An application close code (4000-4999): the socket fell behind and is closed to catch up on reconnect.
+CLOSE_FELL_BEHIND = 4008
+FELL_BEHIND_REASON = "This connection fell behind; reconnect to catch up."
+# How long the process waits before listening again after the channel layer failed, and how long a
+# subscription change may take before it counts as failed (a layer that lost Redis may retry for ever).
+RETRY_SECONDS = 1.0
+LAYER_TIMEOUT_SECONDS = 5.0
+
+AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
+# Where a room event keeps the ASGI message of its frame once the first socket has made it.
+SHARED_FRAME_KEY = "_shared_frame"
+
+
+def shared_frame(event: dict[str, Any], encode: Callable[[], str]) -> dict[str, Any]:
+    """The ASGI message carrying ``event``'s browser frame, encoded by the first socket that needs it
+    and shared, read-only, by the rest of the room."""
+    message: dict[str, Any] | None = event.get(SHARED_FRAME_KEY)
+    if message is None:
+        message = event[SHARED_FRAME_KEY] = {"type": "websocket.send", "text": encode()}
+    return message
+
+
+class Outbox:
+    """What one socket sends, in order: written at once while the socket keeps up, closed when it cannot."""
+
+    __slots__ = ("_send", "_waiting", "_writer", "closed")
+
+    def __init__(self, send: AsgiSend) -> None:
+        self._send = send
+        self._waiting: deque[dict[str, Any]] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def put(self, message: dict[str, Any]) -> None:
+        """Queue one ASGI message (shared between sockets: it is only read); never waits."""
+        if self.closed:
+            return
+        if len(self._waiting) >= OUTBOX_LIMIT:
+            self._fell_behind()
+            return
+        self._waiting.append(message)
+        if message["type"] == "websocket.close":
+            self.closed = True
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+
+    async def send(self, message: dict[str, Any]) -> None:
+        """``put``, as the awaitable a Channels consumer sends through."""
+        self.put(message)
+
+    def _fell_behind(self) -> None:
+        logger.info("Closing a live socket that fell %s frames behind", OUTBOX_LIMIT)
+        self._waiting.clear()
+        self._waiting.append({"type": "websocket.close", "code": CLOSE_FELL_BEHIND, "reason": FELL_BEHIND_REASON})
+        self.closed = True
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                await self._send(self._waiting.popleft())
+        except Exception:  # the socket went away mid-write; its disconnect tidies up
+            logger.debug("A live socket closed while frames were waiting", exc_info=True)
+            self._waiting.clear()
+            self.closed = True
+        finally:
+            self._writer = None
+
+
+class RoomSocket(Protocol):
+    def room_event(self, event: dict[str, Any]) -> None:
+        """Take one event of a room the socket joined: re-check it in memory and queue its frame. Never waits."""
+
+
+class RoomFanout:
+    """One per process (event loop): one channel-layer subscription per room with local sockets.
+
+    Subscriptions follow the rooms: a worker task adds the process's channel to
+    a room's group when its first socket joins and discards it when the last
+    leaves, one change at a time, so a join and a leave of the same room never
+    race. ``join`` returns once the group is joined: a socket reads its backlog
+    only after that, so no message falls between the two.
+    """
+
+    def __init__(self) -> None:
+        self.rooms: dict[int, set[RoomSocket]] = {}
+        self.subscribed: set[int] = set()
+        self.layer: Any = None
+        self.channel = ""
+        self._changes: asyncio.Queue[int] = asyncio.Queue()
+        self._pending: dict[int, asyncio.Future[BaseException | None]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def join(self, layer: Any, conversation_id: int, socket: RoomSocket) -> None:
+        """Deliver the room's events to ``socket`` from now on; raises the layer's error if it cannot."""
+        self.rooms.setdefault(conversation_id, set()).add(socket)
+        if conversation_id not in self.subscribed:
+            await self._settle(layer, conversation_id)
+
+    async def leave(self, layer: Any, conversation_id: int, socket: RoomSocket) -> None:
+        room = self.rooms.get(conversation_id)
+        if room is None or socket not in room:
+            return
+        room.discard(socket)
+        if not room:
+            del self.rooms[conversation_id]
+            self._request(conversation_id)
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """Hand one room event to the room's local sockets."""
+        room = self.rooms.get(event["scope"]["conversation_id"])
+        if room:
+            for socket in tuple(room):
+                socket.room_event(event)
+
+    async def _settle(self, layer: Any, conversation_id: int) -> None:
+        """Have the worker bring the room's subscription in line with its sockets; wait until it has."""
+        if self.layer is None:
+            self.layer = layer
+            self.channel = await layer.new_channel()
+            self._tasks = [asyncio.create_task(self._subscribe()), asyncio.create_task(self._receive())]
+        error = await asyncio.shield(self._request(conversation_id))
+        if error is not None:
+            raise error
+
+    def _request(self, conversation_id: int) -> "asyncio.Future[BaseException | None]":
+        waiting = self._pending.get(conversation_id)
+        if waiting is None:
+            waiting = self._pending[conversation_id] = asyncio.get_running_loop().create_future()
+            self._changes.put_nowait(conversation_id)
+        return waiting
+
+    async def _subscribe(self) -> None:
+        while True:
+            conversation_id = await self._changes.get()
+            waiting = self._pending.pop(conversation_id)
+            group = conversation_group(conversation_id)
+            try:
+                if conversation_id in self.rooms and conversation_id not in self.subscribed:
+                    await asyncio.wait_for(self.layer.group_add(group, self.channel), LAYER_TIMEOUT_SECONDS)
+                    self.subscribed.add(conversation_id)
+                elif conversation_id not in self.rooms and conversation_id in self.subscribed:
+                    # Forgotten first: if the layer is down, the group expires on its own and the next
+                    # join subscribes afresh.
+                    self.subscribed.discard(conversation_id)
+                    await asyncio.wait_for(self.layer.group_discard(group, self.channel), LAYER_TIMEOUT_SECONDS)
+            except live.LAYER_ERRORS as error:
+                waiting.set_result(error)
+            else:
+                waiting.set_result(None)
+
+    async def _receive(self) -> None:
+        while True:
+            try:
+                event = await self.layer.receive(self.channel)
+            except live.LAYER_ERRORS:
+                # The sockets are told by the layer watch (process_live.LayerWatch) and reconnect; the
+                # process keeps listening so that it hears the rooms again once Redis is back.
+                logger.warning("Room events paused: the channel layer is unreachable", exc_info=True)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            try:
+                self.deliver(event)
+            except Exception:
+                logger.exception("A room event could not be delivered: %s", event.get("type"))

@@ -1,0 +1,163 @@
+"""The per-process room fan-out and each socket's outbox (messaging.rooms).
+
+A process joins a room's group once, however many of its sockets follow the
+room, and hands every event to them in memory; a socket that cannot keep up is
+closed with a reason instead of holding up the room. The consumer-level tests
+(test_consumers.py) show the same path end to end: access re-checked per event,
+catch-up after a reconnect.
+"""
+
+import asyncio
+from typing import Any
+
+import pytest
+from channels.layers import InMemoryChannelLayer
+
+from messaging.naming import conversation_group
+from messaging.rooms import CLOSE_FELL_BEHIND, OUTBOX_LIMIT, Outbox, RoomFanout, shared_frame
+
+ROOM = 7
+SCOPE = {"conversation_id": ROOM, "community_id": 1, "marking_id": 1, "community_marking_id": 1}
+
+
+class Page:
+    """A socket as a page sees it: the frames written to it, in order, through its outbox."""
+
+    def __init__(self, *, stalled: bool = False) -> None:
+        self.written: list[dict[str, Any]] = []
+        self.unblocked = asyncio.Event()
+        if not stalled:
+            self.unblocked.set()
+        self.outbox = Outbox(self._write)
+
+    async def _write(self, message: dict[str, Any]) -> None:
+        await self.unblocked.wait()  # a page that stopped reading: the server's send never returns
+        self.written.append(message)
+
+    def room_event(self, event: dict[str, Any]) -> None:
+        self.outbox.put(shared_frame(event, lambda: str(event["frame"])))
+
+    @property
+    def texts(self) -> list[str]:
+        return [message["text"] for message in self.written if message["type"] == "websocket.send"]
+
+
+def message_event(number: int) -> dict[str, Any]:
+    return {"type": "message.changed", "scope": SCOPE, "frame": f'{{"n": {number}}}'}
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_process_joins_a_room_once_however_many_of_its_sockets_follow_it() -> None:
+    layer = InMemoryChannelLayer()
+    fanout = RoomFanout()
+    pages = [Page() for _ in range(40)]
+
+    await asyncio.gather(*(fanout.join(layer, ROOM, page) for page in pages))
+
+    assert list(layer.groups[conversation_group(ROOM)]) == [fanout.channel]
+    await layer.group_send(conversation_group(ROOM), message_event(1))
+    await asyncio.sleep(0.05)
+    assert all(page.texts == ['{"n": 1}'] for page in pages)
+    # One ASGI message for the whole room: encoded once, shared.
+    assert len({id(page.written[0]) for page in pages}) == 1
+
+    for page in pages[:-1]:
+        await fanout.leave(layer, ROOM, page)
+    await settle()
+    assert list(layer.groups[conversation_group(ROOM)]) == [fanout.channel]
+    await fanout.leave(layer, ROOM, pages[-1])
+    await settle()
+    assert conversation_group(ROOM) not in layer.groups
+    for task in fanout._tasks:
+        task.cancel()
+
+
+async def test_a_room_left_and_joined_again_at_once_stays_subscribed() -> None:
+    layer = InMemoryChannelLayer()
+    fanout = RoomFanout()
+    first, second = Page(), Page()
+    await fanout.join(layer, ROOM, first)
+
+    await fanout.leave(layer, ROOM, first)
+    await fanout.join(layer, ROOM, second)
+    await settle()
+
+    assert list(layer.groups[conversation_group(ROOM)]) == [fanout.channel]
+    await layer.group_send(conversation_group(ROOM), message_event(1))
+    await asyncio.sleep(0.05)
+    assert second.texts == ['{"n": 1}'] and first.texts == []
+    for task in fanout._tasks:
+        task.cancel()
+
+
+async def test_each_socket_gets_every_event_in_order() -> None:
+    layer = InMemoryChannelLayer()
+    fanout = RoomFanout()
+    pages = [Page() for _ in range(5)]
+    for page in pages:
+        await fanout.join(layer, ROOM, page)
+
+    for number in range(200):
+        await layer.group_send(conversation_group(ROOM), message_event(number))
+    await asyncio.sleep(0.2)
+
+    expected = [f'{{"n": {number}}}' for number in range(200)]
+    assert all(page.texts == expected for page in pages)
+    for task in fanout._tasks:
+        task.cancel()
+
+
+async def test_a_socket_that_stops_reading_is_closed_with_a_reason_and_holds_up_nobody() -> None:
+    stalled, keeping_up = Page(stalled=True), Page()
+    event_count = OUTBOX_LIMIT + 10
+
+    for number in range(event_count):
+        event = message_event(number)
+        stalled.room_event(event)
+        keeping_up.room_event(event)
+        await asyncio.sleep(0)
+
+    assert len(keeping_up.texts) == event_count
+    assert stalled.written == []
+    stalled.unblocked.set()  # the page reads again (or the server gives up on it): what reaches it?
+    await settle()
+    # The one frame that was on its way, then the close: the backlog was dropped, not kept in memory.
+    assert stalled.texts == ['{"n": 0}']
+    assert stalled.written[-1]["type"] == "websocket.close"
+    assert stalled.written[-1]["code"] == CLOSE_FELL_BEHIND
+    assert "catch up" in stalled.written[-1]["reason"]
+    assert stalled.outbox.closed
+    stalled.room_event(message_event(event_count))
+    await settle()
+    assert stalled.written[-1]["type"] == "websocket.close"
+
+
+async def test_a_socket_just_behind_catches_up_without_being_closed() -> None:
+    slow = Page(stalled=True)
+    for number in range(OUTBOX_LIMIT):
+        slow.room_event(message_event(number))
+        await asyncio.sleep(0)
+
+    slow.unblocked.set()
+    await asyncio.sleep(0.05)
+
+    assert slow.texts == [f'{{"n": {number}}}' for number in range(OUTBOX_LIMIT)]
+    assert not slow.outbox.closed
+
+
+@pytest.mark.parametrize("failure", [ConnectionResetError, RuntimeError])
+async def test_a_socket_that_went_away_mid_write_drops_what_waited(failure: type[Exception]) -> None:
+    async def gone(message: dict[str, Any]) -> None:
+        raise failure("the connection is gone")
+
+    outbox = Outbox(gone)
+    outbox.put({"type": "websocket.send", "text": "1"})
+    outbox.put({"type": "websocket.send", "text": "2"})
+    await settle()
+
+    assert outbox.closed
+    outbox.put({"type": "websocket.send", "text": "3"})  # ignored, no error
