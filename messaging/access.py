@@ -167,7 +167,7 @@ def live_access(member: Member) -> LiveAccess:
 
 
 def live_accesses(members: Sequence[Member]) -> dict[int, LiveAccess]:
-    """The standing of many sockets' members in at most eight queries whatever their number (a process's periodic refresh).
+    """The standing of many sockets' members in at most eight queries, however many (a process's periodic refresh).
 
     Each member object is refreshed in place and carries its new standing
     (``policy.member_accesses``); members no longer in the database are left out.

@@ -4,11 +4,14 @@ from datetime import timedelta
 import factory
 import pyotp
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from factory.declarations import LazyAttribute, PostGenerationMethodCall, Sequence, SubFactory
 from factory.faker import Faker
 from factory.helpers import post_generation
 
+from communities.models import Community, Role
+from communities.services import community_create, membership_set_role
 from verification.demo import enrol_totp
 from verification.models import Marking, MarkingAuthorisation, Member, Profile, RulesAcceptance, RulesOfBehavior
 
@@ -75,3 +78,49 @@ def make_verified_member(
         enrol_totp(member, secret)
         member.totp_secret = secret  # type: ignore[attr-defined]
     return member
+
+
+def make_members_of_every_standing() -> dict[str, Member]:
+    """One member for each standing the policy tells apart, and each way of holding a clearance or a community.
+
+    Verifiers hold the permission directly or through the Verifiers group; the
+    communities (private, FOUO, and one staff declined) are created by ``owner``.
+    """
+    now = timezone.now()
+    review = Permission.objects.get(content_type__app_label="verification", codename="review_application")
+    verifiers = Group.objects.get(name="Verifiers")
+    members = {
+        "verified": make_verified_member(),
+        "suspended": make_verified_member(suspended_at=now),
+        "expired": make_verified_member(verified_until=now - timedelta(days=1)),
+        "unverified": make_verified_member(verified_until=None),
+        "inactive verifier": make_verified_member(is_active=False, mfa=True),
+        "rules not accepted": make_verified_member(accept_rules=False),
+        "fouo with mfa": make_verified_member(markings=["fouo"]),
+        "fouo without mfa": make_verified_member(markings=["fouo"], mfa=False),
+        "verifier with mfa": make_verified_member(mfa=True),
+        "verifier without mfa": make_verified_member(),
+        "group verifier with mfa": make_verified_member(mfa=True),
+        "group verifier without mfa": make_verified_member(),
+        "staff": make_verified_member(is_staff=True, mfa=True),
+        "staff without mfa": make_verified_member(is_staff=True),
+        "superuser": make_verified_member(is_staff=True, is_superuser=True, mfa=True),
+        "owner": make_verified_member(markings=["fouo"]),
+        "private member": make_verified_member(),
+        "closed member": make_verified_member(),
+    }
+    for name in ("inactive verifier", "verifier with mfa", "verifier without mfa"):
+        members[name].user_permissions.add(review)
+    for name in ("group verifier with mfa", "group verifier without mfa"):
+        members[name].groups.add(verifiers)
+
+    owner = members["owner"]
+    unmarked, fouo = Marking.objects.get(slug="unmarked"), Marking.objects.get(slug="fouo")
+    private = community_create(creator=owner, name="Harbour", slug="harbour", marking=unmarked, visibility="private")
+    membership_set_role(community=private, member=members["private member"], role=Role.MEMBER)
+    port = community_create(creator=owner, name="Port security", slug="port-security", marking=fouo)
+    membership_set_role(community=port, member=members["fouo with mfa"], role=Role.MODERATOR)
+    closed = community_create(creator=owner, name="Levees", slug="levees", marking=unmarked)
+    membership_set_role(community=closed, member=members["closed member"], role=Role.MEMBER)
+    Community.objects.filter(pk=closed.pk).update(status=Community.Status.DECLINED)
+    return members
