@@ -617,15 +617,24 @@ def row(config: Config, layers: tuple[str, ...], result: dict[str, Any], baselin
     }
 
 
+def one_line(error: str, width: int) -> str:
+    """A server's log tail on one line: its last lines say why it failed."""
+    flat = " ".join(error.split())
+    return flat if len(flat) <= width else "…" + flat[-width:]
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
+    layered = len({r["layer"] for r in rows if r["app"] != BASELINE}) > 1
+    apps = [r["app"] + (f" {r['layer']}" if layered and r["layer"] else "") for r in rows]
+    width = max(len("app"), *(len(app) for app in apps))
     print(
-        f"{'app':<10} {'server':<18} {'x':>2} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} "
+        f"{'app':<{width}} {'server':<18} {'x':>2} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} "
         f"{'deliv/s':>9} {'/base':>6} {'peak MiB':>9}  goal"
     )
-    for r in rows:
-        head = f"{r['app']:<10} {r['server']:<18} {r['processes']:>2} {r['clients']:>7}"
+    for app, r in zip(apps, rows, strict=True):
+        head = f"{app:<{width}} {r['server']:<18} {r['processes']:>2} {r['clients']:>7}"
         if "error" in r:
-            print(f"{head}  error: {r['error'][:80]}")
+            print(f"{head}  error: {one_line(r['error'], 100)}")
             continue
         share = f"{r['share_of_baseline']:.2f}" if r["share_of_baseline"] is not None else "—"
         verdict = {True: "pass", False: "FAIL", None: ""}[r["passed"]]
@@ -678,7 +687,7 @@ def run(
             progress = f"chat fan-out [{index}/{len(configs)}] {r['config']} {config.size}:"
             so_far = f"{result['seconds']} s, {time.monotonic() - started:.0f} s in all"
             if "error" in r:
-                print(f"{progress} {r['error'][:300]} ({so_far})", flush=True)
+                print(f"{progress} {one_line(r['error'], 300)} ({so_far})", flush=True)
                 continue
             print(
                 f"{progress} p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, delivered {r['delivered_ratio']:.4f}, "

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.asgi_servers import SERVERS, raise_file_limit, servers, tree_memory_kib
-from bench.chat_fanout import ClientProcess, flush_redis, redis_unreachable, server_env, session_for
+from bench.chat_fanout import DEFAULT_REDIS_URL, ClientProcess, flush_redis, redis_unreachable, server_env, session_for
 
 SOCKETS = 10_000
 SERVER = "uvicorn-wsproto"
@@ -113,7 +113,7 @@ async def hold(
 
 
 def run(sockets: int = SOCKETS, server: str = SERVER) -> dict[str, Any]:
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9"
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     if unreachable := redis_unreachable(redis_url):
         print(f"idle sockets: skipped, {unreachable}")
         return {"skipped": unreachable}
