@@ -527,7 +527,11 @@ def application_targets(apps: tuple[str, ...]) -> tuple[dict[str, str], dict[str
     for app in apps:
         target = APPS.get(app, app)
         module = target.partition(":")[0]
-        if importlib.util.find_spec(module) is None:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # its package is missing too
+            found = False
+        if not found:
             skipped[app] = f"there is no module {module}"
             print(f"chat fan-out: {app} skipped, there is no module {module}", flush=True)
         else:
@@ -678,7 +682,16 @@ def run(
         for index, config in enumerate(configs, 1):
             began = time.monotonic()
             result = measure_config(config, targets.get(config.app, ""), world, redis_url, Path(logs))
-            result.update({"config": config.label(layers), "seconds": round(time.monotonic() - began, 1)})
+            result.update(
+                {
+                    "config": config.label(layers),
+                    "app": config.app,
+                    "server": config.server,
+                    "processes": config.processes,
+                    "layer": config.layer,
+                    "seconds": round(time.monotonic() - began, 1),
+                }
+            )
             runs.append(result)
             if config.app == BASELINE and "error" not in result:
                 baseline[config.size] = result["burst"]["deliveries_per_second"]
