@@ -633,7 +633,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     width = max(len("app"), *(len(app) for app in apps))
     print(
         f"{'app':<{width}} {'server':<18} {'x':>2} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} "
-        f"{'deliv/s':>9} {'/base':>6} {'peak MiB':>9}  goal"
+        f"{'deliv/s':>9} {'/base':>6} {'peak/proc':>9}  goal"
     )
     for app, r in zip(apps, rows, strict=True):
         head = f"{app:<{width}} {r['server']:<18} {r['processes']:>2} {r['clients']:>7}"
