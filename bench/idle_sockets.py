@@ -131,16 +131,20 @@ def run(sockets: int = SOCKETS, server: str = SERVER) -> dict[str, Any]:
     flush_redis(redis_url)
     command = [part.replace("{app}", APPLICATION) for part in SERVERS[server]]
     env = server_env("pubsub", redis_url)
-    with (
-        tempfile.TemporaryDirectory(prefix="idle-sockets-") as logs,
-        servers([command] * SERVER_PROCESSES, env, Path(logs), True) as running,
-    ):
-        before = running.memory_kib("VmRSS")
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="idle-sockets-") as logs,
+            servers([command] * SERVER_PROCESSES, env, Path(logs), True) as running,
+        ):
+            before = running.memory_kib("VmRSS")
 
-        def weigh() -> dict[str, Any]:
-            return {"rss_after_kib": running.memory_kib("VmRSS"), "peak_rss_kib": running.memory_kib("VmHWM")}
+            def weigh() -> dict[str, Any]:
+                return {"rss_after_kib": running.memory_kib("VmRSS"), "peak_rss_kib": running.memory_kib("VmHWM")}
 
-        result = asyncio.run(hold(running.urls, rooms, weigh))
+            result = asyncio.run(hold(running.urls, rooms, weigh))
+    except Exception as error:  # noqa: BLE001 - reported, and the other benchmarks' results are still written
+        print(f"idle sockets: failed, {type(error).__name__}: {' '.join(str(error).split())[-500:]}")
+        return {"error": f"{type(error).__name__}: {str(error)[-2000:]}", "server": server, "sockets": sockets}
     after = result["rss_after_kib"]
     grown = sum(after) - sum(before)
     per_socket = grown / result["open"] if result["open"] else float("nan")
@@ -166,7 +170,8 @@ def run(sockets: int = SOCKETS, server: str = SERVER) -> dict[str, Any]:
         },
     }
     print(
-        f"idle sockets: {result['open']}/{sockets} open on 2 {server} in {result['accept_seconds']} s; "
+        f"idle sockets: {result['open']}/{sockets} open on {SERVER_PROCESSES} {server} "
+        f"in {result['accept_seconds']} s; "
         f"RSS {sum(before) / 1024:.0f} -> {result['rss_after_mib']:.0f} MiB "
         f"(+{result['rss_grown_mib']:.0f} MiB, {result['kib_per_socket']:.1f} KiB a socket), "
         f"peak {sum(result['peak_rss_kib']) / 1024:.0f} MiB; goal under {GOAL_MIB} MiB: "
