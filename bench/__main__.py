@@ -6,11 +6,14 @@ server ``DATABASE_URL`` points at), never the development data.
     python -m bench                 # every benchmark (what ``make bench`` runs)
     python -m bench chat            # only the chat fan-out
     python -m bench chat --sizes 100,1000 --layers pubsub,core
+    python -m bench chat --servers daphne,uvicorn-wsproto --processes 2 --apps muster
     python -m bench digests         # only the e-mail digests
     python -m bench digests --members 500 --relay plain
     python -m bench search          # only the search
     python -m bench search --items 50000
     python -m bench bodies          # only the request bodies (a real Daphne's peak memory)
+    python -m bench idle            # only the idle sockets (10,000 signed-in sockets on two processes)
+    python -m bench idle --idle-sockets 500 --idle-server daphne
 """
 
 import argparse
@@ -23,8 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.asgi_servers import SERVERS
+from bench.chat_fanout import APPS, DEFAULT_APPS
+
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("policy", "chat", "digests", "search", "bodies")
+BENCHMARKS = ("policy", "chat", "digests", "search", "bodies", "idle")
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -32,6 +38,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("only", nargs="*", help=f"run only these, of {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--sizes", help="chat: room sizes, comma-separated (default 100,500,1000)")
     parser.add_argument("--layers", help="chat: channel layers, comma-separated: pubsub, core (default pubsub)")
+    parser.add_argument("--servers", help=f"chat: ASGI servers, comma-separated, of {','.join(SERVERS)} (default all)")
+    parser.add_argument("--processes", help="chat: server processes, comma-separated (default 1,2)")
+    parser.add_argument(
+        "--apps",
+        default=os.environ.get("MUSTER_BENCH_APPS"),
+        help=f"chat: applications, comma-separated, of {', '.join(APPS)} or any module:attribute "
+        f"(default: $MUSTER_BENCH_APPS, else {','.join(DEFAULT_APPS)})",
+    )
     parser.add_argument("--members", type=int, help="digests: members with a 20-item digest (default 2000)")
     parser.add_argument(
         "--relay",
@@ -39,11 +53,22 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         help="digests: what the SMTP sink requires before mail: STARTTLS and AUTH (the default) or nothing",
     )
     parser.add_argument("--items", type=int, help="search: content items (default 200000)")
+    parser.add_argument("--idle-sockets", type=int, help="idle: signed-in sockets (default 10000)")
+    parser.add_argument("--idle-server", choices=tuple(SERVERS), help="idle: the ASGI server (default uvicorn-wsproto)")
     arguments = parser.parse_args(argv)
     unknown = set(arguments.only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
+    if unknown := set(split(arguments.servers)) - set(SERVERS):
+        parser.error(f"unknown server {', '.join(sorted(unknown))}; choose from {', '.join(SERVERS)}")
+    if unknown := {app for app in split(arguments.apps) if app not in APPS and ":" not in app}:
+        known = ", ".join(APPS)
+        parser.error(f"unknown application {', '.join(sorted(unknown))}; name one of {known} or module:attribute")
     return arguments
+
+
+def split(option: str | None) -> tuple[str, ...]:
+    return tuple(option.split(",")) if option else ()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.db import connection
 
-    from bench import chat_fanout, digests, policy_filter, request_bodies, search
+    from bench import chat_fanout, digests, idle_sockets, policy_filter, request_bodies, search
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results: dict[str, Any] = {}
@@ -69,9 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         if "chat" in chosen:
             chat: dict[str, Any] = {}
             if arguments.sizes:
-                chat["sizes"] = tuple(int(size) for size in arguments.sizes.split(","))
+                chat["sizes"] = tuple(int(size) for size in split(arguments.sizes))
             if arguments.layers:
-                chat["layers"] = tuple(arguments.layers.split(","))
+                chat["layers"] = split(arguments.layers)
+            if arguments.servers:
+                chat["server_names"] = split(arguments.servers)
+            if arguments.processes:
+                chat["processes"] = tuple(int(count) for count in split(arguments.processes))
+            if arguments.apps:
+                chat["apps"] = split(arguments.apps)
             results["chat_fanout"] = chat_fanout.run(**chat)
         if "digests" in chosen:
             mail: dict[str, Any] = {}
@@ -84,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             results["search"] = search.run(**({"items": arguments.items} if arguments.items else {}))
         if "bodies" in chosen:
             results["request_bodies"] = request_bodies.run()
+        if "idle" in chosen:
+            idle: dict[str, Any] = {}
+            if arguments.idle_sockets:
+                idle["sockets"] = arguments.idle_sockets
+            if arguments.idle_server:
+                idle["server"] = arguments.idle_server
+            results["idle_sockets"] = idle_sockets.run(**idle)
     finally:
         connection.close()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)

@@ -3,8 +3,11 @@
 The same protocol as ``messaging.consumers.LiveConsumer`` for what the
 harness uses (ready, subscribe, send, message), with no database, no session,
 no access policy and no presence: what the stack costs before the consumer
-does anything. Run the chat benchmark against it with
-``MUSTER_BENCH_ASGI=bench.channels_floor:application``.
+does anything. Like ``LiveConsumer``, it hands each event straight to its
+handler: Channels' stock ``dispatch`` would first close stale database
+connections, a hop to the database thread per event per socket, which this
+consumer, using no database, would pay for nothing and the floor would then
+overstate. Run the chat benchmark against it with ``--apps floor``.
 """
 
 import json
@@ -16,6 +19,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
 django_application = get_asgi_application()
 
+from channels.consumer import get_handler_name  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -27,6 +31,12 @@ class FloorConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         await self.send(json.dumps({"type": "session.ready", "member": 0, "handle": ""}))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         frame = json.loads(text_data or "{}")

@@ -1,8 +1,9 @@
-"""Chat fan-out: one sender, N real websocket clients in one room, through Daphne and Redis.
+"""Chat fan-out: one sender, N real websocket clients in one room, under each ASGI server, through Redis.
 
 The bench process (Django, on the throw-away test database) creates a
 community of verified members and a session per member, then for each
-configuration starts the servers as subprocesses and measures them with
+configuration (application x server x processes x room size) starts the
+servers as subprocesses (``bench.asgi_servers``) and measures them with
 client subprocesses (``python -m bench.chat_fanout client``) that it drives
 over their stdin and stdout:
 
@@ -19,30 +20,30 @@ over their stdin and stdout:
   per second = deliveries / (last receive - first send);
 - **delivered / expected** = frames received / (messages x receivers), after
   waiting (up to ``COLLECT_TIMEOUT``) for all of them; the sender's own copy
-  is not counted.
+  is not counted;
+- **peak RSS** of each server (its process tree's ``VmHWM``), read before it
+  is stopped.
 
 The baseline is ``bench.ws_baseline``, a bare ``websockets`` broadcast server,
-measured by the same clients in the same run. The Daphne processes run
-production-like: ``DJANGO_DEBUG=false``, the Redis channel layer and cache,
-and a send rate limit high enough for the one sender.
+measured by the same clients in the same run, once per room size before the
+rest. The servers run production-like: ``DJANGO_DEBUG=false``, the Redis
+channel layer and cache, and a send rate limit high enough for the one sender.
 """
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.asgi_servers import NOTES, SERVERS, raise_file_limit, servers
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -50,24 +51,32 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 SIZES = (100, 500, 1_000)
 # The chosen layer; ``--layers pubsub,core`` compares both (docs/performance.md has the comparison).
 LAYERS = ("pubsub",)
-DAPHNE_PROCESSES = (1, 2)
+PROCESSES = (1, 2)
+# The applications measured, by name; ``--apps`` also takes any ``module:attribute``.
+APPS = {
+    "muster": "muster.asgi:application",
+    "lean": "bench.lean_fanout:application",
+    "floor": "bench.channels_floor:application",
+}
+DEFAULT_APPS = ("muster", "lean")
+BASELINE = "baseline"
+BARE = [sys.executable, "-m", "bench.ws_baseline", "--port", "{port}"]
 # Receivers per client process: one asyncio process keeps up with 1,000 sockets (see docs/performance.md).
 CLIENT_PROCESSES = 1
 LATENCY_MESSAGES = 20
-# Seconds between latency messages: wide enough that one Daphne process is not saturated at that room
-# size (it delivers about 2,000-3,000 frames a second here; see docs/performance.md).
-SPACING = {100: 0.2, 500: 0.5, 1_000: 1.0}
+# Seconds between latency messages: wide enough that one Daphne process, the slowest server, is not
+# saturated at that room size (it delivers about 3,000-4,000 frames a second here; see docs/performance.md).
+SPACING = {100: 0.2, 500: 0.4, 1_000: 0.5}
 BURST_MESSAGES = 30
 QUIET_SECONDS = 1.0
 CONNECT_CONCURRENCY = 32
 CONNECT_TIMEOUT = 240.0
 QUIET_TIMEOUT = 240.0
 COLLECT_TIMEOUT = 60.0
-# The application Daphne serves; another module may be named to measure a variant (see docs/performance.md).
-ASGI_APPLICATION = os.environ.get("MUSTER_BENCH_ASGI", "muster.asgi:application")
-# Goals on the 2-core machine (issue 7): p99 by room size, and a share of the baseline's deliveries per second.
-P99_GOAL_MS = {100: 50.0, 1_000: 250.0}
-THROUGHPUT_GOAL = 0.25
+# Goals on the 2-core machine (issue 19), by (room size, server processes): p99, and a share of the
+# baseline's deliveries per second. Every configuration must also deliver every message.
+P99_GOAL_MS = {(100, 1): 30.0, (100, 2): 30.0, (1_000, 1): 200.0, (1_000, 2): 150.0}
+THROUGHPUT_GOAL = {(1_000, 1): 0.5, (1_000, 2): 0.75}
 
 
 # --- The client process ---------------------------------------------------------------
@@ -137,7 +146,7 @@ class ClientState:
         return str(kind)
 
 
-async def open_socket(url: str, cookie: str, spec: dict[str, Any], state: ClientState, is_sender: bool) -> Any:
+async def open_socket(url: str, cookie: str, conversation: int, since: int, state: ClientState, is_sender: bool) -> Any:
     from websockets.asyncio.client import connect
     from websockets.typing import Origin
 
@@ -156,7 +165,7 @@ async def open_socket(url: str, cookie: str, spec: dict[str, Any], state: Client
     if ready.get("type") != "session.ready":
         raise RuntimeError(f"expected session.ready, got {ready}")
     # From the room's current version, as a page that has just loaded it: nothing to replay.
-    await socket_.send(json.dumps({"type": "subscribe", "conversation": spec["conversation"], "since": spec["since"]}))
+    await socket_.send(json.dumps({"type": "subscribe", "conversation": conversation, "since": since}))
     while True:
         frame = await socket_.recv()
         if state.frame(frame, is_sender) == "subscribed":
@@ -220,6 +229,7 @@ async def client_main() -> None:
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()
 
+    raise_file_limit()
     spec = json.loads(await stdin.readline())
     state = ClientState()
     is_sender = bool(spec["sender"])
@@ -228,10 +238,10 @@ async def client_main() -> None:
 
     readers: list[asyncio.Task[None]] = []
 
-    async def connect_one(url: str, cookie: str) -> Any:
+    async def connect_one(url: str, cookie: str, conversation: int, since: int) -> Any:
         async with gate:
             try:
-                socket_ = await open_socket(url, cookie, spec, state, is_sender)
+                socket_ = await open_socket(url, cookie, conversation, since, state, is_sender)
             except Exception as error:  # noqa: BLE001 - counted, and the run reports it
                 state.lost(error)
                 return None
@@ -240,7 +250,8 @@ async def client_main() -> None:
         readers.append(asyncio.create_task(read_forever(socket_, state, is_sender)))
         return socket_
 
-    opened = await asyncio.gather(*(connect_one(url, cookie) for url, cookie in spec["sockets"]))
+    # Each socket is [url, session cookie, conversation to subscribe to, its version].
+    opened = await asyncio.gather(*(connect_one(*socket_) for socket_ in spec["sockets"]))
     sockets = [socket_ for socket_ in opened if socket_ is not None]
     expected_sockets = len(spec["sockets"])
     reply({"event": "ready", "sockets": len(sockets), "seconds": time.monotonic() - started, "closed": state.closed})
@@ -349,16 +360,11 @@ async def measure(
 ) -> dict[str, Any]:
     """One configuration: the sender on ``urls[0]``, receivers round-robin over ``urls``."""
     n = len(receivers)
-    sockets = [(urls[i % len(urls)], cookie) for i, cookie in enumerate(receivers)]
+    sockets = [(urls[i % len(urls)], cookie, conversation, since) for i, cookie in enumerate(receivers)]
     chunks = [sockets[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
     started = time.monotonic()
-    sending = await ClientProcess.start(
-        {"sender": True, "sockets": [sender], "conversation": conversation, "since": since}
-    )
-    groups = [
-        await ClientProcess.start({"sender": False, "sockets": chunk, "conversation": conversation, "since": since})
-        for chunk in chunks
-    ]
+    sending = await ClientProcess.start({"sender": True, "sockets": [(*sender, conversation, since)]})
+    groups = [await ClientProcess.start({"sender": False, "sockets": chunk}) for chunk in chunks]
     everyone = [sending, *groups]
     try:
         ready = [await client.read(CONNECT_TIMEOUT) for client in everyone]
@@ -420,62 +426,6 @@ async def measure(
         await asyncio.gather(*(client.stop() for client in everyone))
 
 
-# --- Servers ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path, health: bool) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited ({process.returncode}): {log.read_text()[-2000:]}")
-        try:
-            if health:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            else:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} did not start: {log.read_text()[-2000:]}")
-
-
-@contextlib.contextmanager
-def servers(commands: list[list[str]], env: dict[str, str], logs: Path, health: bool) -> Iterator[list[str]]:
-    """Start each command (with ``{port}`` filled in); yield their websocket URLs; stop them."""
-    started: list[tuple[subprocess.Popen[bytes], int, Path]] = []
-    try:
-        for i, command in enumerate(commands):
-            port = free_port()
-            log = logs / f"server-{i}-{port}.log"
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [part.format(port=port) for part in command],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            started.append((process, port, log))
-        for process, port, log in started:
-            wait_until_listening(port, process, log, health)
-        yield [f"ws://127.0.0.1:{port}/ws/live/" for _, port, _ in started]
-    finally:
-        for process, _, _ in started:
-            process.terminate()
-        for process, _, _ in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 # --- The world and the run ---------------------------------------------------------------
 
 
@@ -522,7 +472,7 @@ def build_world(size: int) -> World:
 
 
 def database_url() -> str:
-    """The test database as a URL, for the Daphne processes."""
+    """The test database as a URL, for the server processes."""
     from django.db import connection
 
     settings = connection.settings_dict
@@ -534,7 +484,7 @@ def database_url() -> str:
     raise RuntimeError(f"the chat benchmark does not know how to share a {connection.vendor} database")
 
 
-def daphne_env(layer: str, redis_url: str) -> dict[str, str]:
+def server_env(layer: str, redis_url: str) -> dict[str, str]:
     from django.conf import settings
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MUSTER_"))}
@@ -560,104 +510,228 @@ def flush_redis(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
-def row(label: str, result: dict[str, Any], baseline: dict[int, float]) -> dict[str, Any]:
-    n = result["clients"]
+def redis_unreachable(redis_url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis at {redis_url} is unreachable: {error}"
+    return None
+
+
+def application_targets(apps: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """The ASGI target of each application that exists, and why the others are skipped."""
+    targets: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for app in apps:
+        target = APPS.get(app, app)
+        module = target.partition(":")[0]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # its package is missing too
+            found = False
+        if not found:
+            skipped[app] = f"there is no module {module}"
+            print(f"chat fan-out: {app} skipped, there is no module {module}", flush=True)
+        else:
+            targets[app] = target
+    return targets, skipped
+
+
+@dataclass(frozen=True)
+class Config:
+    """One measurement: an application under a server, on some processes, with one room size."""
+
+    app: str
+    server: str
+    processes: int
+    layer: str
+    size: int
+
+    def label(self, layers: tuple[str, ...]) -> str:
+        if self.app == BASELINE:
+            return BASELINE
+        return f"{self.app} {self.server} x{self.processes}" + (f" {self.layer}" if len(layers) > 1 else "")
+
+
+def measure_config(config: Config, target: str, world: World, redis_url: str, logs: Path) -> dict[str, Any]:
+    """Start the configuration's servers, measure them, and weigh them before they stop; a failure is
+    reported in the result, so one server that will not start does not end a run of dozens."""
+    from messaging.models import Conversation
+
+    flush_redis(redis_url)
+    if config.app == BASELINE:
+        commands, env, health = [BARE], dict(os.environ), False
+    else:
+        command = [part.replace("{app}", target) for part in SERVERS[config.server]]
+        commands, env, health = [command] * config.processes, server_env(config.layer, redis_url), True
+    try:
+        with servers(commands, env, logs, health) as running:
+            result = asyncio.run(
+                measure(
+                    urls=running.urls,
+                    sender=(running.urls[0], world.sender),
+                    receivers=world.receivers[: config.size],
+                    conversation=world.conversation,
+                    since=Conversation.objects.get(pk=world.conversation).last_version,
+                )
+            )
+            result["peak_rss_kib"] = running.memory_kib("VmHWM")
+    except Exception as error:  # noqa: BLE001 - reported in the row, and the run goes on
+        result = {"clients": config.size, "error": f"{type(error).__name__}: {str(error)[-2000:]}"}
+    return result
+
+
+def row(config: Config, layers: tuple[str, ...], result: dict[str, Any], baseline: dict[int, float]) -> dict[str, Any]:
+    n = config.size
+    p99_goal = P99_GOAL_MS.get((n, config.processes)) if config.app != BASELINE else None
+    share_goal = THROUGHPUT_GOAL.get((n, config.processes)) if config.app != BASELINE else None
+    identity = {
+        "config": config.label(layers),
+        "app": config.app,
+        "server": config.server,
+        "processes": config.processes,
+        "layer": config.layer,
+        "clients": n,
+        "p99_goal_ms": p99_goal,
+        "share_goal": share_goal,
+    }
+    if "error" in result:
+        return {**identity, "passed": False if config.app != BASELINE else None, "error": result["error"]}
     latency, burst = result["latency"], result["burst"]
     base = baseline.get(n)
     share = burst["deliveries_per_second"] / base if base else None
-    goal = P99_GOAL_MS.get(n)
     complete = latency["delivered_ratio"] == 1.0 and burst["delivered_ratio"] == 1.0
-    passed = complete and (goal is None or latency["p99_ms"] < goal) and (share is None or share >= THROUGHPUT_GOAL)
+    passed = (
+        complete
+        and (p99_goal is None or latency["p99_ms"] < p99_goal)
+        and (share_goal is None or (share is not None and share >= share_goal))
+    )
     return {
-        "config": label,
-        "clients": n,
+        **identity,
         "p50_ms": latency["p50_ms"],
         "p99_ms": latency["p99_ms"],
         "delivered_ratio": min(latency["delivered_ratio"], burst["delivered_ratio"]),
         "deliveries_per_second": burst["deliveries_per_second"],
         "share_of_baseline": round(share, 3) if share is not None else None,
-        "p99_goal_ms": goal,
-        "passed": passed if label != "baseline" else None,
+        "peak_rss_mib": [round(kib / 1024, 1) for kib in result["peak_rss_kib"]],
+        "passed": passed if config.app != BASELINE else None,
         "closed": result["closed"],
     }
 
 
+def one_line(error: str, width: int) -> str:
+    """A server's log tail on one line: its last lines say why it failed."""
+    flat = " ".join(error.split())
+    return flat if len(flat) <= width else "…" + flat[-width:]
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
+    layered = len({r["layer"] for r in rows if r["app"] != BASELINE}) > 1
+    apps = [r["app"] + (f" {r['layer']}" if layered and r["layer"] else "") for r in rows]
+    width = max(len("app"), *(len(app) for app in apps))
     print(
-        f"{'config':<16} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} {'deliv/s':>9} {'/base':>6}  goal"
+        f"{'app':<{width}} {'server':<18} {'x':>2} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} "
+        f"{'deliv/s':>9} {'/base':>6} {'peak/proc':>9}  goal"
     )
-    for r in rows:
+    for app, r in zip(apps, rows, strict=True):
+        head = f"{app:<{width}} {r['server']:<18} {r['processes']:>2} {r['clients']:>7}"
+        if "error" in r:
+            print(f"{head}  error: {one_line(r['error'], 100)}")
+            continue
         share = f"{r['share_of_baseline']:.2f}" if r["share_of_baseline"] is not None else "—"
         verdict = {True: "pass", False: "FAIL", None: ""}[r["passed"]]
         print(
-            f"{r['config']:<16} {r['clients']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['delivered_ratio']:>9.4f} {r['deliveries_per_second']:>9.0f} {share:>6}  {verdict}"
+            f"{head} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['delivered_ratio']:>9.4f} "
+            f"{r['deliveries_per_second']:>9.0f} {share:>6} {max(r['peak_rss_mib']):>9.0f}  {verdict}"
         )
 
 
-def run(sizes: tuple[int, ...] = SIZES, layers: tuple[str, ...] = LAYERS) -> dict[str, Any]:
-    import redis
-
-    from messaging.models import Conversation
-
+def run(
+    sizes: tuple[int, ...] = SIZES,
+    layers: tuple[str, ...] = LAYERS,
+    server_names: tuple[str, ...] = tuple(SERVERS),
+    processes: tuple[int, ...] = PROCESSES,
+    apps: tuple[str, ...] = DEFAULT_APPS,
+) -> dict[str, Any]:
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        print(f"chat fan-out: skipped, Redis at {redis_url} is unreachable ({error})")
-        return {"skipped": f"Redis at {redis_url} is unreachable: {error}"}
+    if unreachable := redis_unreachable(redis_url):
+        print(f"chat fan-out: skipped, {unreachable}")
+        return {"skipped": unreachable}
+    targets, skipped = application_targets(apps)
+    raise_file_limit()
 
     started = time.monotonic()
     world = build_world(max(sizes))
     setup_seconds = time.monotonic() - started
-    print(f"chat fan-out: {max(sizes)} members and sessions in {setup_seconds:.1f} s")
+    print(f"chat fan-out: {max(sizes)} members and sessions in {setup_seconds:.1f} s", flush=True)
+    configs = [Config(BASELINE, "websockets", 1, "", size) for size in sizes]
+    configs += [
+        Config(app, server, count, layer, size)
+        for app in targets
+        for server in server_names
+        for count in processes
+        for layer in layers
+        for size in sizes
+    ]
     runs: list[dict[str, Any]] = []
     baseline: dict[int, float] = {}
     rows: list[dict[str, Any]] = []
-    daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", ASGI_APPLICATION]
-    bare = [sys.executable, "-m", "bench.ws_baseline", "--port", "{port}"]
-    configs = [("baseline", [bare], False, "")]
-    configs += [(f"{layer} x{count}", [daphne] * count, True, layer) for layer in layers for count in DAPHNE_PROCESSES]
     with tempfile.TemporaryDirectory(prefix="chat-fanout-") as logs:
-        for label, commands, is_daphne, layer in configs:
-            for size in sizes:
-                flush_redis(redis_url)
-                env = daphne_env(layer, redis_url) if is_daphne else dict(os.environ)
-                began = time.monotonic()
-                with servers(commands, env, Path(logs), health=is_daphne) as urls:
-                    result = asyncio.run(
-                        measure(
-                            urls=urls,
-                            sender=(urls[0], world.sender),
-                            receivers=world.receivers[:size],
-                            conversation=world.conversation,
-                            since=Conversation.objects.get(pk=world.conversation).last_version,
-                        )
-                    )
-                result.update({"config": label, "seconds": round(time.monotonic() - began, 1)})
-                runs.append(result)
-                if label == "baseline":
-                    baseline[size] = result["burst"]["deliveries_per_second"]
-                rows.append(row(label, result, baseline))
-                r = rows[-1]
-                print(
-                    f"chat fan-out: {label} {size}: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
-                    f"delivered {r['delivered_ratio']:.4f}, {r['deliveries_per_second']:.0f}/s "
-                    f"({result['seconds']} s, {result['presence_frames_drained']} presence frames drained)",
-                    flush=True,
-                )
+        for index, config in enumerate(configs, 1):
+            began = time.monotonic()
+            result = measure_config(config, targets.get(config.app, ""), world, redis_url, Path(logs))
+            result.update(
+                {
+                    "config": config.label(layers),
+                    "app": config.app,
+                    "server": config.server,
+                    "processes": config.processes,
+                    "layer": config.layer,
+                    "seconds": round(time.monotonic() - began, 1),
+                }
+            )
+            runs.append(result)
+            if config.app == BASELINE and "error" not in result:
+                baseline[config.size] = result["burst"]["deliveries_per_second"]
+            rows.append(row(config, layers, result, baseline))
+            r = rows[-1]
+            progress = f"chat fan-out [{index}/{len(configs)}] {r['config']} {config.size}:"
+            so_far = f"{result['seconds']} s, {time.monotonic() - started:.0f} s in all"
+            if "error" in r:
+                print(f"{progress} {one_line(r['error'], 300)} ({so_far})", flush=True)
+                continue
+            print(
+                f"{progress} p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, delivered {r['delivered_ratio']:.4f}, "
+                f"{r['deliveries_per_second']:.0f}/s, peak {'+'.join(str(m) for m in r['peak_rss_mib'])} MiB "
+                f"({so_far}, {result['presence_frames_drained']} presence frames drained)",
+                flush=True,
+            )
     print_table(rows)
+    total_seconds = round(time.monotonic() - started, 1)
+    print(f"chat fan-out: {len(configs)} configurations in {total_seconds} s")
     return {
         "method": {
             "latency_messages": LATENCY_MESSAGES,
             "spacing_ms": {str(n): round(s * 1000) for n, s in SPACING.items()},
             "burst_messages": BURST_MESSAGES,
             "client_processes": CLIENT_PROCESSES,
-            "daphne": "DJANGO_DEBUG=false, Redis channel layer and cache",
+            "servers": {name: " ".join(["python", *SERVERS[name][1:]]) for name in server_names},
+            "server_notes": {name: NOTES[name] for name in server_names},
+            "apps": targets,
+            "skipped_apps": skipped,
+            "environment": "DJANGO_DEBUG=false, Redis channel layer and cache",
+            "goals": {
+                "delivered_ratio": 1.0,
+                "p99_ms": {f"{n} clients x{count}": goal for (n, count), goal in P99_GOAL_MS.items()},
+                "share_of_baseline": {f"{n} clients x{count}": goal for (n, count), goal in THROUGHPUT_GOAL.items()},
+            },
+            "peak_rss": "VmHWM of each server's process tree, read before it is stopped",
             "redis_url": redis_url,
         },
         "setup_seconds": round(setup_seconds, 1),
-        "total_seconds": round(time.monotonic() - started, 1),
+        "total_seconds": total_seconds,
         "table": rows,
         "runs": runs,
     }
