@@ -1,7 +1,7 @@
 """The one socket each signed-in page opens: chat, presence, typing, read positions,
 new thread replies and the notification count.
 
-The socket authenticates by session (``AuthMiddlewareStack``) and is refused
+The socket authenticates by session (``muster.asgi.SocketSession``, ``AuthMiddleware``) and is refused
 for foreign origins (``AllowedHostsOriginValidator``). It checks the access
 policy at connect, on every subscription and every send (in SQL, for the
 conversation), and re-checks each event before forwarding it, all against the
@@ -41,7 +41,7 @@ from messaging.models import Conversation, Message
 from messaging.naming import conversation_group
 from messaging.presence import PresenceState
 from messaging.process_live import process_live
-from messaging.rooms import AsgiSend, Outbox, shared_frame
+from messaging.rooms import AsgiSend, Outbox, shared, shared_frame
 from messaging.serialise import author_data, message_data, scope_data
 from notices import live, notifications
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
@@ -125,6 +125,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.member = user
+        # The member's id as a plain int: ``user`` is a lazy object, slow to ask on every room event.
+        self.member_id: int = user.pk
         self.access = await database_sync_to_async(chat_access.live_access)(self.member)
         barrier = self.access.barrier_at(timezone.now())
         if barrier is not policy.Barrier.NONE:
@@ -379,7 +381,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         conversation_id = scope["conversation_id"]
         if conversation_id not in self.subscriptions or self.outbox.closed:
             return
-        refusal = self.access.refusal(chat_access.ConversationScope(**scope))
+        refusal = self.access.refusal(
+            shared(event, "scope", lambda: chat_access.ConversationScope(**scope)),
+            now=shared(event, "now", timezone.now),
+        )
         if refusal is not None:
             self._follow_up(self._refused_event(conversation_id, refusal))
             return
@@ -388,7 +393,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.outbox.put(message)
 
     def _typing_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        if event["member"]["id"] == self.member.pk:
+        if event["member"]["id"] == self.member_id:
             return None
         conversation = event["scope"]["conversation_id"]
         frame: TypingFrame = {"type": "typing", "conversation": conversation, "member": event["member"]}
@@ -397,11 +402,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     def _presence_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
         conversation = event["scope"]["conversation_id"]
         changes = event["changes"]
-        if not any(change["member"]["id"] == self.member.pk for change in changes):
+        if self.member_id not in shared(event, "members", lambda: {change["member"]["id"] for change in changes}):
             everyone: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": changes}
             return shared_frame(event, lambda: json.dumps(everyone))
         # This member's own change is left out of their frame: only their sockets pay for a second encoding.
-        others = [change for change in changes if change["member"]["id"] != self.member.pk]
+        others = [change for change in changes if change["member"]["id"] != self.member_id]
         frame: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": others}
         return {"type": "websocket.send", "text": json.dumps(frame)} if others else None
 

@@ -20,8 +20,8 @@ page reconnects and catches up by version, so nothing is lost.
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Protocol, TypeVar, cast
 
 from messaging.naming import conversation_group
 from notices import live
@@ -40,22 +40,37 @@ FELL_BEHIND_REASON = "This connection fell behind; reconnect to catch up."
 RETRY_SECONDS = 1.0
 LAYER_TIMEOUT_SECONDS = 5.0
 
+# What a server's send raises for a socket that has gone (uvicorn's ClientDisconnected is an OSError;
+# servers and asgiref raise RuntimeError for a send after the close).
+SOCKET_GONE = (OSError, RuntimeError)
 AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
-# Where a room event keeps the ASGI message of its frame once the first socket has made it.
-SHARED_FRAME_KEY = "_shared_frame"
+T = TypeVar("T")
+
+
+def shared(event: dict[str, Any], key: str, make: Callable[[], T]) -> T:
+    """What every socket of the room needs from ``event`` (its frame, its scope, the time): made by the
+    first socket that asks and kept in the event, which the room's sockets share and only read."""
+    key = f"_shared_{key}"
+    if key not in event:
+        event[key] = make()
+    return cast(T, event[key])
 
 
 def shared_frame(event: dict[str, Any], encode: Callable[[], str]) -> dict[str, Any]:
-    """The ASGI message carrying ``event``'s browser frame, encoded by the first socket that needs it
-    and shared, read-only, by the rest of the room."""
-    message: dict[str, Any] | None = event.get(SHARED_FRAME_KEY)
-    if message is None:
-        message = event[SHARED_FRAME_KEY] = {"type": "websocket.send", "text": encode()}
-    return message
+    """The ASGI message carrying ``event``'s browser frame, encoded once for the room."""
+    return shared(event, "frame", lambda: {"type": "websocket.send", "text": encode()})
 
 
 class Outbox:
-    """What one socket sends, in order: written at once while the socket keeps up, closed when it cannot."""
+    """What one socket sends, in order: written at once while the socket keeps up, closed when it cannot.
+
+    A message with nothing queued ahead of it is written at once, in the
+    caller's turn of the event loop: the server's send runs until it must wait,
+    and it almost never must (it writes to the socket's buffer and returns). So
+    a room event costs each socket a write, not a task. Only a send that does
+    wait (the socket's buffer is full) is handed to a task, which finishes it
+    and writes what queued behind it meanwhile.
+    """
 
     __slots__ = ("_send", "_waiting", "_writer", "closed")
 
@@ -66,21 +81,61 @@ class Outbox:
         self.closed = False
 
     def put(self, message: dict[str, Any]) -> None:
-        """Queue one ASGI message (shared between sockets: it is only read); never waits."""
+        """Send one ASGI message (shared between sockets: it is only read); never waits."""
         if self.closed:
             return
-        if len(self._waiting) >= OUTBOX_LIMIT:
-            self._fell_behind()
-            return
-        self._waiting.append(message)
         if message["type"] == "websocket.close":
             self.closed = True
         if self._writer is None:
-            self._writer = asyncio.create_task(self._write())
+            self._start(message)
+        elif len(self._waiting) >= OUTBOX_LIMIT:
+            self._fell_behind()
+        else:
+            self._waiting.append(message)
 
     async def send(self, message: dict[str, Any]) -> None:
         """``put``, as the awaitable a Channels consumer sends through."""
         self.put(message)
+
+    def _start(self, message: dict[str, Any]) -> None:
+        steps = self._send(message).__await__()
+        try:
+            waiting_on = steps.send(None)
+        except StopIteration:
+            return
+        except SOCKET_GONE:
+            self._gone()
+            return
+        self._writer = asyncio.ensure_future(self._finish(steps, waiting_on))
+
+    async def _finish(self, steps: Generator[Any, None, None], waiting_on: Any) -> None:
+        """Drive the send that had to wait to its end, as a task would have, then write the queue."""
+        try:
+            while True:
+                try:
+                    if waiting_on is None:  # a bare yield: give the loop one turn
+                        await asyncio.sleep(0)
+                    else:
+                        # As a task does with the future its coroutine yields: clear the flag that says
+                        # "yielded, not yet taken", then wait for it.
+                        waiting_on._asyncio_future_blocking = False
+                        await waiting_on
+                except BaseException as error:  # noqa: BLE001 - handed to the send, which decides
+                    waiting_on = steps.throw(error)
+                else:
+                    waiting_on = steps.send(None)
+        except StopIteration:
+            pass
+        except SOCKET_GONE:
+            self._gone()
+            return
+        try:
+            while self._waiting:
+                await self._send(self._waiting.popleft())
+        except SOCKET_GONE:
+            self._gone()
+        finally:
+            self._writer = None
 
     def _fell_behind(self) -> None:
         logger.info("Closing a live socket that fell %s frames behind", OUTBOX_LIMIT)
@@ -88,16 +143,12 @@ class Outbox:
         self._waiting.append({"type": "websocket.close", "code": CLOSE_FELL_BEHIND, "reason": FELL_BEHIND_REASON})
         self.closed = True
 
-    async def _write(self) -> None:
-        try:
-            while self._waiting:
-                await self._send(self._waiting.popleft())
-        except Exception:  # the socket went away mid-write; its disconnect tidies up
-            logger.debug("A live socket closed while frames were waiting", exc_info=True)
-            self._waiting.clear()
-            self.closed = True
-        finally:
-            self._writer = None
+    def _gone(self) -> None:
+        """The socket went away mid-write: what waited is dropped; its disconnect tidies up the rest."""
+        logger.debug("A live socket closed while frames were waiting", exc_info=True)
+        self._waiting.clear()
+        self.closed = True
+        self._writer = None
 
 
 class RoomSocket(Protocol):

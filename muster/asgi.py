@@ -8,6 +8,7 @@ is refused before it is read: over every page's limit by Daphne itself
 
 import json
 import os
+from importlib import import_module
 from typing import Any
 
 from django.core.asgi import get_asgi_application
@@ -15,9 +16,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.auth import AuthMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.sessions import CookieMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
 from muster import server  # noqa: E402
@@ -79,9 +82,30 @@ async def _refuse(send: Any, size: int, limit: int, *, as_json: bool = False) ->
     await send({"type": "http.response.body", "body": body})
 
 
+class SocketSession:
+    """The session a websocket was opened with, for ``AuthMiddleware`` to find its member.
+
+    Channels' ``SessionMiddleware`` also wraps every frame the socket sends, to
+    save a changed session and set its cookie on an HTTP answer; a socket never
+    changes its session and has no answer to carry a cookie, so that wrapper
+    would only cost every frame of every socket a few checks.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        # The store reads the database only when first asked (AuthMiddleware does, in a thread).
+        session = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
+        await self.inner({**scope, "session": session}, receive, send)
+
+
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            CookieMiddleware(SocketSession(AuthMiddleware(URLRouter(websocket_urlpatterns))))
+        ),
     }
 )
