@@ -16,24 +16,33 @@ so what a snippet shows can be escaped and highlighted safely.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.html import strip_tags
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 from taggit.models import TaggedItem
 
+from muster.celery_app import app
 from search.models import SearchEntry
 from search.query import MEMBER_TYPE
 from verification import policy
 from verification.models import Discipline, Member, Profile
 from verification.registry import ContentRegistration, content_changed, content_registry
 
+logger = logging.getLogger(__name__)
+
+# What sending a task raises when the broker (Redis) is away.
+BROKER_ERRORS = (OperationalError, RedisError, OSError)
 # The most of one item's words kept (a long document's first 200,000 characters).
 BODY_LIMIT = 200_000
 BATCH_SIZE = 500
@@ -189,8 +198,26 @@ def rebuild() -> int:
 # --- Signals ----------------------------------------------------------------------
 
 
+@app.task(ignore_result=True)
+def index_later(label: str, pks: list[int], with_children: bool = True) -> None:
+    """``index_items`` in a worker. It rewrites the items' rows from what is stored, so a retried or
+    repeated task changes nothing."""
+    index_items(apps.get_model(label), pks, with_children=with_children)
+
+
 def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) -> None:
-    transaction.on_commit(lambda: index_items(model, [pk], with_children=with_children))
+    """Index the item again once the change is committed, in a worker: whoever wrote it (a chat message
+    is sent, a page saved) does not wait for the index. When the broker cannot take the task, the item
+    is indexed here and now instead, so it is never left out."""
+
+    def enqueue() -> None:
+        try:
+            index_later.delay(model._meta.label_lower, [pk], with_children)
+        except BROKER_ERRORS:
+            logger.warning("Search indexing done in place: the task broker is unreachable", exc_info=True)
+            index_items(model, [pk], with_children=with_children)
+
+    transaction.on_commit(enqueue)
 
 
 def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw: bool = False, **kwargs: Any) -> None:
