@@ -29,7 +29,9 @@ from django.utils import timezone
 from messaging import access as chat_access
 from messaging import presence, selectors, services
 from messaging.events import (
+    AckFrame,
     ErrorFrame,
+    MessageData,
     PresenceChange,
     PresenceFrame,
     ReadEvent,
@@ -289,14 +291,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 reply_to = Message.objects.filter(conversation=conversation, sequence=reply_sequence).first()
                 if reply_to is None:
                     raise ValidationError("There is no such message to reply to in this conversation.")
-            return services.message_send(
+            message = services.message_send(
                 conversation=conversation, author=member, body=body, reply_to=reply_to, client_id=client_id
             )
+            acknowledged.append(message_data(message))  # in the same trip to the database thread
+            return message
 
-        message = await self._write(content, send)
+        acknowledged: list[MessageData] = []
+        await self._write(content, send)
         nonce = str(content.get("nonce", ""))[:64]
-        data = await database_sync_to_async(message_data)(message)
-        await self.send_json({"type": "message.ack", "nonce": nonce, "client_id": client_id, "message": data})
+        ack: AckFrame = {"type": "message.ack", "nonce": nonce, "client_id": client_id, "message": acknowledged[0]}
+        await self.send_json(ack)
 
     def _message_in(self, conversation: Conversation, content: dict[str, Any]) -> Message:
         sequence = _int_field(content, "id", minimum=1)
