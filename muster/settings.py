@@ -349,8 +349,9 @@ MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
 
 # Uploads: the size limit, and ClamAV's clamd ("host:port" or a Unix socket path; empty: not scanned).
 MUSTER_UPLOAD_MAX_BYTES = env.int("MUSTER_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
-# The largest request body any page accepts (an upload and its form): Daphne refuses a larger one from its
-# Content-Length without reading it (muster/server.py). Each page's own limit is smaller (muster/request_limits.py).
+# The largest request body any page accepts (an upload and its form): a larger one is refused from its
+# Content-Length without being read (muster/asgi.py; under Daphne, muster/server.py). Each page's own limit is
+# smaller (muster/request_limits.py).
 MUSTER_REQUEST_MAX_BYTES = MUSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 MUSTER_CLAMAV_ADDRESS = env.str("MUSTER_CLAMAV_ADDRESS", default="")
 
