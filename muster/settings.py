@@ -119,14 +119,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Daphne's request threads and the page's socket write at once: wait for the lock
+    # The server's request threads and the page's socket write at once: wait for the lock
     # instead of failing, and let readers read while one writes.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so the Daphne processes that tests start read the same data;
+    # A file, not memory, so the server processes that tests start read the same data;
     # one per test run, so runs side by side do not share it.
     DATABASES["default"]["TEST"] = {
         "NAME": env.str(
