@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,8 +204,15 @@ class ServerLauncher:
         self.started: list[AsgiServer] = []
 
     def start(
-        self, count: int = 1, *, server: str = PRODUCTION_SERVER, redis_url: str = "", layer: str = "pubsub"
+        self,
+        count: int = 1,
+        *,
+        server: str = PRODUCTION_SERVER,
+        redis_url: str = "",
+        layer: str = "pubsub",
+        environment: Mapping[str, str] | None = None,
     ) -> list[AsgiServer]:
+        """``environment`` adds to (or overrides) what every process is given."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -220,6 +227,7 @@ class ServerLauncher:
                 "DJANGO_STATIC_MANIFEST": "false",
                 "CELERY_TASK_ALWAYS_EAGER": "true",
                 "PYTHONUNBUFFERED": "1",
+                **(environment or {}),
             }
         )
         batch = []

@@ -1,10 +1,10 @@
 """Muster on a real ASGI server: uvicorn, run as production runs it, and Daphne, which stays supported.
 
-One process of each serves the test database to this module's tests, none of which writes to it. What a
-member (or an attacker) notices: pages, static files and the health check answer; the live socket refuses a
-stranger and a foreign page; a body over its page's limit is refused at once, from its length, while the
-server keeps none of it; under uvicorn a body sent without a length is cut off once it passes the limit;
-a form within its limit is served.
+One process of each serves the test database to this module's tests. What a member (or an attacker)
+notices: pages, static files and the health check answer; the live socket refuses a stranger and a foreign
+page; a body over its page's limit is refused at once, from its length, while the server keeps none of it;
+under uvicorn a body sent without a length is cut off once it passes the limit; a form within its limit is
+served; and uvicorn believes ``X-Forwarded-For`` only from the proxy it was told to trust.
 """
 
 import http.client
@@ -21,7 +21,8 @@ import websockets
 from websockets.typing import Origin
 
 from messaging.consumers import CLOSE_UNAUTHENTICATED
-from tests.messaging.conftest import CSRF_FIELD, SERVERS, AsgiServer, ServerLauncher, http_request
+from tests.messaging.conftest import CSRF_FIELD, SERVERS, AsgiServer, HttpAnswer, ServerLauncher, http_request
+from verification.models import AuditEvent
 
 # The servers read the test database, which exists only for a session with a test marked so.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -167,18 +168,44 @@ def test_refuses_a_body_over_its_page_limit_and_serves_one_under_it(server: Asgi
     assert served.startswith("HTTP/1.1 403")  # Django's own answer: no CSRF token
 
 
-def test_a_sign_in_form_within_its_limit_is_read_and_answered(server: AsgiServer) -> None:
+def sign_in_wrongly(server: AsgiServer, headers: dict[str, str] | None = None) -> HttpAnswer:
     page = http_request(server, "GET", "/accounts/login/", cookies={})
     token = CSRF_FIELD.search(page.body)
     assert token is not None
-
-    answer = http_request(
+    return http_request(
         server,
         "POST",
         "/accounts/login/",
         cookies={"csrftoken": page.cookies["csrftoken"]},
         form={"csrfmiddlewaretoken": token.group(1), "login": "nobody@example.org", "password": "wrong"},
+        headers=headers,
     )
+
+
+def test_a_sign_in_form_within_its_limit_is_read_and_answered(server: AsgiServer) -> None:
+    answer = sign_in_wrongly(server)
 
     assert answer.status == 200
     assert "The email address and/or password you specified are not correct." in answer.body
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "recorded"),
+    [("127.0.0.1", "203.0.113.9"), ("192.0.2.1", "127.0.0.1")],
+    ids=["from-the-proxy", "from-anyone-else"],
+)
+def test_uvicorn_takes_the_members_address_from_x_forwarded_for_only_when_its_proxy_sent_it(
+    trusted_proxies: str, recorded: str, tmp_path: Path
+) -> None:
+    """Rate limits and the audit log count the address uvicorn gives Django: behind the proxy named in
+    ``FORWARDED_ALLOW_IPS`` (as production runs it, with ``--proxy-headers``) the member's, and from
+    anywhere else the connection's own, whatever ``X-Forwarded-For`` claims."""
+    launcher = ServerLauncher(tmp_path)
+    try:
+        (proxied,) = launcher.start(1, environment={"FORWARDED_ALLOW_IPS": trusted_proxies})
+        sign_in_wrongly(proxied, headers={"X-Forwarded-For": "203.0.113.9"})
+    finally:
+        launcher.stop_all()
+
+    failed = AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED)
+    assert list(failed.values_list("ip_address", flat=True)) == [recorded]
