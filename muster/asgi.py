@@ -4,7 +4,7 @@
 websocket routes are imported after it. A request body over its page's limit
 is refused before it is read, by ``BodyLimit`` from its ``Content-Length``.
 uvicorn (production's server) calls the application as soon as the headers
-are in and holds at most 64 KB of a body nobody reads, then drops what is
+are in and holds about 64 KB of a body nobody reads, then drops what is
 left of a refused body as it arrives, so ``BodyLimit`` is all it needs.
 Daphne reads a whole body before it calls the application, so under Daphne a
 body over every page's limit is refused by Daphne itself (``muster.server``).
