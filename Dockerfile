@@ -1,4 +1,4 @@
-# Muster's production image: one image for the web (Daphne), the Celery worker and beat.
+# Muster's production image: one image for the web (uvicorn), the Celery worker and beat.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -37,7 +37,10 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /app muster \
     && chown -R muster:muster /app/var
 USER muster
 
-# Daphne sits behind a proxy (docs/operations.md): --proxy-headers takes the member's
-# address from X-Forwarded-For, which the proxy must set, not append to.
+# uvicorn sits behind a proxy (docs/operations.md): with --proxy-headers it takes the member's
+# address from X-Forwarded-For, which the proxy must set, not append to, and believes it only from
+# the addresses in FORWARDED_ALLOW_IPS (uvicorn's default: 127.0.0.1). WEB_CONCURRENCY sets its
+# number of worker processes (default 1). Daphne serves the same application, if you must:
+#   daphne --proxy-headers -b 0.0.0.0 -p 8000 muster.asgi:application
 EXPOSE 8000
-CMD ["daphne", "--proxy-headers", "-b", "0.0.0.0", "-p", "8000", "muster.asgi:application"]
+CMD ["uvicorn", "--ws", "wsproto", "--ws-per-message-deflate", "false", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "8", "--proxy-headers", "--host", "0.0.0.0", "--port", "8000", "muster.asgi:application"]

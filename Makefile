@@ -43,13 +43,17 @@ lock: $(SYNCED)
 		--extra dev --build-deps-for editable -o $(LOCK) pyproject.toml
 	$(PIP_COMPILE) --upgrade --build-deps-for wheel --constraint $(LOCK) -o $(RUNTIME_LOCK) pyproject.toml
 
+# The site on uvicorn as production runs it (docker-compose.yml), with its access log: what works here works
+# there, and one process is what the in-memory channel layer needs.
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --noinput -v0
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Muster is starting at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} MUSTER_SITE_URL=$${MUSTER_SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/daphne -b $(HOST) -p $(PORT) muster.asgi:application
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} MUSTER_SITE_URL=$${MUSTER_SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/uvicorn \
+		--ws wsproto --ws-per-message-deflate false --loop uvloop --http httptools --lifespan off \
+		--host $(HOST) --port $(PORT) muster.asgi:application
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -5,7 +5,7 @@ share a larger one, so one runaway integration cannot starve the member's
 others. Every answer carries ``RateLimit-Policy`` and ``RateLimit`` (the IETF
 httpapi draft's structured fields) for the tightest of the two; a refusal is
 429 with ``Retry-After``. Counts live in the cache (Redis in production, so
-every Daphne process shares them).
+every web process shares them).
 """
 
 from __future__ import annotations

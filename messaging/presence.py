@@ -1,4 +1,4 @@
-"""Who is online, shared by every Daphne process through the cache (Redis in production).
+"""Who is online, shared by every web process through the cache (Redis in production).
 
 A member is online while at least one of their sockets is open and active,
 idle when their open pages report no activity, and offline when the last

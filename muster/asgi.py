@@ -2,8 +2,12 @@
 
 ``get_asgi_application()`` must run before anything imports models, so the
 websocket routes are imported after it. A request body over its page's limit
-is refused before it is read: over every page's limit by Daphne itself
-(``muster.server``), over this page's by ``BodyLimit``.
+is refused before it is read, by ``BodyLimit`` from its ``Content-Length``.
+uvicorn (production's server) calls the application as soon as the headers
+are in and holds about 64 KB of a body nobody reads, then drops what is
+left of a refused body as it arrives, so ``BodyLimit`` is all it needs.
+Daphne reads a whole body before it calls the application, so under Daphne a
+body over every page's limit is refused by Daphne itself (``muster.server``).
 """
 
 import json
@@ -32,7 +36,9 @@ server.install()
 
 class BodyLimit:
     """Answers 413 when a request's ``Content-Length`` is over its view's limit (``accepts_body``), before
-    Django reads the body; a body sent without a length is cut off once it passes the limit."""
+    Django reads the body. A body sent without a length is cut off once it passes the limit: Django, told
+    the client left, answers nothing, so this answers 413. The server drops the rest as it arrives; closing
+    the connection instead would reset it under a client still sending, which then loses the answer."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -48,16 +54,20 @@ class BodyLimit:
             await _refuse(send, declared, limit, as_json=scope["path"].startswith("/api/"))
             return
         received = 0
+        cut_off = False
 
         async def limited_receive() -> dict[str, Any]:
-            nonlocal received
+            nonlocal received, cut_off
             message: dict[str, Any] = await receive()
             received += len(message.get("body", b""))
             if received > limit:
+                cut_off = True
                 return {"type": "http.disconnect"}
             return message
 
         await self.app(scope, limited_receive, send)
+        if cut_off:  # only while Django reads the body, before it answers
+            await _refuse(send, None, limit, as_json=scope["path"].startswith("/api/"))
 
 
 def _content_length(scope: dict[str, Any]) -> int | None:
@@ -70,7 +80,7 @@ def _content_length(scope: dict[str, Any]) -> int | None:
     return None
 
 
-async def _refuse(send: Any, size: int, limit: int, *, as_json: bool = False) -> None:
+async def _refuse(send: Any, size: int | None, limit: int, *, as_json: bool = False) -> None:
     message = too_large_message(size, limit)
     if as_json:  # the API's own error shape (api.errors)
         body = json.dumps({"error": {"code": "body_too_large", "message": message}}).encode()

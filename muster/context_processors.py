@@ -27,7 +27,7 @@ def notifications(request: HttpRequest) -> dict[str, object]:
     """The bell's unread count, for cleared members, and the live socket's address.
 
     The count is read when a page shows it (one query), not for fragments that never do. The socket
-    is offered only on pages served over ASGI (Daphne), the only server that also serves ``/ws/live/``;
+    is offered only on pages served over ASGI (uvicorn or Daphne), the only servers that also serve ``/ws/live/``;
     a page served over WSGI would open a socket that cannot connect.
     """
     user = getattr(request, "user", None)

@@ -3,9 +3,10 @@
 A view that takes files says how much it accepts with ``@accepts_body(bytes)``;
 every other request may carry ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's limit for
 form fields, 2.5 MB). ``muster.asgi`` refuses a larger body with 413 before
-Django reads it, and ``muster.server`` refuses anything over the largest limit
-of all (``MUSTER_REQUEST_MAX_BYTES``) while Daphne is still reading headers, so
-such a body is never received at all.
+Django reads it; under Daphne, which reads a body before the application sees
+it, ``muster.server`` refuses anything over the largest limit of all
+(``MUSTER_REQUEST_MAX_BYTES``) while Daphne is still reading headers, so such
+a body is never received at all.
 """
 
 from collections.abc import Callable
@@ -38,11 +39,13 @@ def limit_of(view: Callable[..., Any] | None) -> int:
     return int(limit()) if limit is not None else default_limit()
 
 
-def too_large_message(size: int, limit: int) -> str:
-    return (
-        f"This request is {_megabytes(size)}; the most this page accepts is {_megabytes(limit)}. "
-        "Nothing was saved: choose a smaller file and try again."
-    )
+def too_large_message(size: int | None, limit: int) -> str:
+    """``size`` is ``None`` for a body sent without a length, refused once it passed the limit."""
+    if size is None:
+        said = f"This request is over {_megabytes(limit)}, the most this page accepts."
+    else:
+        said = f"This request is {_megabytes(size)}; the most this page accepts is {_megabytes(limit)}."
+    return f"{said} Nothing was saved: choose a smaller file and try again."
 
 
 def _megabytes(size: int) -> str:

@@ -1,5 +1,10 @@
 """Daphne, refusing a body that is too large while it is still reading the request's headers.
 
+Only Daphne needs this. uvicorn (production's server) hands the application
+each request as soon as its headers are in, so ``muster.asgi.BodyLimit``
+refuses a body from its ``Content-Length`` before any of it is read, and
+uvicorn then drops the rest of it as it arrives.
+
 Twisted (under Daphne) receives a whole request body before the application
 sees the request, and by default parses a multipart or urlencoded body into
 memory a second time, for nobody: Django parses forms itself. So a 200 MB POST
@@ -13,7 +18,8 @@ page are ``muster.asgi.BodyLimit``'s.
 
 Daphne builds each request from ``daphne.http_protocol.WebRequest``; ``install()``
 (called by ``muster.asgi``, which Daphne imports before it serves) puts this
-class there.
+class there. Under uvicorn it changes nothing that runs: Twisted is imported
+anyway, by the ``daphne`` app in ``INSTALLED_APPS``.
 """
 
 import io

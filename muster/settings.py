@@ -119,14 +119,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Daphne's request threads and the page's socket write at once: wait for the lock
+    # The server's request threads and the page's socket write at once: wait for the lock
     # instead of failing, and let readers read while one writes.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so the Daphne processes that tests start read the same data;
+    # A file, not memory, so the server processes that tests start read the same data;
     # one per test run, so runs side by side do not share it.
     DATABASES["default"]["TEST"] = {
         "NAME": env.str(
@@ -349,8 +349,9 @@ MUSTER_COMMUNITY_APPROVAL = env.bool("MUSTER_COMMUNITY_APPROVAL", default=False)
 
 # Uploads: the size limit, and ClamAV's clamd ("host:port" or a Unix socket path; empty: not scanned).
 MUSTER_UPLOAD_MAX_BYTES = env.int("MUSTER_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
-# The largest request body any page accepts (an upload and its form): Daphne refuses a larger one from its
-# Content-Length without reading it (muster/server.py). Each page's own limit is smaller (muster/request_limits.py).
+# The largest request body any page accepts (an upload and its form): a larger one is refused from its
+# Content-Length without being read (muster/asgi.py; under Daphne, muster/server.py). Each page's own limit is
+# smaller (muster/request_limits.py).
 MUSTER_REQUEST_MAX_BYTES = MUSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 MUSTER_CLAMAV_ADDRESS = env.str("MUSTER_CLAMAV_ADDRESS", default="")
 

@@ -1,6 +1,6 @@
 """Failed sign-ins slow the guesser down without locking the member out (issue 18, point 6).
 
-Two counts, both kept in the Django cache (Redis in production, so every Daphne process
+Two counts, both kept in the Django cache (Redis in production, so every web process
 shares them; nothing is written to the database for a failed try):
 
 - **per address and account together.** The first ``MUSTER_SIGN_IN_FREE_FAILURES`` (5)

@@ -1,8 +1,9 @@
 """Chat in two real browsers: what one member sends appears on the other's open page, once, without a reload.
 
 pytest-django's live server cannot carry websockets, so the room page is
-served by a real Daphne process (in-memory channel layer) on the test database.
-Each member has a browser context of their own, signed in by session cookie.
+served by a real uvicorn process, as in production (in-memory channel layer),
+on the test database. Each member has a browser context of their own, signed
+in by session cookie.
 """
 
 import json
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.browser.conftest import DESKTOP, PageTrouble, _new_context, _watch
-from tests.messaging.conftest import DaphneLauncher, DaphneProcess, session_cookie
+from tests.messaging.conftest import AsgiServer, ServerLauncher, session_cookie
 from tests.messaging.factories import make_room
 from verification.models import Member
 
@@ -58,8 +59,8 @@ def cast(transactional_db: None) -> Cast:
 
 
 @pytest.fixture
-def chat_server(tmp_path: Path) -> Iterator[DaphneProcess]:
-    launcher = DaphneLauncher(tmp_path)
+def chat_server(tmp_path: Path) -> Iterator[AsgiServer]:
+    launcher = ServerLauncher(tmp_path)
     try:
         (server,) = launcher.start(1, redis_url="")
         yield server
@@ -68,7 +69,7 @@ def chat_server(tmp_path: Path) -> Iterator[DaphneProcess]:
 
 
 @pytest.fixture
-def open_chat(browser: Browser, chat_server: DaphneProcess) -> Iterator[Callable[[Member, str], ChatPage]]:
+def open_chat(browser: Browser, chat_server: AsgiServer) -> Iterator[Callable[[Member, str], ChatPage]]:
     """Open a conversation page as ``member`` in a browser context of their own; every context closes at the end."""
     contexts = []
 
@@ -118,7 +119,7 @@ def test_a_message_sent_in_one_browser_appears_once_in_the_other_without_a_reloa
 
 
 def test_a_member_outside_the_community_cannot_open_the_room_or_see_its_messages(
-    cast: Cast, open_chat, browser: Browser, chat_server: DaphneProcess
+    cast: Cast, open_chat, browser: Browser, chat_server: AsgiServer
 ) -> None:
     member_page = open_chat(cast.dana, cast.path).page
     member_page.get_by_role("textbox", name="Message").fill("Staging at pier 21")

@@ -3,7 +3,8 @@ at the first unread message with the composer in view, older history loads on sc
 newest", reactions, replies with a quote, Edit and Delete in a message's menu, and a message written
 while the socket is down waits as "pending" and is sent once when it comes back.
 
-Served by a real Daphne process (in-memory channel layer) on the test database, as in test_chat.py.
+Served by a real uvicorn process, as in production (in-memory channel layer), on the test database, as in
+test_chat.py.
 """
 
 import os
@@ -20,7 +21,7 @@ from messaging import services
 from messaging.models import Message
 from tests.browser.conftest import DESKTOP, PHONE, _new_context, _watch
 from tests.browser.test_layout_accessibility import accessibility_problems
-from tests.messaging.conftest import DaphneLauncher, DaphneProcess, session_cookie
+from tests.messaging.conftest import AsgiServer, ServerLauncher, session_cookie
 from tests.messaging.factories import make_room
 from verification.models import Member
 from verification.services import member_handle_ensure
@@ -60,8 +61,8 @@ def lively(transactional_db: None, settings: Any) -> Lively:
 
 
 @pytest.fixture
-def chat_server(tmp_path: Path) -> Iterator[DaphneProcess]:
-    launcher = DaphneLauncher(tmp_path)
+def chat_server(tmp_path: Path) -> Iterator[AsgiServer]:
+    launcher = ServerLauncher(tmp_path)
     try:
         (server,) = launcher.start(1, redis_url="")
         yield server
@@ -150,7 +151,7 @@ def open_menu(page: Page, text: str) -> Any:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
 def test_everyday_chat_journey(
-    lively: Lively, chat_server: DaphneProcess, browser: Browser, viewport: dict[str, int]
+    lively: Lively, chat_server: AsgiServer, browser: Browser, viewport: dict[str, int]
 ) -> None:
     context = _new_context(browser, viewport)
     try:

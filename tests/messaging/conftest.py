@@ -1,8 +1,8 @@
 """Real processes for live-update tests: a private Redis that can be stopped and started again, and
-Daphne processes serving the project on the test's own database.
+ASGI server processes (uvicorn, as in production, or Daphne) serving the project on the test's own database.
 
 pytest-django's ``live_server`` speaks WSGI only, so tests that need websockets
-start Daphne themselves. Tests using these fixtures need
+start a server themselves. Tests using these fixtures need
 ``@pytest.mark.django_db(transaction=True)``: the processes read what the test
 wrote only once it is committed.
 """
@@ -13,19 +13,21 @@ import http.client
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
+import yaml
 from django.db import connection
 from django.test import Client
 from websockets.asyncio.client import ClientConnection
@@ -105,11 +107,50 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         redis.stop()
 
 
-# --- Daphne --------------------------------------------------------------------------
+# --- ASGI servers ----------------------------------------------------------------------
+
+PRODUCTION_SERVER = "uvicorn"
+SERVERS = ("uvicorn", "daphne")
+# Both channel layers on the production server, Daphne on the default layer: the layer and the server
+# are independent, and every pair would double these slow tests for no case of its own.
+SERVERS_AND_LAYERS = (("uvicorn", "pubsub"), ("uvicorn", "core"), ("daphne", "pubsub"))
+APPLICATION = "muster.asgi:application"
+
+
+def production_uvicorn_options() -> list[str]:
+    """docker-compose.yml's web command without its program, address and application, so the tests run
+    uvicorn with the options production runs it with."""
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
+    options: list[str] = []
+    arguments = iter(shlex.split(command)[1:-1])  # "uvicorn" and the application: tests/muster/test_compose.py
+    for argument in arguments:
+        if argument in ("--host", "--port"):
+            next(arguments)
+        else:
+            options.append(argument)
+    return options
+
+
+def graceful_shutdown_seconds() -> float:
+    """How long production's uvicorn lets requests in flight finish after SIGTERM."""
+    options = production_uvicorn_options()
+    return float(options[options.index("--timeout-graceful-shutdown") + 1])
+
+
+def server_command(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        address = ("--host", "127.0.0.1", "--port", str(port))
+        return [sys.executable, "-m", "uvicorn", *production_uvicorn_options(), *address, APPLICATION]
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), APPLICATION]
+    raise ValueError(f"no such server: {server}")
 
 
 @dataclass
-class DaphneProcess:
+class AsgiServer:
+    """One server process (uvicorn or Daphne) serving the project on one port."""
+
+    name: str
     port: int
     process: subprocess.Popen[bytes]
     log: Path
@@ -155,14 +196,23 @@ def _answers_http(port: int) -> bool:
     return True
 
 
-class DaphneLauncher:
-    """Starts Daphne processes on the test database and terminates them all at ``stop_all()``."""
+class ServerLauncher:
+    """Starts server processes (one per port) on the test database and terminates them all at ``stop_all()``."""
 
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
-        self.started: list[DaphneProcess] = []
+        self.started: list[AsgiServer] = []
 
-    def start(self, count: int = 1, *, redis_url: str = "", layer: str = "pubsub") -> list[DaphneProcess]:
+    def start(
+        self,
+        count: int = 1,
+        *,
+        server: str = PRODUCTION_SERVER,
+        redis_url: str = "",
+        layer: str = "pubsub",
+        environment: Mapping[str, str] | None = None,
+    ) -> list[AsgiServer]:
+        """``environment`` adds to (or overrides) what every process is given."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -177,53 +227,50 @@ class DaphneLauncher:
                 "DJANGO_STATIC_MANIFEST": "false",
                 "CELERY_TASK_ALWAYS_EAGER": "true",
                 "PYTHONUNBUFFERED": "1",
+                **(environment or {}),
             }
         )
         batch = []
         for _ in range(count):
             port = free_port()
-            log = self.log_dir / f"daphne-{port}.log"
+            log = self.log_dir / f"{server}-{port}.log"
             with log.open("wb") as output:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "muster.asgi:application"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
+                    server_command(server, port), cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
                 )
-            server = DaphneProcess(port=port, process=process, log=log)
-            self.started.append(server)
-            batch.append(server)
+            started = AsgiServer(name=server, port=port, process=process, log=log)
+            self.started.append(started)
+            batch.append(started)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        for server in batch:
-            while not _answers_http(server.port):
-                if server.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Daphne did not start on port {server.port}:\n{server.log_tail()}")
+        for started in batch:
+            while not _answers_http(started.port):
+                if started.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{server} did not start on port {started.port}:\n{started.log_tail()}")
                 time.sleep(0.1)
         return batch
 
     def stop_all(self) -> None:
-        for server in self.started:
-            server.process.terminate()
-        for server in self.started:
+        for started in self.started:
+            started.process.terminate()
+        for started in self.started:
             try:
-                server.process.wait(timeout=10)
+                started.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait(timeout=5)
+                started.process.kill()
+                started.process.wait(timeout=5)
 
 
-StartDaphne = Callable[..., list[DaphneProcess]]
+StartServers = Callable[..., list[AsgiServer]]
 
 
 @pytest.fixture
-def daphne_processes(tmp_path: Path) -> Iterator[StartDaphne]:
-    """Start Daphne processes on the test database: ``daphne_processes(2, redis_url=..., layer="core")``.
+def asgi_servers(tmp_path: Path) -> Iterator[StartServers]:
+    """Start server processes on the test database: ``asgi_servers(2, server="daphne", redis_url=..., layer="core")``.
 
-    ``redis_url=""`` gives each process its own in-memory channel layer (and cache).
-    They are terminated when the test ends.
+    ``server`` is one of ``SERVERS``, the production one (uvicorn) by default. ``redis_url=""`` gives each
+    process its own in-memory channel layer (and cache). They are terminated when the test ends.
     """
-    launcher = DaphneLauncher(tmp_path)
+    launcher = ServerLauncher(tmp_path)
     try:
         yield launcher.start
     finally:
@@ -240,7 +287,7 @@ def session_cookie(member: Member) -> str:
     return str(client.cookies["sessionid"].value)
 
 
-async def open_socket(server: DaphneProcess, session: str | None, *, origin: str | None = None) -> ClientConnection:
+async def open_socket(server: AsgiServer, session: str | None, *, origin: str | None = None) -> ClientConnection:
     """A websocket to ``/ws/live/`` as a page on ``server`` opens it: the session cookie and the page's origin."""
     headers = {"Cookie": f"sessionid={session}"} if session else {}
     return await websockets.connect(
@@ -301,7 +348,7 @@ class HttpAnswer:
 
 
 def http_request(
-    server: DaphneProcess,
+    server: AsgiServer,
     method: str,
     path: str,
     *,
@@ -338,7 +385,7 @@ class ComposerForm:
     token: str
 
 
-def open_composer(server: DaphneProcess, conversation: int, session: str) -> ComposerForm:
+def open_composer(server: AsgiServer, conversation: int, session: str) -> ComposerForm:
     """Load the conversation page as a browser does, for its CSRF token (synchronous)."""
     page = http_request(server, "GET", f"/inbox/{conversation}/", cookies={"sessionid": session})
     assert page.status == 200, f"the conversation page answered {page.status}"
@@ -348,7 +395,7 @@ def open_composer(server: DaphneProcess, conversation: int, session: str) -> Com
 
 
 def post_message(
-    server: DaphneProcess,
+    server: AsgiServer,
     conversation: int,
     session: str,
     body: str,

@@ -1,9 +1,10 @@
-"""Several Daphne processes behind one Redis: a member sees a message wherever it was sent from.
+"""Several server processes behind one Redis: a member sees a message wherever it was sent from.
 
-Two real Daphne processes share a real (private) Redis channel layer, for both
-layer types the settings offer. What a member notices: a message sent through a
-socket on one process, or posted as a form on the other, appears once on the
-other's sockets; a member who is not in the room hears nothing on either.
+Two real processes of one ASGI server share a real (private) Redis channel
+layer: uvicorn (production's) with both layer types the settings offer, and
+Daphne with the default one. What a member notices: a message sent through a socket on one process,
+or posted as a form on the other, appears once on the other's sockets; a member
+who is not in the room hears nothing on either.
 """
 
 import asyncio
@@ -15,9 +16,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from tests.messaging.conftest import (
-    DaphneProcess,
+    SERVERS_AND_LAYERS,
+    AsgiServer,
     PrivateRedis,
-    StartDaphne,
+    StartServers,
     frames_within,
     next_frame,
     open_socket,
@@ -47,24 +49,25 @@ def make_cast() -> Cast:
     return Cast(room.conversation.pk, session_cookie(alice), session_cookie(bob), session_cookie(outsider), alice.pk)
 
 
-@pytest.fixture(params=["pubsub", "core"])
-def two_daphnes(
-    request: pytest.FixtureRequest, private_redis: PrivateRedis, daphne_processes: StartDaphne
-) -> list[DaphneProcess]:
-    """Daphne A and Daphne B on the same Redis, with the channel layer type of the parameter."""
-    return daphne_processes(2, redis_url=private_redis.url, layer=request.param)
+@pytest.fixture(params=SERVERS_AND_LAYERS, ids="-".join)
+def two_processes(
+    request: pytest.FixtureRequest, private_redis: PrivateRedis, asgi_servers: StartServers
+) -> list[AsgiServer]:
+    """Process A and process B of the server of the parameter on the same Redis, with its channel layer type."""
+    server, layer = request.param
+    return asgi_servers(2, server=server, redis_url=private_redis.url, layer=layer)
 
 
 def messages_in(frames: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
     return [frame["message"] for frame in frames if frame["type"] == "message" and frame["message"]["body"] == body]
 
 
-async def test_a_message_sent_on_one_daphne_reaches_a_member_subscribed_on_the_other_exactly_once(
-    two_daphnes: list[DaphneProcess],
+async def test_a_message_sent_on_one_process_reaches_a_member_subscribed_on_the_other_exactly_once(
+    two_processes: list[AsgiServer],
 ) -> None:
-    daphne_a, daphne_b = two_daphnes
+    process_a, process_b = two_processes
     cast = await sync_to_async(make_cast)()
-    async with await open_socket(daphne_a, cast.alice) as alice, await open_socket(daphne_b, cast.bob) as bob:
+    async with await open_socket(process_a, cast.alice) as alice, await open_socket(process_b, cast.bob) as bob:
         for socket_ in (alice, bob):
             await next_frame(socket_, "session.ready")
             assert await subscribe(socket_, cast.room) == []
@@ -83,16 +86,16 @@ async def test_a_message_sent_on_one_daphne_reaches_a_member_subscribed_on_the_o
     assert received[0]["conversation"] == cast.room
 
 
-async def test_a_message_posted_as_a_form_on_one_daphne_reaches_a_socket_on_the_other_exactly_once(
-    two_daphnes: list[DaphneProcess],
+async def test_a_message_posted_as_a_form_on_one_process_reaches_a_socket_on_the_other_exactly_once(
+    two_processes: list[AsgiServer],
 ) -> None:
-    daphne_a, daphne_b = two_daphnes
+    process_a, process_b = two_processes
     cast = await sync_to_async(make_cast)()
-    async with await open_socket(daphne_a, cast.alice) as alice:
+    async with await open_socket(process_a, cast.alice) as alice:
         await next_frame(alice, "session.ready")
         await subscribe(alice, cast.room)
 
-        posted = await asyncio.to_thread(post_message, daphne_b, cast.room, cast.bob, "Road to Bolivar closed")
+        posted = await asyncio.to_thread(post_message, process_b, cast.room, cast.bob, "Road to Bolivar closed")
         seen_by_alice = await frames_within(alice, 1.5, types={"message"})
 
     assert posted.status == 302, posted.body[:500]
@@ -101,16 +104,16 @@ async def test_a_message_posted_as_a_form_on_one_daphne_reaches_a_socket_on_the_
     assert received[0]["author"]["id"] != cast.alice_id
 
 
-async def test_a_member_outside_the_room_hears_nothing_on_either_daphne_while_members_do(
-    two_daphnes: list[DaphneProcess],
+async def test_a_member_outside_the_room_hears_nothing_on_either_process_while_members_do(
+    two_processes: list[AsgiServer],
 ) -> None:
-    daphne_a, daphne_b = two_daphnes
+    process_a, process_b = two_processes
     cast = await sync_to_async(make_cast)()
     async with (
-        await open_socket(daphne_a, cast.alice) as alice,
-        await open_socket(daphne_b, cast.bob) as bob,
-        await open_socket(daphne_a, cast.outsider) as outsider_on_a,
-        await open_socket(daphne_b, cast.outsider) as outsider_on_b,
+        await open_socket(process_a, cast.alice) as alice,
+        await open_socket(process_b, cast.bob) as bob,
+        await open_socket(process_a, cast.outsider) as outsider_on_a,
+        await open_socket(process_b, cast.outsider) as outsider_on_b,
     ):
         refusals = []
         for socket_ in (alice, bob, outsider_on_a, outsider_on_b):

@@ -21,8 +21,10 @@ from django.urls import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("migrate", "web", "worker", "beat")
-# Read by Django and by asgi.py / celery_app.py themselves, not by the settings module.
-VARIABLES_READ_OUTSIDE_SETTINGS = {"DJANGO_SETTINGS_MODULE"}
+# Read by Django and by asgi.py / celery_app.py themselves, or by uvicorn, not by the settings module.
+VARIABLES_READ_OUTSIDE_SETTINGS = {"DJANGO_SETTINGS_MODULE", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"}
+# How long Docker waits after SIGTERM before it kills a container, unless a service sets stop_grace_period.
+DOCKER_STOP_SECONDS = 10
 
 
 def load_compose() -> dict[str, Any]:
@@ -132,9 +134,9 @@ def test_secret_key_must_be_given_and_has_no_default_in_compose() -> None:
     assert re.fullmatch(r"\$\{DJANGO_SECRET_KEY:\?[^}]+\}", value), value
 
 
-def test_web_runs_daphne_on_an_asgi_application_that_exists() -> None:
+def test_web_runs_uvicorn_on_an_asgi_application_that_exists() -> None:
     argv = command("web")
-    assert argv[0] == "daphne"
+    assert argv[0] == "uvicorn"
     module_name, _, attribute = argv[-1].partition(":")
 
     module = importlib.import_module(module_name)
@@ -144,17 +146,27 @@ def test_web_runs_daphne_on_an_asgi_application_that_exists() -> None:
 
 def test_web_listens_on_the_port_the_dockerfile_exposes_and_compose_publishes() -> None:
     argv = command("web")
-    port = option(argv, "-p", "--port")
+    port = option(argv, "--port")
     published = [str(mapping).rsplit(":", 1)[-1] for mapping in service("web").get("ports", [])]
 
-    assert option(argv, "-b", "--bind") == "0.0.0.0"  # noqa: S104 - other containers and the proxy must reach it
+    assert option(argv, "--host") == "0.0.0.0"  # noqa: S104 - other containers and the proxy must reach it
     assert dockerfile_instruction("EXPOSE") == [port]
     assert published == [port]
 
 
-def test_web_healthcheck_asks_healthz_on_the_port_daphne_listens_on() -> None:
+def test_web_shuts_down_gracefully_before_docker_would_kill_it() -> None:
+    """Requests in flight get uvicorn's graceful-shutdown time, and all of it: Docker kills what is left after
+    its stop timeout."""
+    graceful = int(option(command("web"), "--timeout-graceful-shutdown"))
+    stop = str(service("web").get("stop_grace_period", f"{DOCKER_STOP_SECONDS}s"))
+
+    assert re.fullmatch(r"\d+s", stop), f"write web's stop_grace_period in seconds, not {stop!r}"
+    assert 0 < graceful < int(stop[:-1])
+
+
+def test_web_healthcheck_asks_healthz_on_the_port_web_listens_on() -> None:
     probe = " ".join(str(part) for part in service("web")["healthcheck"]["test"])
-    port = option(command("web"), "-p", "--port")
+    port = option(command("web"), "--port")
 
     assert f"http://127.0.0.1:{port}/healthz" in probe
 

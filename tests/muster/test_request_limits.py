@@ -1,8 +1,8 @@
 """Each page's body limit, decided from ``Content-Length`` before Django reads anything (muster.asgi.BodyLimit).
 
 A library upload takes a file of ``MUSTER_UPLOAD_MAX_BYTES`` and its form; every other page takes form
-fields only (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Daphne's own refusal of bodies over every limit is tested on
-a real Daphne in tests/muster/test_asgi.py.
+fields only (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Real uvicorn and Daphne processes refusing bodies are
+tested in tests/muster/test_servers.py.
 """
 
 from typing import Any
