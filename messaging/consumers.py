@@ -100,11 +100,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         except live.LAYER_ERRORS:
+            logger.warning("Live updates paused: the channel layer is unreachable", exc_info=True)
             if getattr(self, "channel_name", None) is not None:
-                raise
+                # The layer failed under an open socket (the core layer, reading while Redis is down):
+                # say why and close, rather than leave the server to drop it without a word.
+                await self.pause()
+                await self.disconnect(CLOSE_TRY_AGAIN_LATER)
+                return
             # The layer could not even give this socket a channel (Redis is down, publish/subscribe
             # layer): answer the handshake, say why, and close so the page retries.
-            logger.warning("Live updates paused: the channel layer is unreachable", exc_info=True)
             await receive()
             await send({"type": "websocket.accept"})
             await send({"type": "websocket.send", "text": json.dumps(PAUSED_FRAME)})

@@ -12,6 +12,7 @@ body over every page's limit is refused by Daphne itself (``muster.server``).
 
 import json
 import os
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -27,11 +28,15 @@ from channels.sessions import CookieMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
-from muster import server  # noqa: E402
 from muster.request_limits import limit_of, too_large_message  # noqa: E402
 from muster.routing import websocket_urlpatterns  # noqa: E402
 
-server.install()
+if "daphne.server" in sys.modules:
+    # Served by Daphne, which imported its server before this module: refuse what is too large while Twisted
+    # still reads the headers. Under any other server Twisted is never loaded (about 22 MB a process).
+    from muster import server
+
+    server.install()
 
 
 class BodyLimit:

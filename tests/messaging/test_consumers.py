@@ -442,7 +442,7 @@ async def test_a_socket_keeps_receiving_across_its_periodic_access_refreshes(soc
     assert (await bob_socket.next("message"))["message"]["body"] == "still there?"
 
 
-async def test_the_periodic_refresh_closes_the_socket_of_a_member_who_lost_access_unannounced(sockets, settings) -> None:
+async def test_the_periodic_refresh_closes_the_socket_of_a_member_who_lost_access_quietly(sockets, settings) -> None:
     settings.MUSTER_LIVE_ACCESS_REFRESH_SECONDS = 0.5
     gulf = await room(members=3)
     alice, bob, carol = gulf.members

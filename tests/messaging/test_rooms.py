@@ -89,7 +89,8 @@ async def test_a_room_left_and_joined_again_at_once_stays_subscribed() -> None:
     assert list(layer.groups[conversation_group(ROOM)]) == [fanout.channel]
     await layer.group_send(conversation_group(ROOM), message_event(1))
     await asyncio.sleep(0.05)
-    assert second.texts == ['{"n": 1}'] and first.texts == []
+    assert second.texts == ['{"n": 1}']
+    assert first.texts == []
     for task in fanout._tasks:
         task.cancel()
 
