@@ -36,9 +36,11 @@ import importlib.util
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -555,6 +557,27 @@ class Config:
         return f"{self.app} {self.server} x{self.processes}" + (f" {self.layer}" if len(layers) > 1 else "")
 
 
+@contextlib.contextmanager
+def background_worker(wanted: bool, env: dict[str, str], logs: Path) -> Iterator[None]:
+    """A Celery worker beside Muster's servers, as in production: the search index of each message is
+    written there, on the same two cores, not by the server that saved it."""
+    if not wanted:
+        yield
+        return
+    command = [sys.executable, "-m", "celery", "-A", "muster.celery_app", "worker", "--pool=solo", "-l", "warning"]
+    with (logs / "celery-worker.log").open("wb") as output:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def measure_config(config: Config, target: str, world: World, redis_url: str, logs: Path) -> dict[str, Any]:
     """Start the configuration's servers, measure them, and weigh them before they stop; a failure is
     reported in the result, so one server that will not start does not end a run of dozens."""
@@ -567,7 +590,7 @@ def measure_config(config: Config, target: str, world: World, redis_url: str, lo
         command = [part.replace("{app}", target) for part in SERVERS[config.server]]
         commands, env, health = [command] * config.processes, server_env(config.layer, redis_url), True
     try:
-        with servers(commands, env, logs, health) as running:
+        with background_worker(config.app == "muster", env, logs), servers(commands, env, logs, health) as running:
             result = asyncio.run(
                 measure(
                     urls=running.urls,

@@ -297,6 +297,9 @@ def message_send(
                 reply_to=reply_to,
                 client_id=client_id,
             )
+            # A message just written has no reactions: its live frame and the sender's acknowledgement
+            # need not ask the database (as if ``prefetch_related("reactions")`` had found none).
+            message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}
             conversation.last_message = message
             conversation.last_message_at = message.created_at
             conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])

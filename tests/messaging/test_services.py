@@ -264,3 +264,20 @@ async def test_a_message_is_broadcast_only_after_it_is_committed_and_never_when_
     assert json.loads(event["frame"])["message"]["body"] == "committed"
     assert json.loads(event["frame"])["message"]["id"] == 1
     assert not await sync_to_async(Message.objects.filter(body="rolled back").exists)()
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_sending_a_room_message_costs_the_same_queries_in_a_room_of_any_size(members: int, settings) -> None:
+    """The send path every chat message takes (the live frame and the search index come after it)."""
+    settings.MUSTER_CHAT_RATE = (1000, 60)
+    room = make_room(members=members)
+    author = room.members[0]
+    services.message_send(conversation=room.conversation, author=author, body="first")
+    conversation = Conversation.objects.get(pk=room.conversation.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        message = services.message_send(conversation=conversation, author=author, body="second")
+
+    # Policy check; savepoint, locked row, insert, conversation, read position, release.
+    assert len(queries) == 7, [query["sql"][:80] for query in queries.captured_queries]
+    assert message.sequence == 2
