@@ -67,6 +67,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return arguments
 
 
+def given(**options: Any) -> dict[str, Any]:
+    """The options the command line set; each benchmark's own defaults stand for the rest."""
+    return {name: value for name, value in options.items() if value}
+
+
 def split(option: str | None) -> tuple[str, ...]:
     return tuple(option.split(",")) if option else ()
 
@@ -92,36 +97,25 @@ def main(argv: list[str] | None = None) -> int:
         if "policy" in chosen:
             results["policy_filter"] = policy_filter.run()
         if "chat" in chosen:
-            chat: dict[str, Any] = {}
-            if arguments.sizes:
-                chat["sizes"] = tuple(int(size) for size in split(arguments.sizes))
-            if arguments.layers:
-                chat["layers"] = split(arguments.layers)
-            if arguments.servers:
-                chat["server_names"] = split(arguments.servers)
-            if arguments.processes:
-                chat["processes"] = tuple(int(count) for count in split(arguments.processes))
-            if arguments.apps:
-                chat["apps"] = split(arguments.apps)
-            results["chat_fanout"] = chat_fanout.run(**chat)
+            results["chat_fanout"] = chat_fanout.run(
+                **given(
+                    sizes=tuple(int(size) for size in split(arguments.sizes)),
+                    layers=split(arguments.layers),
+                    server_names=split(arguments.servers),
+                    processes=tuple(int(count) for count in split(arguments.processes)),
+                    apps=split(arguments.apps),
+                )
+            )
         if "digests" in chosen:
-            mail: dict[str, Any] = {}
-            if arguments.members:
-                mail["members"] = arguments.members
-            if arguments.relay:
-                mail["relay"] = arguments.relay
-            results["digests"] = digests.run(**mail)
+            results["digests"] = digests.run(**given(members=arguments.members, relay=arguments.relay))
         if "search" in chosen:
-            results["search"] = search.run(**({"items": arguments.items} if arguments.items else {}))
+            results["search"] = search.run(**given(items=arguments.items))
         if "bodies" in chosen:
             results["request_bodies"] = request_bodies.run()
         if "idle" in chosen:
-            idle: dict[str, Any] = {}
-            if arguments.idle_sockets:
-                idle["sockets"] = arguments.idle_sockets
-            if arguments.idle_server:
-                idle["server"] = arguments.idle_server
-            results["idle_sockets"] = idle_sockets.run(**idle)
+            results["idle_sockets"] = idle_sockets.run(
+                **given(sockets=arguments.idle_sockets, server=arguments.idle_server)
+            )
     finally:
         connection.close()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)

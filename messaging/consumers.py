@@ -1,17 +1,18 @@
 """The one socket each signed-in page opens: chat, presence, typing, read positions,
 new thread replies and the notification count.
 
-The socket authenticates by session (``muster.asgi.SocketSession``, ``AuthMiddleware``) and is refused
-for foreign origins (``AllowedHostsOriginValidator``). It checks the access
-policy at connect, on every subscription and every send (in SQL, for the
-conversation), and re-checks each event before forwarding it, all against the
-member's standing (``LiveAccess``), which it re-reads whenever a service
-announces a change and when verification expires; the process re-reads every
-socket's standing together every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a
-backstop (``process_live.AccessRefresh``). ``self.member`` carries that
-standing, so the services it calls read it instead of recomputing it. Room
-events reach it from the process's fan-out (``messaging.rooms``), everything
-else from its own channel.
+The socket authenticates by session (``muster.asgi.SocketSession`` and
+``AuthMiddleware``) and is refused for foreign origins
+(``AllowedHostsOriginValidator``). It checks the access policy at connect, on
+every subscription and every send (in SQL, for the conversation), and
+re-checks each event before forwarding it, all against the member's standing
+(``LiveAccess``), which it re-reads whenever a service announces a change and
+when verification expires; the process re-reads every socket's standing
+together every ``MUSTER_LIVE_ACCESS_REFRESH_SECONDS`` as a backstop
+(``process_live.AccessRefresh``). ``self.member`` carries that standing, so
+the services it calls read it instead of recomputing it. Room events reach it
+from the process's fan-out (``messaging.rooms``), everything else from its own
+channel.
 """
 
 import asyncio
@@ -151,9 +152,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
         await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
-        shared = process_live()
-        shared.watch.watch(self)
-        shared.access.watch(self)
+        process = process_live()
+        process.watch.watch(self)
+        process.access.watch(self)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' own dispatch closes stale database connections before every event, a trip to the
@@ -170,11 +171,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def disconnect(self, code: int) -> None:
-        shared = process_live()
-        shared.watch.consumers.discard(self)
-        shared.access.sockets.discard(self)
+        process = process_live()
+        process.watch.consumers.discard(self)
+        process.access.sockets.discard(self)
         for conversation_id in getattr(self, "subscriptions", {}):
-            await shared.rooms.leave(self.channel_layer, conversation_id, self)
+            await process.rooms.leave(self.channel_layer, conversation_id, self)
         groups = [*getattr(self, "joined_groups", [])]
         groups += [live.item_group(FOLLOWED_TYPE, thread) for thread in getattr(self, "threads", {})]
         try:
@@ -405,15 +406,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if event["member"]["id"] == self.member_id:
             return None
         conversation = event["scope"]["conversation_id"]
-        frame: TypingFrame = {"type": "typing", "conversation": conversation, "member": event["member"]}
-        return shared_frame(event, lambda: json.dumps(frame))
+        return shared_frame(
+            event, lambda: json.dumps(TypingFrame(type="typing", conversation=conversation, member=event["member"]))
+        )
 
     def _presence_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
         conversation = event["scope"]["conversation_id"]
         changes = event["changes"]
         if self.member_id not in shared(event, "members", lambda: {change["member"]["id"] for change in changes}):
-            everyone: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": changes}
-            return shared_frame(event, lambda: json.dumps(everyone))
+            return shared_frame(
+                event, lambda: json.dumps(PresenceFrame(type="presence", conversation=conversation, changes=changes))
+            )
         # This member's own change is left out of their frame: only their sockets pay for a second encoding.
         others = [change for change in changes if change["member"]["id"] != self.member_id]
         frame: PresenceFrame = {"type": "presence", "conversation": conversation, "changes": others}

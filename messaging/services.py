@@ -299,7 +299,7 @@ def message_send(
             )
             # A message just written has no reactions: its live frame and the sender's acknowledgement
             # need not ask the database (as if ``prefetch_related("reactions")`` had found none).
-            message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}
+            message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}  # type: ignore[attr-defined]
             conversation.last_message = message
             conversation.last_message_at = message.created_at
             conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
