@@ -20,7 +20,7 @@ page reconnects and catches up by version, so nothing is lost.
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar, cast
 
 from messaging.naming import conversation_group
@@ -61,6 +61,30 @@ def shared_frame(event: dict[str, Any], encode: Callable[[], str]) -> dict[str, 
     return shared(event, "frame", lambda: {"type": "websocket.send", "text": encode()})
 
 
+async def _resumed(sending: Coroutine[Any, None, None], waiting_on: Any) -> None:
+    """Drive a send that was started outside any task, and stopped at ``waiting_on``, to its end, as a
+    task would have."""
+    while True:
+        try:
+            if waiting_on is None:  # a bare yield: give the loop one turn
+                await asyncio.sleep(0)
+            else:
+                # As a task does with the future its coroutine yields: clear the flag that says
+                # "yielded, not yet taken", then wait for it.
+                waiting_on._asyncio_future_blocking = False
+                await waiting_on
+        except BaseException as error:  # noqa: BLE001 - handed to the send, which decides
+            try:
+                waiting_on = sending.throw(error)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting_on = sending.send(None)
+            except StopIteration:
+                return
+
+
 class Outbox:
     """What one socket sends, in order: written at once while the socket keeps up, closed when it cannot.
 
@@ -98,38 +122,24 @@ class Outbox:
         self.put(message)
 
     def _start(self, message: dict[str, Any]) -> None:
-        steps = self._send(message).__await__()
+        sending = self._send(message)
+        if not isinstance(sending, Coroutine):
+            # A server's own awaitable (Granian's comes from Rust) cannot be run a step at a time.
+            self._writer = asyncio.ensure_future(self._finish(sending))
+            return
         try:
-            waiting_on = steps.send(None)
+            waiting_on = sending.send(None)
         except StopIteration:
             return
         except SOCKET_GONE:
             self._gone()
             return
-        self._writer = asyncio.ensure_future(self._finish(steps, waiting_on))
+        self._writer = asyncio.ensure_future(self._finish(_resumed(sending, waiting_on)))
 
-    async def _finish(self, steps: Generator[Any, None, None], waiting_on: Any) -> None:
-        """Drive the send that had to wait to its end, as a task would have, then write the queue."""
+    async def _finish(self, sending: Awaitable[None]) -> None:
+        """Finish the send that had to wait, then write what queued behind it meanwhile."""
         try:
-            while True:
-                try:
-                    if waiting_on is None:  # a bare yield: give the loop one turn
-                        await asyncio.sleep(0)
-                    else:
-                        # As a task does with the future its coroutine yields: clear the flag that says
-                        # "yielded, not yet taken", then wait for it.
-                        waiting_on._asyncio_future_blocking = False
-                        await waiting_on
-                except BaseException as error:  # noqa: BLE001 - handed to the send, which decides
-                    waiting_on = steps.throw(error)
-                else:
-                    waiting_on = steps.send(None)
-        except StopIteration:
-            pass
-        except SOCKET_GONE:
-            self._gone()
-            return
-        try:
+            await sending
             while self._waiting:
                 await self._send(self._waiting.popleft())
         except SOCKET_GONE:

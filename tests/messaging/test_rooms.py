@@ -162,3 +162,43 @@ async def test_a_socket_that_went_away_mid_write_drops_what_waited(failure: type
 
     assert outbox.closed
     outbox.put({"type": "websocket.send", "text": "3"})  # ignored, no error
+
+
+class ForeignAwaitable:
+    """An awaitable as Granian's send returns (made in Rust): ``await`` works, but its iterator only
+    knows ``__next__``, so it cannot be stepped with ``send`` the way a coroutine can."""
+
+    def __init__(self, done: asyncio.Future[None]) -> None:
+        self.steps = done.__await__()
+
+    def __await__(self) -> "ForeignAwaitable":
+        return self
+
+    def __iter__(self) -> "ForeignAwaitable":
+        return self
+
+    def __next__(self) -> Any:
+        return next(self.steps)
+
+
+async def test_a_server_whose_send_is_not_a_coroutine_still_gets_every_frame_in_order() -> None:
+    written: list[str] = []
+    loop = asyncio.get_running_loop()
+
+    def send(message: dict[str, Any]) -> ForeignAwaitable:
+        done: asyncio.Future[None] = loop.create_future()
+
+        def write() -> None:
+            written.append(message["text"])
+            done.set_result(None)
+
+        loop.call_soon(write)
+        return ForeignAwaitable(done)
+
+    outbox = Outbox(send)  # type: ignore[arg-type]
+    for number in range(5):
+        outbox.put({"type": "websocket.send", "text": str(number)})
+    await asyncio.sleep(0.05)
+
+    assert written == ["0", "1", "2", "3", "4"]
+    assert not outbox.closed
