@@ -157,7 +157,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One Redis connection pool per process, not one per websocket (muster/cache.py).
+            "BACKEND": "muster.cache.ProcessRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "muster",
         }

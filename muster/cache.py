@@ -1,0 +1,36 @@
+"""Django's Redis cache with one client, and so one connection pool, per process.
+
+Django keeps a cache backend per async context, and each backend builds its
+own Redis client: every open websocket (each its own context) held a Redis
+connection of its own. Ten thousand sockets meant ten thousand connections,
+and Redis refuses clients past its limit (10,000 by default), so sockets
+failed to open. redis-py's connection pool is thread-safe and resets itself
+in a forked child, so one per process serves every context.
+"""
+
+import re
+import threading
+from typing import Any, ClassVar
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.utils.functional import cached_property
+
+
+class ProcessRedisCache(RedisCache):
+    _clients: ClassVar[dict[str, RedisCacheClient]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._servers_and_options = (server, params.get("OPTIONS", {}))
+
+    @cached_property
+    def _cache(self) -> RedisCacheClient:
+        servers, options = self._servers_and_options
+        key = repr((servers, sorted(options.items())))
+        with self._lock:
+            if key not in self._clients:
+                # As Django's RedisCache reads its LOCATION: one or more servers, split on ";" or ",".
+                locations = re.split("[;,]", servers) if isinstance(servers, str) else servers
+                self._clients[key] = RedisCacheClient(locations, **options)
+            return self._clients[key]
