@@ -11,10 +11,11 @@ local sockets, which re-check it against their member's standing and put the
 frame, encoded once for all of them, in their outbox.
 
 An ``Outbox`` keeps the order of everything one socket sends and lets a slow
-socket fall behind without holding up the others: its frames wait in a bounded
-queue, written by a task of its own only while there is something to write.
-Past ``OUTBOX_LIMIT`` frames the socket is closed (``CLOSE_FELL_BEHIND``); the
-page reconnects and catches up by version, so nothing is lost.
+socket fall behind without holding up the others: a frame is written at once
+while the socket keeps up; once the server's send has to wait, what follows
+waits in a bounded queue that a task of the socket's own writes out. Past
+``OUTBOX_LIMIT`` frames the socket is closed (``CLOSE_FELL_BEHIND``); the page
+reconnects and catches up by version, so nothing is lost.
 """
 
 import asyncio
