@@ -1,7 +1,7 @@
 """What the live sockets of one process share: a watch on the channel layer, presence gathered per room,
 the rooms' events fanned out once (``messaging.rooms``) and the periodic re-read of every socket's standing.
 
-One of each per event loop (one per Daphne process; one per test in the test suite).
+One of each per event loop (one per server process; one per test in the test suite).
 """
 
 import asyncio
@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from messaging.access import LiveAccess, live_accesses
@@ -113,15 +114,22 @@ class AccessRefresh:
         next_batch = loop.time() + period * random.uniform(0.8, 1.0)  # noqa: S311 - spreads load, not a secret
         while self.sockets:
             await asyncio.sleep(min(self.EXPIRY_CHECK_SECONDS, max(next_batch - loop.time(), 0.0)))
-            if loop.time() >= next_batch:
-                next_batch = loop.time() + period
-                await self.refresh_all()
-            else:
-                now = timezone.now()
-                for socket in list(self.sockets):
-                    expires_at = socket.access.expires_at
-                    if expires_at is not None and expires_at <= now and socket.access.access.may_see_content:
-                        await socket.refresh_access()
+            try:
+                if loop.time() >= next_batch:
+                    next_batch = loop.time() + period
+                    await self.refresh_all()
+                else:
+                    await self._refresh_expired()
+            except DatabaseError:
+                # The database is away for a moment: the sockets keep their standing until the next try.
+                logger.warning("Live access not refreshed: the database is unreachable", exc_info=True)
+
+    async def _refresh_expired(self) -> None:
+        now = timezone.now()
+        for socket in list(self.sockets):
+            expires_at = socket.access.expires_at
+            if expires_at is not None and expires_at <= now and socket.access.access.may_see_content:
+                await socket.refresh_access()
 
     async def refresh_all(self) -> None:
         sockets = list(self.sockets)
