@@ -202,11 +202,14 @@ class RoomFanout:
             self._request(conversation_id)
 
     def deliver(self, event: dict[str, Any]) -> None:
-        """Hand one room event to the room's local sockets."""
+        """Hand one room event to the room's local sockets; one that fails does not keep it from the rest."""
         room = self.rooms.get(event["scope"]["conversation_id"])
         if room:
             for socket in tuple(room):
-                socket.room_event(event)
+                try:
+                    socket.room_event(event)
+                except Exception:
+                    logger.exception("A room event could not be delivered to a socket: %s", event.get("type"))
 
     async def _settle(self, layer: Any, conversation_id: int) -> None:
         """Have the worker bring the room's subscription in line with its sockets; wait until it has."""
@@ -256,5 +259,5 @@ class RoomFanout:
                 continue
             try:
                 self.deliver(event)
-            except Exception:
+            except Exception:  # a malformed event: the next one is heard all the same
                 logger.exception("A room event could not be delivered: %s", event.get("type"))

@@ -202,3 +202,17 @@ async def test_a_server_whose_send_is_not_a_coroutine_still_gets_every_frame_in_
 
     assert written == ["0", "1", "2", "3", "4"]
     assert not outbox.closed
+
+
+async def test_a_socket_that_fails_on_an_event_does_not_keep_it_from_the_rest_of_the_room() -> None:
+    class Broken(Page):
+        def room_event(self, event: dict[str, Any]) -> None:
+            raise ValueError("a bug in one socket")
+
+    fanout = RoomFanout()
+    fanout.rooms[ROOM] = {Broken(), (fine := Page())}
+
+    fanout.deliver(message_event(1))
+    await settle()
+
+    assert fine.texts == ['{"n": 1}']
