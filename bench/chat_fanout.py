@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,8 @@ THROUGHPUT_GOAL = {(1_000, 1): 0.5, (1_000, 2): 0.75}
 @dataclass
 class Phase:
     latencies: list[float]
+    # The slowest delivery of each message, by its number in the phase.
+    slowest: dict[int, float] = field(default_factory=dict)
     count: int = 0
     first_received: float = math.inf
     last_received: float = 0.0
@@ -130,10 +132,12 @@ class ClientState:
         if kind == "message" and not is_sender:
             body = str(frame["message"].get("body", ""))
             if body.startswith("bench:"):
-                _, name, _, sent = body.split(":", 3)
+                _, name, number, sent = body.split(":", 3)
                 phase = self.phase(name)
                 phase.count += 1
-                phase.latencies.append((now - float(sent)) * 1000)
+                latency = (now - float(sent)) * 1000
+                phase.latencies.append(latency)
+                phase.slowest[int(number)] = max(latency, phase.slowest.get(int(number), 0.0))
                 phase.first_received = min(phase.first_received, now)
                 phase.last_received = now
                 self.changed.set()
@@ -289,6 +293,7 @@ async def client_main() -> None:
                     "delivered": phase.count,
                     "expected": expected,
                     "latencies": [round(latency, 3) for latency in phase.latencies],
+                    "slowest": {str(number): round(latency, 1) for number, latency in phase.slowest.items()},
                     "first_received": phase.first_received if phase.count else None,
                     "last_received": phase.last_received if phase.count else None,
                     "closed": state.closed,
@@ -400,6 +405,9 @@ async def measure(
                 )
             )
             latencies = sorted(latency for c in collected for latency in c["latencies"])
+            slowest = [
+                max((c["slowest"].get(str(number), 0.0) for c in collected), default=0.0) for number in range(count)
+            ]
             delivered = sum(c["delivered"] for c in collected)
             lasts = [c["last_received"] for c in collected if c["last_received"] is not None]
             elapsed = (max(lasts) - sent["first_sent"]) if lasts else math.nan
@@ -409,6 +417,8 @@ async def measure(
                 "p50_ms": round(percentile(latencies, 0.50), 2),
                 "p99_ms": round(percentile(latencies, 0.99), 2),
                 "max_ms": round(latencies[-1], 2) if latencies else math.nan,
+                # Each message's slowest delivery, in sending order: shows whether a p99 is one slow message.
+                "slowest_by_message_ms": slowest,
                 "delivered": delivered,
                 "expected": count * n,
                 "delivered_ratio": delivered / (count * n),

@@ -20,7 +20,8 @@ async def test_many_sockets_of_one_process_share_its_redis_connections(redis_url
 
     async def socket_touches_the_cache(number: int) -> bool:
         # Each task is its own async context, as each open websocket is: Django gives it its own backend.
-        return await database_sync_to_async(caches["default"].add)(f"test-cache-{number}", number, 30)
+        added: bool = await database_sync_to_async(caches["default"].add)(f"test-cache-{number}", number, 30)
+        return added
 
     added = await asyncio.gather(*(socket_touches_the_cache(number) for number in range(200)))
     after = await asyncio.to_thread(redis_clients, redis_url)
