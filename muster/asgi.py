@@ -108,11 +108,11 @@ class SocketSession:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        store = import_module(settings.SESSION_ENGINE).SessionStore
         # The store reads the database only when first asked (AuthMiddleware does, in a thread).
-        session = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
+        session = self.session_store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
         await self.inner({**scope, "session": session}, receive, send)
 
 
