@@ -1,8 +1,8 @@
 """The one socket each signed-in page opens: chat, presence, typing, read positions,
 new thread replies and the notification count.
 
-The socket authenticates by session (``muster.asgi.SocketSession`` and
-``AuthMiddleware``) and is refused for foreign origins
+The socket authenticates by session (``muster.asgi.SocketMember``, as Django
+does for a request) and is refused for foreign origins
 (``AllowedHostsOriginValidator``). It checks the access policy at connect, on
 every subscription and every send (in SQL, for the conversation), and
 re-checks each event before forwarding it, all against the member's standing
@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
@@ -46,6 +45,7 @@ from messaging.presence import PresenceState
 from messaging.process_live import process_live
 from messaging.rooms import AsgiSend, Outbox, shared, shared_frame
 from messaging.serialise import author_data, message_data, scope_data
+from muster.socket_db import socket_database_sync_to_async
 from notices import live, notifications
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
 from verification import policy
@@ -134,7 +134,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.member = user
         # The member's id as a plain int: ``user`` is a lazy object, slow to ask on every room event.
         self.member_id: int = user.pk
-        self.access = await database_sync_to_async(chat_access.live_access)(self.member)
+        self.access = await socket_database_sync_to_async(chat_access.live_access)(self.member)
         barrier = self.access.barrier_at(timezone.now())
         if barrier is not policy.Barrier.NONE:
             await self.accept()
@@ -151,7 +151,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         await self.send_json({"type": "session.ready", "member": self.member.pk, "handle": self.member.handle or ""})
-        await database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
+        await socket_database_sync_to_async(presence.presence_socket_opened)(self.member.pk)
         process = process_live()
         process.watch.watch(self)
         process.access.watch(self)
@@ -159,7 +159,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' own dispatch closes stale database connections before every event, a trip to the
         database thread per socket per event; every database call here runs in
-        ``database_sync_to_async``, which does that itself, so events go straight to their handler."""
+        ``socket_database_sync_to_async``, which does that itself, so events go straight to their handler."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -186,7 +186,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not getattr(self, "joined_groups", None):
             return
         try:
-            if await database_sync_to_async(presence.presence_socket_closed)(self.member.pk) == "offline":
+            if await socket_database_sync_to_async(presence.presence_socket_closed)(self.member.pk) == "offline":
                 await self._announce_presence("offline")
         except live.LAYER_ERRORS:
             pass  # presence keys expire by themselves while Redis is away
@@ -219,7 +219,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             visible = selectors.visible_conversations(self.member).select_related("community", "marking")
             return visible.filter(pk=conversation_id).first()
 
-        conversation: Conversation | None = await database_sync_to_async(load)()
+        conversation: Conversation | None = await socket_database_sync_to_async(load)()
         if conversation is None:
             raise FrameError("not_found", "No such conversation, or you are not in it.", conversation=conversation_id)
         return conversation
@@ -242,7 +242,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         def backlog() -> list[Message]:
             return selectors.messages_changed_since(self.member, conversation, since)
 
-        missed = await database_sync_to_async(backlog)()
+        missed = await socket_database_sync_to_async(backlog)()
         for message in missed:
             await self.send_json({"type": "message", "message": message_data(message)})
         latest = missed[-1].version if missed else since
@@ -268,7 +268,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         nonce = str(content.get("nonce", ""))[:64]
         extra: dict[str, Any] = {"conversation": content.get("conversation"), "nonce": nonce}
         try:
-            message: Message = await database_sync_to_async(lambda: action(self.member))()
+            message: Message = await socket_database_sync_to_async(lambda: action(self.member))()
             return message
         except services.RateLimitedError as limited:
             raise FrameError("rate_limited", str(limited), retry_after=limited.retry_after, **extra) from None
@@ -345,7 +345,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def mark_read(self, content: dict[str, Any]) -> None:
         up_to = _int_field(content, "id")
         conversation = await self._conversation(content)
-        await database_sync_to_async(
+        await socket_database_sync_to_async(
             lambda: services.conversation_mark_read(conversation=conversation, member=self.member, up_to=up_to)
         )()
 
@@ -367,13 +367,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         state = content.get("state")
         if state not in ("online", "idle"):
             raise FrameError("malformed", '"state" must be "online" or "idle".')
-        changed = await database_sync_to_async(presence.presence_set)(self.member.pk, state)
+        changed = await socket_database_sync_to_async(presence.presence_set)(self.member.pk, state)
         if changed is not None:
             await self._announce_presence(changed)
 
     async def follow_thread(self, content: dict[str, Any]) -> None:
         thread_id = _int_field(content, "thread", minimum=1)
-        scope = await database_sync_to_async(self._scope_if_visible)(thread_id)
+        scope = await socket_database_sync_to_async(self._scope_if_visible)(thread_id)
         if scope is None:
             raise FrameError("not_found", "No such thread, or you may not see it.", thread=thread_id)
         await self.channel_layer.group_add(live.item_group(FOLLOWED_TYPE, thread_id), self.channel_name)
@@ -451,7 +451,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._unfollow(scope["id"])
 
     async def notifications_changed(self, event: NotificationsChangedEvent) -> None:
-        unread = await database_sync_to_async(notifications.unread_notification_count)(self.member)
+        unread = await socket_database_sync_to_async(notifications.unread_notification_count)(self.member)
         await self.send_json({"type": "notifications", "unread": unread})
 
     async def access_changed(self, event: AccessChangedEvent) -> None:
@@ -468,7 +468,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.access.item_refusal(scope) is not None:
             return False
         if scope["restricted"]:
-            return await database_sync_to_async(self._scope_if_visible)(scope["id"]) is not None
+            return await socket_database_sync_to_async(self._scope_if_visible)(scope["id"]) is not None
         return True
 
     async def _unfollow(self, item_id: int) -> None:
@@ -480,7 +480,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def refresh_access(self) -> None:
         """Re-read the member's standing (after a service announced a change, or their verification expired)."""
-        await self.apply_access(await database_sync_to_async(chat_access.live_access)(self.member))
+        await self.apply_access(await socket_database_sync_to_async(chat_access.live_access)(self.member))
 
     async def apply_access(self, access: chat_access.LiveAccess | None) -> None:
         """Take the member's standing as read afresh (None: the account is gone); close what they lost,

@@ -11,7 +11,6 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
@@ -20,6 +19,7 @@ from messaging.access import LiveAccess, live_accesses
 from messaging.events import PresenceChange, PresenceEvent, ScopeData
 from messaging.naming import conversation_group
 from messaging.rooms import RoomFanout
+from muster.socket_db import socket_database_sync_to_async
 from notices import live
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class AccessRefresh:
             return
         # One object per member: the batch refreshes them in place, and sockets of one member share it.
         members = list({socket.member.pk: socket.member for socket in sockets}.values())
-        accesses = await database_sync_to_async(live_accesses)(members)
+        accesses = await socket_database_sync_to_async(live_accesses)(members)
         for socket in sockets:
             await socket.apply_access(accesses.get(socket.member.pk))
 

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.asgi import get_asgi_application
@@ -21,15 +22,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib import auth  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
 from muster.request_limits import limit_of, too_large_message  # noqa: E402
 from muster.routing import websocket_urlpatterns  # noqa: E402
+from muster.socket_db import socket_database_sync_to_async  # noqa: E402
 
 if "daphne.server" in sys.modules:
     # Served by Daphne, which imported its server before this module: refuse what is too large while Twisted
@@ -97,13 +99,13 @@ async def _refuse(send: Any, size: int | None, limit: int, *, as_json: bool = Fa
     await send({"type": "http.response.body", "body": body})
 
 
-class SocketSession:
-    """The session a websocket was opened with, for ``AuthMiddleware`` to find its member.
+class SocketMember:
+    """The session and the member a websocket was opened with, read together in one call on the sockets'
+    database thread (``muster.socket_db``), as Django reads them for a request (``auth.get_user``).
 
-    Channels' ``SessionMiddleware`` also wraps every frame the socket sends, to
-    save a changed session and set its cookie on an HTTP answer; a socket never
-    changes its session and has no answer to carry a cookie, so that wrapper
-    would only cost every frame of every socket a few checks.
+    Channels' ``SessionMiddleware`` and ``AuthMiddleware`` would read them in a call each on another thread,
+    and the first also wraps every frame the socket sends, to save a changed session and set its cookie on an
+    HTTP answer; a socket never changes its session and has no answer to carry a cookie.
     """
 
     def __init__(self, inner: Any) -> None:
@@ -111,16 +113,14 @@ class SocketSession:
         self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # The store reads the database only when first asked (AuthMiddleware does, in a thread).
         session = self.session_store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
-        await self.inner({**scope, "session": session}, receive, send)
+        user = await socket_database_sync_to_async(auth.get_user)(SimpleNamespace(session=session))  # type: ignore[arg-type]
+        await self.inner({**scope, "session": session, "user": user}, receive, send)
 
 
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            CookieMiddleware(SocketSession(AuthMiddleware(URLRouter(websocket_urlpatterns))))
-        ),
+        "websocket": AllowedHostsOriginValidator(CookieMiddleware(SocketMember(URLRouter(websocket_urlpatterns)))),
     }
 )

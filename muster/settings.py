@@ -133,9 +133,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         )
     }
 else:
+    DATABASE_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})
     # Every statement here answers a page: PostgreSQL's JIT compiler, meant for long reports, spends 100 to
     # 300 ms compiling a search whose plan it over-estimates (docs/performance.md, "Search").
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASE_OPTIONS["options"] = "-c jit=off"
+    if env.bool("DATABASE_POOL", default=DATABASES["default"]["CONN_MAX_AGE"] == 0):
+        # ASGI runs each request on a thread of its own, where persistent connections leak; a pool per
+        # process hands every thread (and the sockets' one) an open connection instead of a new one per call.
+        DATABASE_OPTIONS["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -360,6 +369,8 @@ MUSTER_MESSAGE_MAX_CHARS = env.int("MUSTER_MESSAGE_MAX_CHARS", default=4000)
 MUSTER_CHAT_RATE = (env.int("MUSTER_CHAT_RATE_COUNT", default=20), env.int("MUSTER_CHAT_RATE_SECONDS", default=10))
 # Open sockets re-read their member's access at least this often, in case a change went unannounced.
 MUSTER_LIVE_ACCESS_REFRESH_SECONDS = env.float("MUSTER_LIVE_ACCESS_REFRESH_SECONDS", default=60.0)
+# Seconds the websockets' database thread keeps its connection open (muster.socket_db).
+MUSTER_SOCKET_CONN_MAX_AGE = env.int("MUSTER_SOCKET_CONN_MAX_AGE", default=600)
 
 # Vetting.
 # The REST API (docs/api.md): tokens, limits, pages.
