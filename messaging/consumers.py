@@ -288,16 +288,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             reply_sequence = _int_field(content, "reply_to", minimum=1)
 
         def send(member: Member) -> Message:
-            # The service checks the policy itself (a missing conversation and a forbidden one give the
-            # same answer); the quoted message is looked up inside the same conversation only.
-            conversation = Conversation.objects.get(pk=conversation_id)
+            # The service reads the conversation itself, locked, only if the member may write in it (a missing
+            # conversation and a forbidden one give the same answer); the quoted message is looked up inside
+            # the same conversation only.
             reply_to = None
             if reply_sequence is not None:
-                reply_to = Message.objects.filter(conversation=conversation, sequence=reply_sequence).first()
+                reply_to = Message.objects.filter(conversation_id=conversation_id, sequence=reply_sequence).first()
                 if reply_to is None:
                     raise ValidationError("There is no such message to reply to in this conversation.")
             message = services.message_send(
-                conversation=conversation, author=member, body=body, reply_to=reply_to, client_id=client_id
+                conversation=Conversation(pk=conversation_id),
+                author=member,
+                body=body,
+                reply_to=reply_to,
+                client_id=client_id,
             )
             acknowledged.append(message_data(message))  # in the same trip to the database thread
             return message

@@ -223,11 +223,17 @@ def _publish_change(conversation: Conversation, message: Message) -> None:
     live.publish_on_commit(conversation_group(conversation.pk), event)
 
 
-def _locked(conversation_id: int) -> Conversation:
-    """The conversation row, locked until commit: sequence and version numbers are handed out one at a time."""
+def _locked(conversation_id: int, *, visible_to: Member | None = None) -> Conversation:
+    """The conversation row, locked until commit: sequence and version numbers are handed out one at a time.
+
+    With ``visible_to``, only if that member may write in it (the policy's check and the lock in one query);
+    raises ``Conversation.DoesNotExist`` otherwise.
+    """
     # ``of=("self",)``: PostgreSQL cannot lock the nullable side of the join to the community.
-    locking = Conversation.objects.select_for_update(of=("self",))
-    return locking.select_related("community", "marking").get(pk=conversation_id)
+    locking = Conversation.objects.select_for_update(of=("self",)).select_related("community", "marking")
+    if visible_to is not None:
+        locking = access.filter_visible_conversations(visible_to, locking)
+    return locking.get(pk=conversation_id)
 
 
 def _next_version(conversation: Conversation) -> int:
@@ -267,50 +273,51 @@ def message_send(
     ``ValidationError`` (empty, too long, a reply to a message elsewhere) or ``PermissionDenied``
     (not in the conversation).
 
-    ``client_id`` is the sending browser's id for the message: sending it again (the acknowledgement
-    was lost, the socket dropped) returns the message already saved instead of a second copy.
+    Only ``conversation``'s id is read before its row is locked and read again, in the query that checks
+    the author may write in it. ``client_id`` is the sending browser's id for the message: sending it
+    again (the acknowledgement was lost, the socket dropped) returns the message already saved instead of
+    a second copy; the unique index on (author, client id) finds it, so a first send does not look.
     """
     body = _clean_body(body)
     client_id = _clean_client_id(client_id)
-    access.check_view_conversation_permission(author, conversation)
     if reply_to is not None and reply_to.conversation_id != conversation.pk:
         raise ValidationError("You can only reply to a message of the same conversation.")
     if reply_to is not None and reply_to.is_deleted:
         raise ValidationError("That message was deleted; there is nothing to reply to.")
-    sent = _already_sent(author, client_id)
-    if sent is not None:
-        if sent.conversation_id != conversation.pk:
-            raise ValidationError("That client id was already used for another message.")
-        return sent
-    _check_rate(author)
     try:
         with transaction.atomic():
-            conversation = _locked(conversation.pk)
-            conversation.last_sequence += 1
+            locked = _locked(conversation.pk, visible_to=author)
+            _check_rate(author)
+            locked.last_sequence += 1
             message = Message.objects.create(
-                conversation=conversation,
-                sequence=conversation.last_sequence,
-                version=_next_version(conversation),
+                conversation=locked,
+                sequence=locked.last_sequence,
+                version=_next_version(locked),
                 author=author,
                 body=body,
-                body_html=message_html(conversation, body),
+                body_html=message_html(locked, body),
                 reply_to=reply_to,
                 client_id=client_id,
             )
             # A message just written has no reactions: its live frame and the sender's acknowledgement
             # need not ask the database (as if ``prefetch_related("reactions")`` had found none).
             message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}  # type: ignore[attr-defined]
-            conversation.last_message = message
-            conversation.last_message_at = message.created_at
-            conversation.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
-            _read_up_to(conversation, author, message.sequence)
-            notifications.notify_chat_message(conversation=conversation, message=message)
-            _publish_change(conversation, message)
-    except IntegrityError:
-        # The same client id arrived twice at once (two processes): the other one saved it.
+            locked.last_message = message
+            locked.last_message_at = message.created_at
+            locked.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
+            _read_up_to(locked, author, message.sequence)
+            notifications.notify_chat_message(conversation=locked, message=message)
+            _publish_change(locked, message)
+    except Conversation.DoesNotExist:
+        raise access.deny_conversation(author, conversation) from None
+    except (IntegrityError, RateLimitedError):
+        # Sent before (or by another process at the same moment): the saved message is the answer. Both
+        # are raised only once the author was found to be allowed in the conversation.
         sent = _already_sent(author, client_id)
         if sent is None:
             raise
+        if sent.conversation_id != conversation.pk:
+            raise ValidationError("That client id was already used for another message.") from None
         return sent
     return message
 

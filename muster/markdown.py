@@ -8,6 +8,7 @@ reader's name, from any address the writer chose (a marked download, say).
 """
 
 import re
+import threading
 from xml.etree import ElementTree
 
 import markdown as markdown_lib
@@ -78,13 +79,24 @@ class _ImagesAsLinksExtension(Extension):
         md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 15)  # after inline patterns (20)
 
 
+_parsers = threading.local()
+
+
+def _parser() -> markdown_lib.Markdown:
+    """This thread's parser, reset for a new text: building one costs more than converting a chat message."""
+    md: markdown_lib.Markdown | None = getattr(_parsers, "markdown", None)
+    if md is None:
+        md = _parsers.markdown = markdown_lib.Markdown(
+            extensions=["extra", "sane_lists", "toc", _ImagesAsLinksExtension()],
+            extension_configs={"toc": {"slugify": _heading_id}},
+            output_format="html",
+        )
+    return md.reset()
+
+
 def render_markdown_with_toc(text: str) -> tuple[str, str]:
     """The sanitised HTML, and a sanitised table of contents of its headings."""
-    md = markdown_lib.Markdown(
-        extensions=["extra", "sane_lists", "toc", _ImagesAsLinksExtension()],
-        extension_configs={"toc": {"slugify": _heading_id}},
-        output_format="html",
-    )
+    md = _parser()
     html = md.convert(text)
     toc = getattr(md, "toc", "")
     return _clean(html), _clean(toc) if "<li" in toc else ""

@@ -13,7 +13,7 @@ from messaging import selectors, services
 from messaging.models import Conversation, Message, Participant
 from tests.messaging.factories import make_room
 from tests.verification.factories import make_verified_member
-from verification.models import Marking, Member
+from verification.models import AuditEvent, Marking, Member
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,40 @@ def test_sending_faster_than_the_rate_limit_is_refused_with_the_wait_and_not_sto
     assert "Wait" in str(limited.value)
     assert Message.objects.count() == 3
     assert services.message_send(conversation=room.conversation, author=bob, body="others still can")
+
+
+def test_a_message_sent_again_while_rate_limited_still_answers_with_the_saved_one(settings) -> None:
+    """The acknowledgement was lost and the page resends: it gets its message back, not a refusal."""
+    settings.MUSTER_CHAT_RATE = (2, 60)
+    room = make_room()
+    alice = room.members[0]
+    saved = services.message_send(conversation=room.conversation, author=alice, body="Road closed", client_id="c-1")
+    services.message_send(conversation=room.conversation, author=alice, body="Detour north", client_id="c-2")
+
+    again = services.message_send(conversation=room.conversation, author=alice, body="Road closed", client_id="c-1")
+
+    assert again.pk == saved.pk
+    assert Message.objects.filter(author=alice).count() == 2
+    with pytest.raises(services.RateLimitedError):
+        services.message_send(conversation=room.conversation, author=alice, body="New news", client_id="c-3")
+    # Once out of the room, resending gives nothing back, not even her own message.
+    membership_leave(community=room.community, member=alice)
+    with pytest.raises(PermissionDenied):
+        services.message_send(conversation=room.conversation, author=alice, body="Road closed", client_id="c-1")
+
+
+def test_an_outsider_cannot_send_and_the_refusal_is_audited() -> None:
+    room = make_room()
+    outsider = make_verified_member()
+
+    with pytest.raises(PermissionDenied):
+        services.message_send(conversation=room.conversation, author=outsider, body="Let me in")
+
+    assert not Message.objects.exists()
+    assert Conversation.objects.get(pk=room.conversation.pk).last_sequence == 0
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED, actor=outsider).exists()
+    allowed = services.message_send(conversation=room.conversation, author=room.members[0], body="Members may")
+    assert allowed.sequence == 1
 
 
 def test_a_marked_room_admits_only_members_cleared_for_its_marking() -> None:
@@ -278,6 +312,6 @@ def test_sending_a_room_message_costs_the_same_queries_in_a_room_of_any_size(mem
     with CaptureQueriesContext(connection) as queries:
         message = services.message_send(conversation=conversation, author=author, body="second")
 
-    # Policy check; savepoint, locked row, insert, conversation, read position, release.
-    assert len(queries) == 7, [query["sql"][:80] for query in queries.captured_queries]
+    # Savepoint, the locked row (only if the author may write in it), insert, conversation, read position, release.
+    assert len(queries) == 6, [query["sql"][:80] for query in queries.captured_queries]
     assert message.sequence == 2

@@ -34,16 +34,6 @@ async def test_the_sockets_database_calls_reuse_their_connection() -> None:
     assert max(counts) >= CALLS // 2, counts
 
 
-async def test_without_it_a_call_on_sqlite_opens_a_connection_of_its_own() -> None:
-    """What the sockets paid before: Channels closes the connection after every call (CONN_MAX_AGE is 0)."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL connections come from the pool either way")
-    probe = f"probe_{uuid.uuid4().hex[:12]}"
-    counts = [await database_sync_to_async(calls_on_this_connection)(probe) for _ in range(5)]
-
-    assert counts == [1, 1, 1, 1, 1]
-
-
 async def test_http_requests_on_threads_of_their_own_share_the_pool() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the pool is PostgreSQL's (Django has none for SQLite)")
