@@ -74,7 +74,7 @@ LATENCY_MESSAGES = 20
 # Seconds between latency messages: wide enough that one Daphne process, the slowest server, is not
 # saturated at that room size (it delivers about 3,000-4,000 frames a second here; see docs/performance.md).
 SPACING = {100: 0.2, 500: 0.4, 1_000: 0.5}
-BURST_MESSAGES = 30
+BURST_MESSAGES = 100
 QUIET_SECONDS = 1.0
 CONNECT_CONCURRENCY = 32
 CONNECT_TIMEOUT = 240.0
