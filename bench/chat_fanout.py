@@ -29,9 +29,10 @@ over their stdin and stdout:
   is stopped.
 
 The baseline is ``bench.ws_baseline``, a bare ``websockets`` broadcast server,
-measured by the same clients in the same run, once per room size before the
-rest. The servers run production-like: ``DJANGO_DEBUG=false``, the Redis
-channel layer and cache, and a send rate limit high enough for the one sender.
+measured by the same clients in the same run, ``BASELINE_RUNS`` times per room
+size before the rest; the fastest of those runs is the baseline. The servers
+run production-like: ``DJANGO_DEBUG=false``, the Redis channel layer and
+cache, and a send rate limit high enough for the one sender.
 """
 
 import asyncio
@@ -66,6 +67,7 @@ APPS = {
 }
 DEFAULT_APPS = ("muster", "lean")
 BASELINE = "baseline"
+BASELINE_RUNS = 3
 BARE = [sys.executable, "-m", "bench.ws_baseline", "--port", "{port}"]
 # Receivers per client process: one asyncio process keeps up with 1,000 sockets (see docs/performance.md).
 CLIENT_PROCESSES = 1
@@ -626,6 +628,18 @@ def measure_config(config: Config, target: str, world: World, redis_url: str, lo
     return result
 
 
+def best_baseline(first: dict[str, Any], config: Config, world: World, redis_url: str, logs: Path) -> dict[str, Any]:
+    """The fastest of ``BASELINE_RUNS`` runs of the bare server: its speed varied by a quarter from run to run,
+    and Muster is measured against the most the machine delivers, not against a slow moment of it."""
+    results = [first] + [measure_config(config, "", world, redis_url, logs) for _ in range(BASELINE_RUNS - 1)]
+    measured = [result for result in results if "error" not in result]
+    if not measured:
+        return first
+    best = max(measured, key=lambda result: result["burst"]["deliveries_per_second"])
+    best["baseline_runs_per_second"] = [result["burst"]["deliveries_per_second"] for result in measured]
+    return best
+
+
 def row(config: Config, layers: tuple[str, ...], result: dict[str, Any], baseline: dict[int, float]) -> dict[str, Any]:
     n = config.size
     p99_goal = P99_GOAL_MS.get((n, config.processes)) if config.app != BASELINE else None
@@ -728,6 +742,8 @@ def run(
         for index, config in enumerate(configs, 1):
             began = time.monotonic()
             result = measure_config(config, targets.get(config.app, ""), world, redis_url, Path(logs))
+            if config.app == BASELINE:
+                result = best_baseline(result, config, world, redis_url, Path(logs))
             result.update(
                 {
                     "config": config.label(layers),
@@ -763,6 +779,7 @@ def run(
             "latency_messages": LATENCY_MESSAGES,
             "spacing_ms": {str(n): round(s * 1000) for n, s in SPACING.items()},
             "burst_messages": BURST_MESSAGES,
+            "baseline_runs": BASELINE_RUNS,
             "client_processes": CLIENT_PROCESSES,
             "servers": {name: " ".join(["python", *SERVERS[name][1:]]) for name in server_names},
             "server_notes": {name: NOTES[name] for name in server_names},
