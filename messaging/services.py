@@ -202,9 +202,12 @@ def _check_rate(member: Member, kind: str = "send") -> None:
     now = timezone.now().timestamp()
     key = f"chat-rate:{kind}:{member.pk}:{int(now // window)}"
     try:
-        if cache.add(key, 1, window * 2):
-            return
-        count = cache.incr(key)
+        try:
+            count = cache.incr(key)  # one round trip for every write but a window's first
+        except ValueError:  # the window's first write (or another process's, at the same moment)
+            if cache.add(key, 1, window * 2):
+                return
+            count = cache.incr(key)
     except live.LAYER_ERRORS:
         # Redis is down: a message saved unthrottled beats a message lost.
         logger.warning("Chat rate limit not applied: the cache is unreachable", exc_info=True)
