@@ -69,6 +69,29 @@ async def test_websocket_without_a_session_is_closed_as_unauthenticated() -> Non
 
 
 @pytest.mark.django_db(transaction=True)
+async def test_a_session_from_before_a_password_change_no_longer_opens_a_socket() -> None:
+    """As for a page: Django's session hash no longer matches, so the socket is anonymous."""
+    old, fresh = Client(), Client()
+    member = await sync_to_async(make_verified_member)()
+    await sync_to_async(old.force_login)(member)
+
+    def change_password() -> None:
+        member.set_password("a whole new passphrase")
+        member.save()
+
+    await sync_to_async(change_password)()
+    await sync_to_async(fresh.force_login)(member)
+    stale = WebsocketCommunicator(application, "/ws/live/", headers=session_headers(old))
+    current = WebsocketCommunicator(application, "/ws/live/", headers=session_headers(fresh))
+
+    assert (await stale.connect())[0]
+    assert await stale.receive_output() == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+    assert (await current.connect())[0]
+    assert (await current.receive_json_from())["member"] == member.pk
+    await current.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_websocket_from_a_foreign_origin_is_refused_even_with_a_valid_session() -> None:
     client = Client()
     await sync_to_async(client.force_login)(await sync_to_async(MemberFactory.create)())
