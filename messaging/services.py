@@ -312,7 +312,9 @@ def message_send(
             notifications.notify_chat_message(conversation=locked, message=message)
             _publish_change(locked, message)
     except Conversation.DoesNotExist:
-        raise access.deny_conversation(author, conversation) from None
+        # The audit log names the conversation as stored (a socket passes only its id).
+        stored = Conversation.objects.filter(pk=conversation.pk).first()
+        raise access.deny_conversation(author, stored or conversation) from None
     except (IntegrityError, RateLimitedError):
         # Sent before (or by another process at the same moment): the saved message is the answer. Both
         # are raised only once the author was found to be allowed in the conversation.

@@ -142,7 +142,12 @@ def test_an_outsider_cannot_send_and_the_refusal_is_audited() -> None:
 
     assert not Message.objects.exists()
     assert Conversation.objects.get(pk=room.conversation.pk).last_sequence == 0
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED, actor=outsider).exists()
+    denial = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSION_DENIED, actor=outsider)
+    assert denial.target_label == str(room.conversation)
+    # A socket passes only the conversation's id: the audit log still names it as stored.
+    with pytest.raises(PermissionDenied):
+        services.message_send(conversation=Conversation(pk=room.conversation.pk), author=outsider, body="Again")
+    assert AuditEvent.objects.filter(actor=outsider, target_label=str(room.conversation)).count() == 2
     allowed = services.message_send(conversation=room.conversation, author=room.members[0], body="Members may")
     assert allowed.sequence == 1
 
