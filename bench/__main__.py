@@ -11,7 +11,7 @@ server ``DATABASE_URL`` points at), never the development data.
     python -m bench digests --members 500 --relay plain
     python -m bench search          # only the search
     python -m bench search --items 50000
-    python -m bench bodies          # only the request bodies (a real Daphne's peak memory)
+    python -m bench bodies          # only the request bodies (peak memory of uvicorn and of Daphne)
     python -m bench idle            # only the idle sockets (10,000 signed-in sockets on two processes)
     python -m bench idle --idle-sockets 500 --idle-server daphne
 """

@@ -1,13 +1,14 @@
-"""What large request bodies cost the server: Daphne's peak memory while it refuses a 200 MB POST and while
-it accepts a 25 MB upload, beside a small sign-in POST (the baseline), all in one run.
+"""What large request bodies cost the server: its peak memory while it refuses a 200 MB POST and while it
+accepts a 25 MB upload, beside a small sign-in POST (the baseline), all in one run, under production's server
+(uvicorn, as the Dockerfile runs it) and under Daphne.
 
-A real Daphne serves the embedded default (SQLite, seeded demo) in a subprocess; requests come from this
+A real server serves the embedded default (SQLite, seeded demo) in a subprocess; requests come from this
 process over loopback. Before each request the server's peak resident memory is reset
 (``/proc/<pid>/clear_refs``), so each figure is the peak of that request alone (Linux only).
 
     python -m bench bodies
 
-The server runs the embedded default whatever ``DATABASE_URL`` says: what is measured is Daphne's and
+The server runs the embedded default whatever ``DATABASE_URL`` says: what is measured is the server's and
 Django's handling of bodies, which does not touch the database before the limit is decided.
 """
 
@@ -25,12 +26,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.asgi_servers import SERVERS
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MB = 1024 * 1024
 CHUNK = b"x" * MB
 MEMBER = "marcus.bell@charlestonfire.gov"
 COMMUNITY = "gulf-coast-hurricane-response"
+# Production's server first (bench.asgi_servers has the command lines).
+BODY_SERVERS = {"uvicorn": "uvicorn-wsproto", "daphne": "daphne"}
 
 
 def _free_port() -> int:
@@ -111,7 +116,7 @@ def _multipart(token: str, marking_id: int, size: int) -> tuple[Iterator[bytes],
     return _body(size, head, tail), len(head) + size + len(tail), boundary
 
 
-def measure() -> dict[str, Any]:
+def measure(server: str) -> dict[str, Any]:
     scratch = tempfile.TemporaryDirectory(prefix="muster-bodies-")
     env = {
         **os.environ,
@@ -130,10 +135,8 @@ def measure() -> dict[str, Any]:
     )
     marking_id = int(shell.stdout.strip().splitlines()[-1])
     port = _free_port()
-    daphne = subprocess.Popen(
-        [str(Path(PYTHON).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "muster.asgi:application"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [part.format(port=port, app="muster.asgi:application") for part in SERVERS[BODY_SERVERS[server]]]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         client = Client(port)
         for _ in range(100):
@@ -142,17 +145,17 @@ def measure() -> dict[str, Any]:
                 break
             except OSError:
                 time.sleep(0.2)
-        figures: dict[str, Any] = {"rest_kib": _peak_kib(daphne.pid)}
+        figures: dict[str, Any] = {"rest_kib": _peak_kib(process.pid)}
 
         def peak(label: str, method: str, path: str, body: Any, headers: dict[str, str]) -> None:
-            _reset_peak(daphne.pid)
-            before = _peak_kib(daphne.pid)
+            _reset_peak(process.pid)
+            before = _peak_kib(process.pid)
             started = time.perf_counter()
             status, answer = client.request(method, path, body, headers)
             figures[label] = {
                 "status": status,
-                "peak_kib": _peak_kib(daphne.pid),
-                "peak_over_rest_kib": _peak_kib(daphne.pid) - before,
+                "peak_kib": _peak_kib(process.pid),
+                "peak_over_rest_kib": _peak_kib(process.pid) - before,
                 "seconds": round(time.perf_counter() - started, 2),
                 "answer": answer[:160].decode(errors="replace"),
             }
@@ -189,14 +192,14 @@ def measure() -> dict[str, Any]:
         )
         return figures
     finally:
-        daphne.terminate()
-        daphne.wait(10)
+        process.terminate()
+        process.wait(10)
         scratch.cleanup()
 
 
-def report(figures: dict[str, Any]) -> list[str]:
+def report(server: str, figures: dict[str, Any]) -> list[str]:
     baseline = figures["small_sign_in_post"]["peak_over_rest_kib"] or 1
-    lines = [f"Daphne at rest: {figures['rest_kib'] / 1024:.0f} MiB resident"]
+    lines = [f"{server} at rest: {figures['rest_kib'] / 1024:.0f} MiB resident"]
     for label in ("small_sign_in_post", "anonymous_200mb_post", "upload_25mb", "upload_120mb"):
         found = figures[label]
         lines.append(
@@ -208,9 +211,11 @@ def report(figures: dict[str, Any]) -> list[str]:
 
 
 def run() -> dict[str, Any]:
-    figures = measure()
-    print("\n".join(report(figures)))
-    return figures
+    results: dict[str, Any] = {}
+    for server in BODY_SERVERS:
+        results[server] = measure(server)
+        print("\n".join(report(server, results[server])), flush=True)
+    return results
 
 
 if __name__ == "__main__":
