@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -59,14 +58,7 @@ def check_view_conversation_permission(
 ) -> None:
     """Reading and sending need the same standing: a member who may read a conversation may write in it."""
     if not can_view_conversation(user, conversation):
-        raise deny_conversation(user, conversation, request)
-
-
-def deny_conversation(
-    user: AnyUser | None, conversation: Conversation, request: HttpRequest | None = None
-) -> PermissionDenied:
-    """The refusal, audited, for the caller to raise."""
-    return policy.deny(user, "view", conversation, request)
+        raise policy.deny(user, "view", conversation, request)
 
 
 def can_moderate_conversation(user: AnyUser | None, conversation: Conversation) -> bool:

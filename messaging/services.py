@@ -203,7 +203,7 @@ def _check_rate(member: Member, kind: str = "send") -> None:
     key = f"chat-rate:{kind}:{member.pk}:{int(now // window)}"
     try:
         try:
-            count = cache.incr(key)  # one round trip for every write but a window's first
+            count = cache.incr(key)  # a window's later writes need no add first
         except ValueError:  # the window's first write (or another process's, at the same moment)
             if cache.add(key, 1, window * 2):
                 return
@@ -314,7 +314,7 @@ def message_send(
     except Conversation.DoesNotExist:
         # The audit log names the conversation as stored (a socket passes only its id).
         stored = Conversation.objects.filter(pk=conversation.pk).first()
-        raise access.deny_conversation(author, stored or conversation) from None
+        raise policy.deny(author, "view", stored or conversation, None) from None
     except (IntegrityError, RateLimitedError):
         # Sent before (or by another process at the same moment): the saved message is the answer. Both
         # are raised only once the author was found to be allowed in the conversation.

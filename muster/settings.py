@@ -133,14 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         )
     }
 else:
-    DATABASE_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
     # Every statement here answers a page: PostgreSQL's JIT compiler, meant for long reports, spends 100 to
     # 300 ms compiling a search whose plan it over-estimates (docs/performance.md, "Search").
-    DATABASE_OPTIONS["options"] = "-c jit=off"
+    database_options["options"] = "-c jit=off"
     if env.bool("DATABASE_POOL", default=DATABASES["default"]["CONN_MAX_AGE"] == 0):
         # ASGI runs each request on a thread of its own, where persistent connections leak; a pool per
         # process hands every thread (and the sockets' one) an open connection instead of a new one per call.
-        DATABASE_OPTIONS["pool"] = {
+        database_options["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),

@@ -21,15 +21,18 @@ from django.db import close_old_connections, connections
 P = ParamSpec("P")
 R = TypeVar("R")
 
-SOCKET_DATABASE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socket-database")
-
 
 def _keep_connections_open() -> None:
-    """Give this thread's connections a lifetime (its own copy of the settings: HTTP threads keep theirs)."""
+    """Give the thread's connections a lifetime (its own copy of the settings: HTTP threads keep theirs)."""
     for connection in connections.all():
         settings_dict = connection.settings_dict
         if settings_dict["CONN_MAX_AGE"] == 0 and not settings_dict.get("OPTIONS", {}).get("pool"):
             connection.settings_dict = {**settings_dict, "CONN_MAX_AGE": settings.MUSTER_SOCKET_CONN_MAX_AGE}
+
+
+SOCKET_DATABASE_THREAD = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="socket-database", initializer=_keep_connections_open
+)
 
 
 class SocketDatabaseSyncToAsync(SyncToAsync[P, R]):
@@ -39,7 +42,6 @@ class SocketDatabaseSyncToAsync(SyncToAsync[P, R]):
         super().__init__(func, thread_sensitive=False, executor=SOCKET_DATABASE_THREAD)
 
     def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
-        _keep_connections_open()
         close_old_connections()  # a connection that failed, or outlived its age, is closed here
         try:
             return super().thread_handler(loop, *args, **kwargs)  # type: ignore[no-untyped-call]
