@@ -396,8 +396,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if conversation_id not in self.subscriptions or self.outbox.closed:
             return
         refusal = self.access.refusal(
-            shared(event, "scope", lambda: chat_access.ConversationScope(**scope)),
-            now=shared(event, "now", timezone.now),
+            shared(event, "_scope", lambda: chat_access.ConversationScope(**scope)),
+            now=shared(event, "_now", timezone.now),
         )
         if refusal is not None:
             self._follow_up(self._refused_event(conversation_id, refusal))
@@ -417,7 +417,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     def _presence_frame(self, event: dict[str, Any]) -> dict[str, Any] | None:
         conversation = event["scope"]["conversation_id"]
         changes = event["changes"]
-        if self.member_id not in shared(event, "members", lambda: {change["member"]["id"] for change in changes}):
+        if self.member_id not in shared(event, "_members", lambda: {change["member"]["id"] for change in changes}):
             return shared_frame(
                 event, lambda: json.dumps(PresenceFrame(type="presence", conversation=conversation, changes=changes))
             )

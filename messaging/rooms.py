@@ -22,7 +22,8 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol, TypeVar, cast
+from types import CoroutineType
+from typing import Any, Protocol, TypeVar
 
 from messaging.naming import conversation_group
 from notices import live
@@ -50,16 +51,21 @@ T = TypeVar("T")
 
 def shared(event: dict[str, Any], key: str, make: Callable[[], T]) -> T:
     """What every socket of the room needs from ``event`` (its frame, its scope, the time): made by the
-    first socket that asks and kept in the event, which the room's sockets share and only read."""
-    key = f"_shared_{key}"
-    if key not in event:
-        event[key] = make()
-    return cast(T, event[key])
+    first socket that asks and kept in the event, which the room's sockets share and only read.
+
+    ``key`` starts with "_" (no layer event has such a key). Asked once per socket per event, so it
+    costs one dictionary lookup once made.
+    """
+    try:
+        made: T = event[key]
+    except KeyError:
+        made = event[key] = make()
+    return made
 
 
 def shared_frame(event: dict[str, Any], encode: Callable[[], str]) -> dict[str, Any]:
     """The ASGI message carrying ``event``'s browser frame, encoded once for the room."""
-    return shared(event, "frame", lambda: {"type": "websocket.send", "text": encode()})
+    return shared(event, "_frame", lambda: {"type": "websocket.send", "text": encode()})
 
 
 async def _resumed(sending: Coroutine[Any, None, None], waiting_on: Any) -> None:
@@ -124,7 +130,7 @@ class Outbox:
 
     def _start(self, message: dict[str, Any]) -> None:
         sending = self._send(message)
-        if not isinstance(sending, Coroutine):
+        if type(sending) is not CoroutineType and not isinstance(sending, Coroutine):
             # A server's own awaitable (Granian's comes from Rust) cannot be run a step at a time.
             self._writer = asyncio.ensure_future(self._finish(sending))
             return

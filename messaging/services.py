@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,6 +21,7 @@ from messaging.events import MessageChangedEvent, MessageFrame, ReadEvent
 from messaging.models import REACTIONS, Conversation, Message, Participant, Reaction
 from messaging.naming import conversation_group
 from messaging.serialise import message_data, scope_data
+from muster.cache import count_in_window
 from muster.markdown import render_markdown
 from muster.mentions import link_mentions, mentioned_in_html
 from notices import live
@@ -202,12 +202,7 @@ def _check_rate(member: Member, kind: str = "send") -> None:
     now = timezone.now().timestamp()
     key = f"chat-rate:{kind}:{member.pk}:{int(now // window)}"
     try:
-        try:
-            count = cache.incr(key)  # a window's later writes need no add first
-        except ValueError:  # the window's first write (or another process's, at the same moment)
-            if cache.add(key, 1, window * 2):
-                return
-            count = cache.incr(key)
+        count = count_in_window(key, window * 2)
     except live.LAYER_ERRORS:
         # Redis is down: a message saved unthrottled beats a message lost.
         logger.warning("Chat rate limit not applied: the cache is unreachable", exc_info=True)
@@ -303,8 +298,11 @@ def message_send(
                 client_id=client_id,
             )
             # A message just written has no reactions: its live frame and the sender's acknowledgement
-            # need not ask the database (as if ``prefetch_related("reactions")`` had found none).
-            message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}  # type: ignore[attr-defined]
+            # need not ask the database, nor build a query that finds nothing (what
+            # ``prefetch_related("reactions")`` leaves when it found none).
+            no_reactions = Reaction.objects.none()
+            no_reactions._result_cache, no_reactions._prefetch_done = [], True  # type: ignore[attr-defined]
+            message._prefetched_objects_cache = {"reactions": no_reactions}  # type: ignore[attr-defined]
             locked.last_message = message
             locked.last_message_at = message.created_at
             locked.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])

@@ -12,8 +12,10 @@ import re
 import threading
 from typing import Any, ClassVar
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
+from redis import Redis
 
 
 class ProcessRedisCache(RedisCache):
@@ -34,3 +36,42 @@ class ProcessRedisCache(RedisCache):
                 locations = re.split("[;,]", servers) if isinstance(servers, str) else servers
                 self._clients[key] = RedisCacheClient(locations, **options)
             return self._clients[key]
+
+
+def redis_client() -> Redis | None:
+    """The default cache's Redis client (on its process-wide pool), or None when the cache is not Redis
+    (the embedded default)."""
+    backend = caches["default"]
+    if isinstance(backend, ProcessRedisCache):
+        client: Redis = backend._cache.get_client(write=True)
+        return client
+    return None
+
+
+def cache_key(name: str) -> str:
+    """``name`` as the default cache stores it (with its prefix and version), for use with ``redis_client``."""
+    return caches["default"].make_and_validate_key(name)
+
+
+def count_in_window(name: str, seconds: int) -> int:
+    """Add one to the counter ``name``, which lives ``seconds`` from its first count; returns the new count.
+
+    On Redis that is one round trip (INCR, then EXPIRE only if it has no expiry yet); Django's ``incr``
+    would ask first whether the key exists.
+    """
+    client = redis_client()
+    if client is not None:
+        key = cache_key(name)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, seconds, nx=True)
+        count, _ = pipe.execute()
+        return int(count)
+    backend = caches["default"]
+    if backend.add(name, 1, seconds):
+        return 1
+    try:
+        return backend.incr(name)
+    except ValueError:  # expired between the two
+        backend.add(name, 1, seconds)
+        return 1

@@ -19,12 +19,13 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from itertools import islice
 from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.html import strip_tags
@@ -32,6 +33,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from taggit.models import TaggedItem
 
+from muster.cache import cache_key, redis_client
 from muster.celery_app import app
 from search.models import SearchEntry
 from search.query import MEMBER_TYPE
@@ -198,24 +200,88 @@ def rebuild() -> int:
 # --- Signals ----------------------------------------------------------------------
 
 
-@app.task(ignore_result=True)
-def index_later(label: str, pks: list[int], with_children: bool = True) -> None:
-    """``index_items`` in a worker. It rewrites the items' rows from what is stored, so a retried or
-    repeated task changes nothing."""
-    index_items(apps.get_model(label), pks, with_children=with_children)
+# Changed items wait in a Redis set until a worker indexes them, many in one pass: a chat message sent
+# every few milliseconds costs its sender one round trip to Redis, not a task, and the worker one pass
+# for all of them. ``PENDING`` holds "<model label>:<with children 0/1>:<pk>"; ``SCHEDULED`` is there
+# while a task is on its way to take them.
+PENDING = "search:pending"
+SCHEDULED = "search:scheduled"
+TAKEN = "search:taken:{task_id}"
+# How long changes gather before the task that takes them runs: search lags a change by about this.
+GATHER_SECONDS = 1
+# A task the broker lost leaves ``SCHEDULED`` behind this long; the next change then schedules another.
+SCHEDULED_SECONDS = 60
+
+
+def _pending(model: type[Model], pk: int, with_children: bool) -> str:
+    return f"{model._meta.label_lower}:{int(with_children)}:{pk}"
+
+
+def _index_pending_items(items: Iterable[bytes | str]) -> None:
+    """Index the items of ``PENDING`` entries, grouped by type (an item also wanted with its children
+    is indexed once, with them)."""
+    by_type: dict[str, dict[int, bool]] = {}
+    for item in items:
+        label, children_flag, pk = (item.decode() if isinstance(item, bytes) else item).rsplit(":", 2)
+        wanted = by_type.setdefault(label, {})
+        wanted[int(pk)] = wanted.get(int(pk), False) or children_flag == "1"
+    for label, wanted in sorted(by_type.items()):
+        for with_children in (True, False):
+            pks = sorted(pk for pk, children in wanted.items() if children is with_children)
+            index_items(apps.get_model(label), pks, with_children=with_children)
+
+
+@app.task(bind=True, ignore_result=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def index_pending(self: Any) -> None:
+    """Index every item changed since the last run. The waiting items are first moved aside under this
+    task's id, so changes made meanwhile wait for the next task (a change always schedules one once
+    ``SCHEDULED`` is gone), and a task redelivered after its worker died finds the same items again.
+    If indexing fails they go back to wait, and the task is retried; rows are rewritten from what is
+    stored, so indexing an item twice changes nothing."""
+    client = redis_client()
+    if client is None:
+        return
+    pending, taken = cache_key(PENDING), cache_key(TAKEN.format(task_id=self.request.id))
+    moving = client.pipeline(transaction=True)
+    moving.delete(cache_key(SCHEDULED))
+    moving.sunionstore(taken, [taken, pending])
+    moving.delete(pending)
+    moving.execute()
+    try:
+        _index_pending_items(client.smembers(taken))
+    except Exception:
+        client.sunionstore(pending, [pending, taken])
+        client.delete(taken)
+        raise
+    client.delete(taken)
 
 
 def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) -> None:
     """Index the item again once the change is committed, in a worker: whoever wrote it (a chat message
-    is sent, a page saved) does not wait for the index. When the broker cannot take the task, the item
-    is indexed here and now instead, so it is never left out."""
+    is sent, a page saved) does not wait for the index. It joins ``PENDING``, and the change that finds
+    no task on its way schedules one. Where tasks run in the caller (the embedded default), or the
+    broker cannot take the task, the item is indexed here and now instead, so it is never left out."""
+
+    def index_now() -> None:
+        index_items(model, [pk], with_children=with_children)
 
     def enqueue() -> None:
+        client = redis_client()
+        if client is None or app.conf.task_always_eager:
+            index_now()
+            return
+        adding = client.pipeline(transaction=False)
+        adding.sadd(cache_key(PENDING), _pending(model, pk, with_children))
+        adding.set(cache_key(SCHEDULED), 1, nx=True, ex=SCHEDULED_SECONDS)
         try:
-            index_later.delay(model._meta.label_lower, [pk], with_children)
+            _, first = adding.execute()
+            if first:
+                index_pending.apply_async(countdown=GATHER_SECONDS)
         except BROKER_ERRORS:
             logger.warning("Search indexing done in place: the task broker is unreachable", exc_info=True)
-            index_items(model, [pk], with_children=with_children)
+            with suppress(*BROKER_ERRORS):
+                client.delete(cache_key(SCHEDULED))  # the next change tries the broker again
+            index_now()
 
     transaction.on_commit(enqueue)
 

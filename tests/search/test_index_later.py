@@ -1,6 +1,7 @@
 """The index is written by a worker after the change commits, so whoever wrote (a chat message, a page)
 does not wait for it; with the broker away it is written in place, and nothing is left out."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,13 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import DatabaseError
 from kombu.exceptions import OperationalError
+from redis import Redis
 
 from messaging import services as chat
 from messaging.models import Message
+from muster.cache import cache_key, redis_client
 from muster.celery_app import app as celery_app
 from search import index
 from search.models import SearchEntry
@@ -73,30 +77,85 @@ def start_worker(redis_url: str, tmp_path: Path) -> Iterator[Callable[[], subpro
         process.wait(timeout=20)
 
 
+def pending_items(client: Redis) -> set[bytes]:
+    return {item for item in client.smembers(cache_key(index.PENDING)) if isinstance(item, bytes)}
+
+
+def messages_waiting(client: Redis) -> set[bytes]:
+    """The chat messages among the items waiting to be indexed (a new room's members wait there too)."""
+    return {item for item in pending_items(client) if item.startswith(b"messaging.message:")}
+
+
+def queued_tasks(client: Redis) -> list[str]:
+    """The task names waiting in Celery's default queue on the broker."""
+    return [json.loads(raw)["headers"]["task"] for raw in client.lrange("celery", 0, -1)]
+
+
+@pytest.fixture
+def broker(redis_url: str, tasks_through_the_broker) -> Iterator[Redis]:
+    """The suite's Redis, as broker and cache, with no task or pending item left from an earlier test."""
+    client = redis_client()
+    assert client is not None, "the suite's cache must be Redis for these tests"
+    celery_app.control.purge()
+    client.delete(cache_key(index.PENDING), cache_key(index.SCHEDULED))
+    yield client
+    celery_app.control.purge()
+    client.delete(cache_key(index.PENDING), cache_key(index.SCHEDULED))
+
+
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_indexes_a_chat_message_after_the_send_has_returned(tasks_through_the_broker, start_worker) -> None:
-    room = make_room(members=1)
-    celery_app.control.purge()  # tasks an earlier run left in the queue
+def test_a_burst_of_messages_is_indexed_by_one_task(broker, start_worker) -> None:
+    room = make_room(members=2)
+    bodies = ["Generator at the school", "Water at the church", "Cots at the arena", "Fuel at pier nine"]
 
-    message = chat.message_send(conversation=room.conversation, author=room.members[0], body="Fuel at pier nine")
-    not_yet = entries_of(message)  # the sender did not index it: the task waits for a worker
+    sent = [
+        chat.message_send(conversation=room.conversation, author=room.members[i % 2], body=body)
+        for i, body in enumerate(bodies)
+    ]
+    waiting = queued_tasks(broker)
+    waiting_messages = messages_waiting(broker)
+    not_yet = [entries_of(message) for message in sent]  # the senders did not index them
     worker = start_worker()
     deadline = time.monotonic() + 60
-    while not entries_of(message) and time.monotonic() < deadline:
+    while not all(entries_of(message) for message in sent) and time.monotonic() < deadline:
         time.sleep(0.2)
 
-    assert not_yet == []
-    assert entries_of(message) == ["Fuel at pier nine"]
+    assert not_yet == [[], [], [], []]
+    assert waiting == ["search.index.index_pending"]  # one task, for the room's members and the four messages
+    assert waiting_messages == {f"messaging.message:1:{message.pk}".encode() for message in sent}
+    assert [entries_of(message) for message in sent] == [[body] for body in bodies]
+    assert pending_items(broker) == set()
     assert worker.poll() is None
 
 
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_with_the_broker_away_the_message_is_indexed_in_place(tasks_through_the_broker) -> None:
+def test_a_failed_run_puts_its_items_back_and_the_next_run_indexes_them(broker) -> None:
     room = make_room(members=1)
+    message = chat.message_send(conversation=room.conversation, author=room.members[0], body="Sandbags at gate two")
+    celery_app.control.purge()  # the task is run here, by hand
 
-    with mock.patch.object(index.index_later, "delay", side_effect=OperationalError("Connection refused")):
+    with (
+        mock.patch.object(index, "index_items", side_effect=DatabaseError("the database went away")),
+        pytest.raises(DatabaseError),
+    ):
+        index.index_pending.run()
+    after_failure = (entries_of(message), messages_waiting(broker))
+    index.index_pending.run()
+
+    assert after_failure == ([], {f"messaging.message:1:{message.pk}".encode()})
+    assert entries_of(message) == ["Sandbags at gate two"]
+    assert pending_items(broker) == set()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_away_the_message_is_indexed_in_place(broker) -> None:
+    with mock.patch.object(index.index_pending, "apply_async", side_effect=OperationalError("Connection refused")):
+        room = make_room(members=1)
         message = chat.message_send(conversation=room.conversation, author=room.members[0], body="Sandbags at gate two")
 
     assert entries_of(message) == ["Sandbags at gate two"]
     assert Message.objects.filter(pk=message.pk).exists()
+    assert broker.exists(cache_key(index.SCHEDULED)) == 0  # the next change tries the broker again
