@@ -132,9 +132,9 @@ class LiveAccess:
 
     def refusal(self, scope: ConversationScope, *, now: datetime | None = None) -> str | None:
         """Why the member may no longer receive this conversation's events; None while they may."""
-        now = now or timezone.now()
-        if self.access.barrier is not Barrier.NONE or (self.expires_at is not None and self.expires_at <= now):
-            return policy.BARRIER_REASONS[self.barrier_at(now)]
+        barrier = self.barrier_at(now or timezone.now())
+        if barrier is not Barrier.NONE:
+            return policy.BARRIER_REASONS[barrier]
         for marking_id in (scope.marking_id, scope.community_marking_id):
             if marking_id is not None and marking_id not in self.access.visible_marking_ids:
                 return f"You are no longer cleared for {self.marking_names.get(marking_id, 'this marking')}."

@@ -213,7 +213,7 @@ GATHER_SECONDS = 1
 SCHEDULED_SECONDS = 60
 
 
-def _pending(model: type[Model], pk: int, with_children: bool) -> str:
+def _pending_entry(model: type[Model], pk: int, with_children: bool) -> str:
     return f"{model._meta.label_lower}:{int(with_children)}:{pk}"
 
 
@@ -271,7 +271,7 @@ def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) ->
             index_now()
             return
         adding = client.pipeline(transaction=False)
-        adding.sadd(cache_key(PENDING), _pending(model, pk, with_children))
+        adding.sadd(cache_key(PENDING), _pending_entry(model, pk, with_children))
         adding.set(cache_key(SCHEDULED), 1, nx=True, ex=SCHEDULED_SECONDS)
         try:
             _, first = adding.execute()
