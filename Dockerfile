@@ -43,4 +43,4 @@ USER muster
 # number of worker processes (default 1). Daphne serves the same application, if you must:
 #   daphne --proxy-headers -b 0.0.0.0 -p 8000 muster.asgi:application
 EXPOSE 8000
-CMD ["uvicorn", "--ws", "wsproto", "--ws-per-message-deflate", "false", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "8", "--proxy-headers", "--host", "0.0.0.0", "--port", "8000", "muster.asgi:application"]
+CMD ["uvicorn", "--ws", "muster.websocket_frames:FramesWSProtocol", "--ws-per-message-deflate", "false", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "8", "--proxy-headers", "--host", "0.0.0.0", "--port", "8000", "muster.asgi:application"]

@@ -52,7 +52,7 @@ run: $(STAMP)
 	@echo "Muster is starting at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo ""
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} MUSTER_SITE_URL=$${MUSTER_SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/uvicorn \
-		--ws wsproto --ws-per-message-deflate false --loop uvloop --http httptools --lifespan off \
+		--ws muster.websocket_frames:FramesWSProtocol --ws-per-message-deflate false --loop uvloop --http httptools --lifespan off \
 		--host $(HOST) --port $(PORT) muster.asgi:application
 
 test: $(STAMP)

@@ -6,7 +6,7 @@ server ``DATABASE_URL`` points at), never the development data.
     python -m bench                 # every benchmark (what ``make bench`` runs)
     python -m bench chat            # only the chat fan-out
     python -m bench chat --sizes 100,1000 --layers pubsub,core
-    python -m bench chat --servers daphne,uvicorn-wsproto --processes 2 --apps muster
+    python -m bench chat --servers daphne,uvicorn-frames --processes 2 --apps muster
     python -m bench digests         # only the e-mail digests
     python -m bench digests --members 500 --relay plain
     python -m bench search          # only the search
@@ -54,7 +54,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--items", type=int, help="search: content items (default 200000)")
     parser.add_argument("--idle-sockets", type=int, help="idle: signed-in sockets (default 10000)")
-    parser.add_argument("--idle-server", choices=tuple(SERVERS), help="idle: the ASGI server (default uvicorn-wsproto)")
+    parser.add_argument("--idle-server", choices=tuple(SERVERS), help="idle: the ASGI server (default uvicorn-frames)")
     arguments = parser.parse_args(argv)
     unknown = set(arguments.only) - set(BENCHMARKS)
     if unknown:

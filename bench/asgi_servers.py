@@ -40,6 +40,7 @@ SERVERS: dict[str, list[str]] = {
     "uvicorn-websockets": uvicorn("websockets"),
     "uvicorn-sansio": uvicorn("websockets-sansio"),
     "uvicorn-wsproto": uvicorn("wsproto"),
+    "uvicorn-frames": uvicorn("muster.websocket_frames:FramesWSProtocol"),
     # Zero workers: Hypercorn serves from its own process instead of spawning one worker under it.
     "hypercorn": [
         *(PYTHON, "-m", "hypercorn", "--bind", "127.0.0.1:{port}", "--worker-class", "uvloop"),
@@ -58,6 +59,8 @@ NOTES = {
     "uvicorn-websockets": "uvloop, httptools, the websockets (asyncio) protocol, --ws-per-message-deflate false",
     "uvicorn-sansio": "uvloop, httptools, websockets' sans-I/O protocol, --ws-per-message-deflate false",
     "uvicorn-wsproto": "uvloop, httptools, wsproto, --ws-per-message-deflate false",
+    "uvicorn-frames": "as uvicorn-wsproto, through muster.websocket_frames.FramesWSProtocol: a room event's "
+    "frame is built once and written as it is to every socket",
     "hypercorn": "uvloop worker class, in the main process (--workers 0); it offers permessage-deflate "
     "(no switch to turn it off) only to clients that ask, and these do not",
     "granian": "one worker process under Granian's main process (RSS is the sum of both), --loop uvloop, "

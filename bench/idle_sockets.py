@@ -9,7 +9,7 @@ presence instead of sockets at rest: every member who opens a room is news to
 everyone in it, so a room of 10,000 filling up sends each socket a frame or
 two a second for as long as the joins last.
 
-Two processes of one server (``--idle-server``, default uvicorn with wsproto)
+Two processes of one server (``--idle-server``, default uvicorn as production runs it, ``uvicorn-frames``)
 serve the Muster application as in the chat benchmark (``DJANGO_DEBUG=false``,
 the Redis channel layer). Client processes of ``SOCKETS_PER_CLIENT`` sockets
 each (the chat benchmark's client) open the sockets round-robin over the two,
@@ -38,7 +38,7 @@ from bench.asgi_servers import SERVERS, raise_file_limit, servers, tree_memory_k
 from bench.chat_fanout import DEFAULT_REDIS_URL, ClientProcess, flush_redis, redis_unreachable, server_env, session_for
 
 SOCKETS = 10_000
-SERVER = "uvicorn-wsproto"
+SERVER = "uvicorn-frames"
 SERVER_PROCESSES = 2
 ROOM_SIZE = 100
 SOCKETS_PER_CLIENT = 2_500

@@ -35,7 +35,7 @@ CHUNK = b"x" * MB
 MEMBER = "marcus.bell@charlestonfire.gov"
 COMMUNITY = "gulf-coast-hurricane-response"
 # Production's server first (bench.asgi_servers has the command lines).
-BODY_SERVERS = {"uvicorn": "uvicorn-wsproto", "daphne": "daphne"}
+BODY_SERVERS = {"uvicorn": "uvicorn-frames", "daphne": "daphne"}
 
 
 def _free_port() -> int:

@@ -26,6 +26,7 @@ from types import CoroutineType
 from typing import Any, Protocol, TypeVar
 
 from messaging.naming import conversation_group
+from muster.websocket_frames import FRAME_KEY, text_frame
 from notices import live
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ def shared(event: dict[str, Any], key: str, make: Callable[[], T]) -> T:
 
 def shared_frame(event: dict[str, Any], encode: Callable[[], str]) -> dict[str, Any]:
     """The ASGI message carrying ``event``'s browser frame, encoded once for the room."""
-    return shared(event, "_frame", lambda: {"type": "websocket.send", "text": encode()})
+
+    def message() -> dict[str, Any]:
+        text = encode()
+        return {"type": "websocket.send", "text": text, FRAME_KEY: text_frame(text)}
+
+    return shared(event, "_frame", message)
 
 
 async def _resumed(sending: Coroutine[Any, None, None], waiting_on: Any) -> None:
