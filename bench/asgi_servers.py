@@ -102,6 +102,16 @@ def tree_memory_kib(pid: int, field: str) -> int:
     return total
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process and its live descendants have used, in seconds."""
+    ticks = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path, health: bool) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -131,6 +141,10 @@ class Running:
     def memory_kib(self, field: str) -> list[int]:
         """Per server (one per port), over its whole process tree."""
         return [tree_memory_kib(process.pid, field) for process in self.processes]
+
+    def cpu_seconds(self) -> list[float]:
+        """Per server, CPU time used so far by its whole process tree."""
+        return [tree_cpu_seconds(process.pid) for process in self.processes]
 
 
 @contextlib.contextmanager

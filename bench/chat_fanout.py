@@ -27,7 +27,12 @@ over their stdin and stdout:
   waiting (up to ``COLLECT_TIMEOUT``) for all of them; the sender's own copy
   is not counted;
 - **peak RSS** of each server (its process tree's ``VmHWM``), read before it
-  is stopped.
+  is stopped;
+- **CPU per message** of each server (its process tree's user and system
+  time over all the bursts, divided by the messages sent), and of the clients
+  together: what a message costs, steadier than deliveries per second, which
+  move with whatever else the two cores are doing (the Celery worker and Redis
+  are not counted).
 
 The baseline is ``bench.ws_baseline``, a bare ``websockets`` broadcast server,
 measured by the same clients in the same run, ``BASELINE_RUNS`` times per room
@@ -46,12 +51,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.asgi_servers import NOTES, SERVERS, raise_file_limit, servers
+from bench.asgi_servers import NOTES, SERVERS, raise_file_limit, servers, tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -375,7 +380,13 @@ def percentile(ordered: list[float], fraction: float) -> float:
 
 
 async def measure(
-    *, urls: list[str], sender: tuple[str, str], receivers: list[str], conversation: int, since: int
+    *,
+    urls: list[str],
+    sender: tuple[str, str],
+    receivers: list[str],
+    conversation: int,
+    since: int,
+    server_cpu: Callable[[], list[float]],
 ) -> dict[str, Any]:
     """One configuration: the sender on ``urls[0]``, receivers round-robin over ``urls``."""
     n = len(receivers)
@@ -408,6 +419,8 @@ async def measure(
             *((f"burst-{number}", BURST_MESSAGES, 0.0) for number in range(1, BURSTS + 1)),
         )
         for name, count, spacing in phases:
+            if name == "burst-1":
+                cpu_before = server_cpu(), [tree_cpu_seconds(client.process.pid) for client in everyone]
             sent = await sending.ask(
                 {"cmd": "send", "phase": name, "count": count, "spacing": spacing, "conversation": conversation},
                 COLLECT_TIMEOUT + count * spacing + 10,
@@ -445,6 +458,14 @@ async def measure(
                 "acks": sent["acks"],
                 "errors": sent["errors"],
             }
+        servers_after, clients_after = server_cpu(), [tree_cpu_seconds(client.process.pid) for client in everyone]
+        messages = BURSTS * BURST_MESSAGES
+        # CPU per message during the bursts: steadier from run to run than deliveries per second, which
+        # move with whatever else the two cores are doing; each server's share, and the clients' together.
+        result["burst_cpu_ms_per_message"] = {
+            "servers": [round((a - b) * 1000 / messages, 2) for a, b in zip(servers_after, cpu_before[0], strict=True)],
+            "clients": round((sum(clients_after) - sum(cpu_before[1])) * 1000 / messages, 2),
+        }
         bursts = [result.pop(f"burst-{number}") for number in range(1, BURSTS + 1)]
         median = sorted(bursts, key=lambda burst: burst["deliveries_per_second"])[len(bursts) // 2]
         result["burst"] = {
@@ -634,6 +655,7 @@ def measure_config(config: Config, target: str, world: World, redis_url: str, lo
                     receivers=world.receivers[: config.size],
                     conversation=world.conversation,
                     since=Conversation.objects.get(pk=world.conversation).last_version,
+                    server_cpu=running.cpu_seconds,
                 )
             )
             result["peak_rss_kib"] = running.memory_kib("VmHWM")
@@ -689,6 +711,7 @@ def row(config: Config, layers: tuple[str, ...], result: dict[str, Any], baselin
         "deliveries_per_second": burst["deliveries_per_second"],
         "share_of_baseline": round(share, 3) if share is not None else None,
         "peak_rss_mib": [round(kib / 1024, 1) for kib in result["peak_rss_kib"]],
+        "cpu_ms_per_message": result["burst_cpu_ms_per_message"],
         "passed": passed if config.app != BASELINE else None,
         "closed": result["closed"],
     }
@@ -700,13 +723,18 @@ def one_line(error: str, width: int) -> str:
     return flat if len(flat) <= width else "…" + flat[-width:]
 
 
+def cpu_per_message(r: dict[str, Any]) -> str:
+    """The servers' CPU per message during the bursts, summed over the processes."""
+    return f"{sum(r['cpu_ms_per_message']['servers']):.1f}"
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     layered = len({r["layer"] for r in rows if r["app"] != BASELINE}) > 1
     apps = [r["app"] + (f" {r['layer']}" if layered and r["layer"] else "") for r in rows]
     width = max(len("app"), *(len(app) for app in apps))
     print(
         f"{'app':<{width}} {'server':<18} {'x':>2} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'deliv/exp':>9} "
-        f"{'deliv/s':>9} {'/base':>6} {'peak/proc':>9} {'1st ms':>7}  goal"
+        f"{'deliv/s':>9} {'/base':>6} {'peak/proc':>9} {'1st ms':>7} {'cpu ms/msg':>12}  goal"
     )
     for app, r in zip(apps, rows, strict=True):
         head = f"{app:<{width}} {r['server']:<18} {r['processes']:>2} {r['clients']:>7}"
@@ -718,7 +746,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         print(
             f"{head} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['delivered_ratio']:>9.4f} "
             f"{r['deliveries_per_second']:>9.0f} {share:>6} {max(r['peak_rss_mib']):>9.0f} "
-            f"{r['first_message_ms']:>7.1f}  {verdict}"
+            f"{r['first_message_ms']:>7.1f} {cpu_per_message(r):>12}  {verdict}"
         )
 
 
@@ -780,7 +808,9 @@ def run(
                 continue
             print(
                 f"{progress} p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, delivered {r['delivered_ratio']:.4f}, "
-                f"{r['deliveries_per_second']:.0f}/s, peak {'+'.join(str(m) for m in r['peak_rss_mib'])} MiB "
+                f"{r['deliveries_per_second']:.0f}/s, peak {'+'.join(str(m) for m in r['peak_rss_mib'])} MiB, "
+                f"CPU per message {'+'.join(str(c) for c in r['cpu_ms_per_message']['servers'])} ms "
+                f"(clients {r['cpu_ms_per_message']['clients']} ms) "
                 f"({so_far}, {result['presence_frames_drained']} presence frames drained)",
                 flush=True,
             )

@@ -26,13 +26,14 @@ from django.urls import path  # noqa: E402
 from messaging.naming import conversation_group  # noqa: E402
 from messaging.process_live import process_live  # noqa: E402
 from messaging.rooms import AsgiSend, Outbox, shared_frame  # noqa: E402
+from muster.websocket_frames import frame_writer  # noqa: E402
 
 
 class LeanConsumer(AsyncWebsocketConsumer):
     base_send: AsgiSend
 
     async def connect(self) -> None:
-        self.outbox = Outbox(self.base_send)
+        self.outbox = Outbox(self.base_send, frame_writer(self.scope))
         self.base_send = self.outbox.send
         self.rooms: set[int] = set()
         self.sequence = 0

@@ -46,6 +46,7 @@ from messaging.process_live import process_live
 from messaging.rooms import AsgiSend, Outbox, shared, shared_frame
 from messaging.serialise import author_data, message_data, scope_data
 from muster.socket_db import socket_database_sync_to_async
+from muster.websocket_frames import frame_writer
 from notices import live, notifications
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
 from verification import policy
@@ -124,7 +125,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.joined_groups: list[str] = []
         self.follow_ups: set[asyncio.Task[None]] = set()
         # Everything this socket sends goes through its outbox, in order, room events included.
-        self.outbox = Outbox(self.base_send)
+        self.outbox = Outbox(self.base_send, frame_writer(self.scope))
         self.base_send = self.outbox.send
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

@@ -26,7 +26,7 @@ from types import CoroutineType
 from typing import Any, Protocol, TypeVar
 
 from messaging.naming import conversation_group
-from muster.websocket_frames import FRAME_KEY, text_frame
+from muster.websocket_frames import FRAME_KEY, FrameWriter, text_frame
 from notices import live
 
 logger = logging.getLogger(__name__)
@@ -106,13 +106,16 @@ class Outbox:
     and it almost never must (it writes to the socket's buffer and returns). So
     a room event costs each socket a write, not a task. Only a send that does
     wait (the socket's buffer is full) is handed to a task, which finishes it
-    and writes what queued behind it meanwhile.
+    and writes what queued behind it meanwhile. With the server's
+    ``write_frame`` (``muster.websocket_frames``), a message that carries its
+    frame is written without even a coroutine.
     """
 
-    __slots__ = ("_send", "_waiting", "_writer", "closed")
+    __slots__ = ("_send", "_waiting", "_write_frame", "_writer", "closed")
 
-    def __init__(self, send: AsgiSend) -> None:
+    def __init__(self, send: AsgiSend, write_frame: FrameWriter | None = None) -> None:
         self._send = send
+        self._write_frame = write_frame
         self._waiting: deque[dict[str, Any]] = deque()
         self._writer: asyncio.Task[None] | None = None
         self.closed = False
@@ -135,6 +138,8 @@ class Outbox:
         self.put(message)
 
     def _start(self, message: dict[str, Any]) -> None:
+        if self._write_frame is not None and FRAME_KEY in message and self._write_frame(message[FRAME_KEY]):
+            return
         sending = self._send(message)
         if type(sending) is not CoroutineType and not isinstance(sending, Coroutine):
             # A server's own awaitable (Granian's comes from Rust) cannot be run a step at a time.

@@ -15,6 +15,7 @@ from channels.layers import InMemoryChannelLayer
 
 from messaging.naming import conversation_group
 from messaging.rooms import CLOSE_FELL_BEHIND, OUTBOX_LIMIT, Outbox, RoomFanout, shared_frame
+from muster.websocket_frames import text_frame
 
 ROOM = 7
 SCOPE = {"conversation_id": ROOM, "community_id": 1, "marking_id": 1, "community_marking_id": 1}
@@ -216,3 +217,59 @@ async def test_a_socket_that_fails_on_an_event_does_not_keep_it_from_the_rest_of
     await settle()
 
     assert fine.texts == ['{"n": 1}']
+
+
+class FramedPage:
+    """A socket on a server that offers ``write_frame``: frames it could write at once, and the sends it left
+    to the server's send (its buffer was full)."""
+
+    def __init__(self) -> None:
+        self.room_for_frames = True
+        self.frames: list[bytes] = []
+        self.sent: list[str] = []
+        self.unblocked = asyncio.Event()
+        self.unblocked.set()
+        self.outbox = Outbox(self._send, self._write_frame)
+
+    def _write_frame(self, frame: bytes) -> bool:
+        if self.room_for_frames:
+            self.frames.append(frame)
+        return self.room_for_frames
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        await self.unblocked.wait()
+        self.sent.append(message["text"])
+
+    def room_event(self, event: dict[str, Any]) -> None:
+        self.outbox.put(shared_frame(event, lambda: str(event["frame"])))
+
+
+async def test_a_room_frame_is_written_directly_where_the_server_offers_it_and_sent_otherwise() -> None:
+    page = FramedPage()
+
+    page.room_event(message_event(1))
+    page.outbox.put({"type": "websocket.send", "text": "an acknowledgement"})  # no frame of its own: sent
+
+    assert page.frames == [text_frame('{"n": 1}')]
+    await settle()
+    assert page.sent == ["an acknowledgement"]
+
+    page.room_for_frames = False  # the socket's buffer is full: the server's send waits, or raises
+    page.room_event(message_event(2))
+    await settle()
+    assert page.sent == ["an acknowledgement", '{"n": 2}']
+
+
+async def test_while_a_send_waits_room_frames_queue_behind_it_and_keep_their_order() -> None:
+    page = FramedPage()
+    page.unblocked.clear()
+    page.outbox.put({"type": "websocket.send", "text": "waits"})
+    await settle()
+
+    page.room_event(message_event(1))  # the socket could take it, but "waits" is ahead of it
+    page.room_event(message_event(2))
+    page.unblocked.set()
+    await settle()
+
+    assert page.frames == []
+    assert page.sent == ["waits", '{"n": 1}', '{"n": 2}']

@@ -72,6 +72,15 @@ def test_the_server_writes_the_frame_it_was_given_not_a_frame_of_its_own(server:
         assert client.recv(timeout=5) == "the frame"
 
 
+def test_the_scope_offers_a_write_of_a_frame_without_a_coroutine(server: tuple[str, Path]) -> None:
+    url, _ = server
+    with connect(url) as client:
+        client.recv(timeout=5)
+        client.send("directly")
+        assert client.recv(timeout=5) == "written directly"
+        assert json.loads(client.recv(timeout=5)) == {"written": True}
+
+
 @pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65_535, 65_536, 200_000])
 def test_a_client_reads_each_framed_message_as_the_text_it_carries(server: tuple[str, Path], length: int) -> None:
     url, _ = server
@@ -89,6 +98,7 @@ def test_a_framed_send_before_the_socket_is_accepted_is_refused_as_any_send_is(s
     with connect(url) as client:
         before_accept = json.loads(client.recv(timeout=5))
     assert before_accept["framed"] == before_accept["plain"]
+    assert before_accept["written"] is False
     assert "Expected ASGI message 'websocket.accept'" in before_accept["framed"]
 
 
@@ -102,4 +112,5 @@ def test_a_framed_send_after_the_client_went_raises_what_a_sender_catches(server
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and (not outcomes.exists() or outcomes.read_text().count("\n") == before):
         time.sleep(0.05)
-    assert outcomes.read_text().splitlines()[before:] == ["OSError ClientDisconnected / OSError ClientDisconnected"]
+    written, framed, plain = outcomes.read_text().splitlines()[before].split(" / ")
+    assert (written, framed, plain) == ("written False", "OSError ClientDisconnected", "OSError ClientDisconnected")
