@@ -10,6 +10,8 @@ belongs to the process, so its connection can stay open: it is closed when it fa
 (PostgreSQL with ``OPTIONS["pool"]``) already hands out open connections, so there the thread uses the pool.
 """
 
+import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
@@ -30,6 +32,15 @@ def _keep_connections_open() -> None:
             connection.settings_dict = {**settings_dict, "CONN_MAX_AGE": settings.MUSTER_SOCKET_CONN_MAX_AGE}
 
 
+_running = threading.local()
+
+
+def socket_event_loop() -> asyncio.AbstractEventLoop | None:
+    """While this thread runs a socket's database call, the event loop that awaits it; None otherwise."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_running, "loop", None)
+    return loop
+
+
 SOCKET_DATABASE_THREAD = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="socket-database", initializer=_keep_connections_open
 )
@@ -43,9 +54,11 @@ class SocketDatabaseSyncToAsync(SyncToAsync[P, R]):
 
     def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
         close_old_connections()  # a connection that failed, or outlived its age, is closed here
+        _running.loop = loop
         try:
             return super().thread_handler(loop, *args, **kwargs)  # type: ignore[no-untyped-call]
         finally:
+            _running.loop = None
             close_old_connections()
 
 

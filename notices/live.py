@@ -6,6 +6,9 @@ already saved, and sockets that reconnect ask for what they missed.
 
 import asyncio
 import logging
+import threading
+import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,6 +18,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from redis.exceptions import RedisError
 
+from muster.socket_db import socket_event_loop
 from notices.events import AccessChangedEvent, ItemReplyEvent, NotificationsChangedEvent
 from verification.policy import ItemScope
 
@@ -35,16 +39,77 @@ def item_group(content_label: str, item_id: int) -> str:
 
 
 def publish(group: str, event: Mapping[str, Any]) -> bool:
-    """Send now; False (and a warning in the log) when the channel layer cannot be reached."""
+    """Send now; False (and a warning in the log) when the channel layer cannot be reached.
+
+    On a socket's database thread the event is handed to that socket's event loop, which publishes it
+    in turn (``_LoopPublisher``), and True means handed over: the thread does not wait for the loop.
+    """
     layer = get_channel_layer()
     if layer is None:
         return False
+    if (loop := socket_event_loop()) is not None:
+        try:
+            _LoopPublisher.of(loop).put(layer, group, dict(event))
+        except RuntimeError:  # the loop has closed: the server is stopping
+            _warn(group, event)
+            return False
+        return True
     try:
         _run_sync(layer.group_send, group, dict(event))
     except LAYER_ERRORS:
-        logger.warning("Live updates paused: could not publish %s to %s", event.get("type"), group, exc_info=True)
+        _warn(group, event)
         return False
     return True
+
+
+def _warn(group: str, event: Mapping[str, Any]) -> None:
+    logger.warning("Live updates paused: could not publish %s to %s", event.get("type"), group, exc_info=True)
+
+
+class _LoopPublisher:
+    """Publishes, from its event loop and in the order they were handed over, the events of the sockets'
+    database thread.
+
+    That thread would otherwise give each event to the loop and wait for it to be sent: while the loop
+    fans the last message out to a thousand sockets, the next message's commit would wait too. One
+    thread hands events over in commit order, and one task per loop sends them in that order.
+    """
+
+    _of_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPublisher]" = weakref.WeakKeyDictionary()
+    _creating = threading.Lock()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiting: deque[tuple[Any, str, dict[str, Any]]] = deque()
+        self.task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop) -> "_LoopPublisher":
+        with cls._creating:
+            publisher = cls._of_loop.get(loop)
+            if publisher is None:
+                publisher = cls._of_loop[loop] = cls(loop)
+            return publisher
+
+    def put(self, layer: Any, group: str, event: dict[str, Any]) -> None:
+        """From any thread."""
+        self.loop.call_soon_threadsafe(self._take, layer, group, event)
+
+    def _take(self, layer: Any, group: str, event: dict[str, Any]) -> None:
+        self.waiting.append((layer, group, event))
+        if self.task is None:
+            self.task = self.loop.create_task(self._send_waiting())
+
+    async def _send_waiting(self) -> None:
+        try:
+            while self.waiting:
+                layer, group, event = self.waiting.popleft()
+                try:
+                    await layer.group_send(group, event)
+                except LAYER_ERRORS:
+                    _warn(group, event)
+        finally:
+            self.task = None
 
 
 def _run_sync(send: Callable[..., Awaitable[None]], *args: Any) -> None:
