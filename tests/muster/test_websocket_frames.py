@@ -64,21 +64,22 @@ def test_a_frame_is_the_bytes_wsproto_frames_a_server_message_with() -> None:
     assert text_frame("x" * 70_000)[:10] == b"\x81\x7f" + (70_000).to_bytes(8, "big")
 
 
-def test_the_server_writes_the_frame_it_was_given_not_a_frame_of_its_own(server: tuple[str, Path]) -> None:
-    url, _ = server
+def replies(url: str, text: str, count: int) -> list[str]:
+    """What the app answers ``text`` with, after its opening message."""
     with connect(url) as client:
         client.recv(timeout=5)
-        client.send("which?")
-        assert client.recv(timeout=5) == "the frame"
+        client.send(text)
+        return [str(client.recv(timeout=5)) for _ in range(count)]
+
+
+def test_the_server_writes_the_frame_it_was_given_not_a_frame_of_its_own(server: tuple[str, Path]) -> None:
+    assert replies(server[0], "which?", 1) == ["the frame"]
 
 
 def test_the_scope_offers_a_write_of_a_frame_without_a_coroutine(server: tuple[str, Path]) -> None:
-    url, _ = server
-    with connect(url) as client:
-        client.recv(timeout=5)
-        client.send("directly")
-        assert client.recv(timeout=5) == "written directly"
-        assert json.loads(client.recv(timeout=5)) == {"written": True}
+    written, reported = replies(server[0], "directly", 2)
+    assert written == "written directly"
+    assert json.loads(reported) == {"written": True}
 
 
 @pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65_535, 65_536, 200_000])
