@@ -396,6 +396,10 @@ async def measure(
     sending = await ClientProcess.start({"sender": True, "sockets": [(*sender, conversation, since)]})
     groups = [await ClientProcess.start({"sender": False, "sockets": chunk}) for chunk in chunks]
     everyone = [sending, *groups]
+
+    def clients_cpu() -> float:
+        return sum(tree_cpu_seconds(client.process.pid) for client in everyone)
+
     try:
         ready = [await client.read(CONNECT_TIMEOUT) for client in everyone]
         connect_seconds = time.monotonic() - started
@@ -420,7 +424,7 @@ async def measure(
         )
         for name, count, spacing in phases:
             if name == "burst-1":
-                cpu_before = server_cpu(), [tree_cpu_seconds(client.process.pid) for client in everyone]
+                servers_before, clients_before = server_cpu(), clients_cpu()
             sent = await sending.ask(
                 {"cmd": "send", "phase": name, "count": count, "spacing": spacing, "conversation": conversation},
                 COLLECT_TIMEOUT + count * spacing + 10,
@@ -458,13 +462,16 @@ async def measure(
                 "acks": sent["acks"],
                 "errors": sent["errors"],
             }
-        servers_after, clients_after = server_cpu(), [tree_cpu_seconds(client.process.pid) for client in everyone]
+        servers_after, clients_after = server_cpu(), clients_cpu()
         messages = BURSTS * BURST_MESSAGES
         # CPU per message during the bursts: steadier from run to run than deliveries per second, which
         # move with whatever else the two cores are doing; each server's share, and the clients' together.
         result["burst_cpu_ms_per_message"] = {
-            "servers": [round((a - b) * 1000 / messages, 2) for a, b in zip(servers_after, cpu_before[0], strict=True)],
-            "clients": round((sum(clients_after) - sum(cpu_before[1])) * 1000 / messages, 2),
+            "servers": [
+                round((after - before) * 1000 / messages, 2)
+                for after, before in zip(servers_after, servers_before, strict=True)
+            ],
+            "clients": round((clients_after - clients_before) * 1000 / messages, 2),
         }
         bursts = [result.pop(f"burst-{number}") for number in range(1, BURSTS + 1)]
         median = sorted(bursts, key=lambda burst: burst["deliveries_per_second"])[len(bursts) // 2]
