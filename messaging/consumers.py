@@ -18,6 +18,7 @@ channel.
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -63,6 +64,10 @@ CLOSE_TRY_AGAIN_LATER = 4013
 PAUSED_FRAME = {"type": "live.paused", "reason": "Live updates are paused. Retrying…"}
 MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SUBSCRIPTIONS = 200
+# Sends of one socket waiting for the database at once. Each is queued for the sockets' database thread
+# as soon as its frame is read, rather than after the one before was acknowledged; past this many the
+# socket's next frames wait, and TCP holds the browser back.
+SENDS_IN_FLIGHT = 16
 TYPING_INTERVAL_SECONDS = 3.0
 
 # The content type whose page follows new replies ("thread.follow" frames name threads by id).
@@ -124,6 +129,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.typing_sent: dict[int, float] = {}
         self.joined_groups: list[str] = []
         self.follow_ups: set[asyncio.Task[None]] = set()
+        # Sends being saved, oldest first.
+        self.sends: deque[asyncio.Task[None]] = deque()
         # Everything this socket sends goes through its outbox, in order, room events included.
         self.outbox = Outbox(self.base_send, frame_writer(self.scope))
         self.base_send = self.outbox.send
@@ -207,8 +214,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             handler = CLIENT_HANDLERS.get(content["type"])
             if handler is None:
                 raise FrameError("unknown_type", f'Unknown frame type "{content["type"][:40]}".')
+            if handler is not LiveConsumer.send_message:
+                await self._sends_answered()
             await handler(self, content)
         except FrameError as error:
+            await self._sends_answered()
             await self.send_json(error.frame)
 
     async def _conversation(self, content: dict[str, Any]) -> Conversation:
@@ -308,10 +318,44 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return message
 
         acknowledged: list[MessageData] = []
-        await self._write(content, send)
-        nonce = str(content.get("nonce", ""))[:64]
-        ack: AckFrame = {"type": "message.ack", "nonce": nonce, "client_id": client_id, "message": acknowledged[0]}
-        await self.send_json(ack)
+
+        async def save_and_answer() -> None:
+            try:
+                await self._write(content, send)
+            except FrameError as error:
+                await self.send_json(error.frame)
+            else:
+                nonce = str(content.get("nonce", ""))[:64]
+                ack: AckFrame = {
+                    "type": "message.ack",
+                    "nonce": nonce,
+                    "client_id": client_id,
+                    "message": acknowledged[0],
+                }
+                await self.send_json(ack)
+
+        # The database thread takes calls in the order they are made and answers them in that order, and
+        # an answer goes into the outbox without waiting: messages are saved, and answered, in the order
+        # their frames came.
+        saving = asyncio.ensure_future(save_and_answer())
+        self.sends.append(saving)
+        saving.add_done_callback(self._send_answered)
+        if len(self.sends) >= SENDS_IN_FLIGHT:
+            await asyncio.wait([self.sends[0]])
+
+    def _send_answered(self, saving: asyncio.Task[None]) -> None:
+        self.sends.remove(saving)
+        if not saving.cancelled() and (error := saving.exception()) is not None:
+            # What an exception in a handler does to the socket, without a handler left to raise it in:
+            # logged, and the page told to reconnect (its unacknowledged messages are sent again by
+            # client id, and saved once).
+            logger.error("A chat message could not be saved", exc_info=error)
+            self._follow_up(self.pause())
+
+    async def _sends_answered(self) -> None:
+        """Wait until every send read so far has been answered, so later frames are answered after them."""
+        if self.sends:
+            await asyncio.wait([self.sends[-1]])
 
     def _message_in(self, conversation: Conversation, content: dict[str, Any]) -> Message:
         sequence = _int_field(content, "id", minimum=1)

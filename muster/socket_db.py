@@ -11,6 +11,7 @@ belongs to the process, so its connection can stay open: it is closed when it fa
 """
 
 import asyncio
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,20 @@ from django.db import close_old_connections, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+# The thread shares the GIL with the event loop. After each query or Redis call it needs the GIL back,
+# and while the loop fans a message out to hundreds of sockets it waits for it up to the interpreter's
+# switch interval, 5 ms by default: saving one chat message (about ten such calls) took 8-9 ms for 3 ms of
+# work. A shorter interval bounds each wait (docs/performance.md, "Fifth round").
+SWITCH_INTERVAL_SECONDS = 0.0002
+
+
+def _start_thread() -> None:
+    """Bound the thread's waits for the GIL (for the whole process: the interval is the interpreter's),
+    and keep its database connections open."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    _keep_connections_open()
 
 
 def _keep_connections_open() -> None:
@@ -42,7 +57,7 @@ def socket_event_loop() -> asyncio.AbstractEventLoop | None:
 
 
 SOCKET_DATABASE_THREAD = ThreadPoolExecutor(
-    max_workers=1, thread_name_prefix="socket-database", initializer=_keep_connections_open
+    max_workers=1, thread_name_prefix="socket-database", initializer=_start_thread
 )
 
 

@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from communities.services import membership_join, membership_remove, membership_
 from discussions.models import Board
 from discussions.services import post_reply, thread_start
 from messaging import services
-from messaging.consumers import CLOSE_NOT_CLEARED
+from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_TRY_AGAIN_LATER
 from messaging.models import Message
 from muster.asgi import application
 from tests.messaging.factories import Room, make_room
@@ -275,6 +276,86 @@ async def test_sending_too_fast_answers_a_clear_error_on_that_socket_and_stores_
     assert frames[2]["retry_after"] >= 1
     assert "too quickly" in frames[2]["detail"]
     assert await sync_to_async(Message.objects.count)() == 2
+
+
+ANSWERS = {"message.ack", "error", "pong"}
+
+
+async def answers(socket: Socket, count: int) -> list[dict[str, Any]]:
+    """The next ``count`` answers to the socket's own frames (acks, errors, pongs), in the order they came."""
+    received: list[dict[str, Any]] = []
+    while len(received) < count:
+        frame = await socket.communicator.receive_json_from(timeout=3)
+        if frame["type"] in ANSWERS:
+            received.append(frame)
+    return received
+
+
+async def test_frames_written_back_to_back_are_saved_and_answered_in_the_order_written(sockets) -> None:
+    gulf = await room()
+    socket = await sockets(gulf.members[0])
+    await socket.subscribe(gulf.conversation.pk)
+    room_id = gulf.conversation.pk
+
+    # Written without waiting for any answer, as a page flushing its unsent messages does.
+    await socket.send(type="send", conversation=room_id, body="first", nonce="1")
+    await socket.send(type="send", conversation=room_id, body="   ", nonce="2")  # empty: refused by the service
+    await socket.send(type="send", conversation=room_id, body="third", nonce="3")
+    await socket.send(type="ping")
+    await socket.send(type="send", conversation=room_id, body="fifth", nonce="5")
+    await socket.send(type="send", conversation=room_id, nonce="6")  # no body: refused before the database
+    await socket.send(type="send", conversation=room_id, body="seventh", nonce="7")
+
+    got = await answers(socket, 7)
+
+    assert [(frame["type"], frame.get("nonce")) for frame in got] == [
+        ("message.ack", "1"),
+        ("error", "2"),
+        ("message.ack", "3"),
+        ("pong", None),
+        ("message.ack", "5"),
+        ("error", None),
+        ("message.ack", "7"),
+    ]
+    assert (got[1]["error"], got[5]["error"]) == ("invalid", "malformed")
+    assert [frame["message"]["body"] for frame in (got[0], got[2], got[4], got[6])] == [
+        "first",
+        "third",
+        "fifth",
+        "seventh",
+    ]
+    stored = Message.objects.order_by("sequence").values_list("sequence", "body")
+    assert await sync_to_async(lambda: [*stored])() == [(1, "first"), (2, "third"), (3, "fifth"), (4, "seventh")]
+
+
+async def test_a_send_that_fails_unexpectedly_is_logged_and_the_page_told_to_reconnect(
+    sockets, monkeypatch, caplog
+) -> None:
+    gulf = await room()
+    socket = await sockets(gulf.members[0])
+    await socket.subscribe(gulf.conversation.pk)
+    saving = services.message_send
+
+    def failing_on_boom(**kwargs: Any) -> Message:
+        if kwargs["body"] == "boom":
+            raise DatabaseError("disk I/O error")
+        return saving(**kwargs)
+
+    monkeypatch.setattr(services, "message_send", failing_on_boom)
+
+    await socket.send(type="send", conversation=gulf.conversation.pk, body="before", nonce="1")
+    await socket.send(type="send", conversation=gulf.conversation.pk, body="boom", nonce="2")
+
+    assert (await socket.next("message.ack", also_ignoring=frozenset({"message"})))["nonce"] == "1"
+    assert (await socket.next("live.paused"))["reason"]
+    assert await socket.communicator.receive_output(timeout=1) == {
+        "type": "websocket.close",
+        "code": CLOSE_TRY_AGAIN_LATER,
+    }
+    assert "A chat message could not be saved" in caplog.text
+    assert "disk I/O error" in caplog.text
+    bodies = Message.objects.values_list("body", flat=True)
+    assert await sync_to_async(lambda: [*bodies])() == ["before"]
 
 
 @pytest.mark.parametrize(
