@@ -484,6 +484,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Events from the channel layer, for this socket ----------------------------------
 
+    async def live_batch(self, event: dict[str, Any]) -> None:
+        """Events for this socket's groups that were published together (``notices.live.BATCH``)."""
+        for one in live.unbatched(event):
+            await self.dispatch(one)
+
     async def conversation_read(self, event: ReadEvent) -> None:
         await self.send_json({"type": "read", "conversation": event["conversation"], "up_to": event["up_to"]})
 

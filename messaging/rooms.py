@@ -21,7 +21,8 @@ reconnects and catches up by version, so nothing is lost.
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from types import CoroutineType
 from typing import Any, Protocol, TypeVar
 
@@ -111,17 +112,49 @@ class Outbox:
     frame is written without even a coroutine.
     """
 
-    __slots__ = ("_send", "_waiting", "_write_frame", "_writer", "closed")
+    __slots__ = ("_corked", "_send", "_waiting", "_write_frame", "_writer", "closed")
 
     def __init__(self, send: AsgiSend, write_frame: FrameWriter | None = None) -> None:
         self._send = send
         self._write_frame = write_frame
         self._waiting: deque[dict[str, Any]] = deque()
         self._writer: asyncio.Task[None] | None = None
+        self._corked: list[dict[str, Any]] | None = None
         self.closed = False
+
+    @contextmanager
+    def corked(self) -> Iterator[None]:
+        """Room frames put meanwhile are written together when the block ends: one write, not one each."""
+        self._corked = []
+        try:
+            yield
+        finally:
+            corked, self._corked = self._corked, None
+            self._put_together(corked)
 
     def put(self, message: dict[str, Any]) -> None:
         """Send one ASGI message (shared between sockets: it is only read); never waits."""
+        if self._corked is not None:
+            if FRAME_KEY in message:
+                self._corked.append(message)
+                return
+            corked, self._corked = self._corked, []
+            self._put_together(corked)
+        self._put_one(message)
+
+    def _put_together(self, messages: list[dict[str, Any]]) -> None:
+        if (
+            len(messages) > 1
+            and self._writer is None
+            and not self.closed
+            and self._write_frame is not None
+            and self._write_frame(b"".join(message[FRAME_KEY] for message in messages))
+        ):
+            return
+        for message in messages:
+            self._put_one(message)
+
+    def _put_one(self, message: dict[str, Any]) -> None:
         if self.closed:
             return
         if message["type"] == "websocket.close":
@@ -180,6 +213,8 @@ class Outbox:
 
 
 class RoomSocket(Protocol):
+    outbox: Outbox
+
     def room_event(self, event: dict[str, Any]) -> None:
         """Take one event of a room the socket joined: re-check it in memory and queue its frame. Never waits."""
 
@@ -228,6 +263,19 @@ class RoomFanout:
                 except Exception:
                     logger.exception("A room event could not be delivered to a socket: %s", event.get("type"))
 
+    def deliver_together(self, events: list[dict[str, Any]]) -> None:
+        """Hand events published together (one room's, in order) to its local sockets, each socket's
+        frames written in one go."""
+        room = self.rooms.get(events[0]["scope"]["conversation_id"])
+        if room:
+            for socket in tuple(room):
+                try:
+                    with socket.outbox.corked():
+                        for event in events:
+                            socket.room_event(event)
+                except Exception:
+                    logger.exception("Room events could not be delivered to a socket: %s", events[0].get("type"))
+
     async def _settle(self, layer: Any, conversation_id: int) -> None:
         """Have the worker bring the room's subscription in line with its sockets; wait until it has."""
         if self.layer is None:
@@ -275,6 +323,9 @@ class RoomFanout:
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             try:
-                self.deliver(event)
+                if event.get("type") == live.BATCH:
+                    self.deliver_together(live.unbatched(event))
+                else:
+                    self.deliver(event)
             except Exception:  # a malformed event: the next one is heard all the same
                 logger.exception("A room event could not be delivered: %s", event.get("type"))

@@ -27,6 +27,18 @@ logger = logging.getLogger(__name__)
 # Every socket joins this group, for changes that concern every member at once (new Rules of Behavior).
 EVERYONE = "members"
 LAYER_ERRORS = (OSError, RedisError, asyncio.TimeoutError)
+# Events for one group that queued up in a loop's publisher go out together, as one layer message of
+# this type (``unbatched`` takes it apart), at most ``BATCH_LIMIT`` at a time.
+BATCH = "live.batch"
+BATCH_LIMIT = 50
+
+
+def unbatched(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events a layer message carries: itself, or those of a batch, in the order they were published."""
+    if event.get("type") == BATCH:
+        events: list[dict[str, Any]] = event["events"]
+        return events
+    return [event]
 
 
 def member_group(member_id: int) -> str:
@@ -73,6 +85,10 @@ class _LoopPublisher:
     That thread would otherwise give each event to the loop and wait for it to be sent: while the loop
     fans the last message out to a thousand sockets, the next message's commit would wait too. One
     thread hands events over in commit order, and one task per loop sends them in that order.
+
+    Each send waits for Redis's answer, which the loop reads only once it is done with what it is doing
+    (fanning the last message out): sent one at a time, a burst of messages queued up ten deep behind
+    it. What queued for the same group meanwhile goes out in one send (``BATCH``).
     """
 
     _of_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPublisher]" = weakref.WeakKeyDictionary()
@@ -104,10 +120,14 @@ class _LoopPublisher:
         try:
             while self.waiting:
                 layer, group, event = self.waiting.popleft()
+                events = [event]
+                while self.waiting and len(events) < BATCH_LIMIT and self.waiting[0][:2] == (layer, group):
+                    events.append(self.waiting.popleft()[2])
+                message = event if len(events) == 1 else {"type": BATCH, "events": events}
                 try:
-                    await layer.group_send(group, event)
+                    await layer.group_send(group, message)
                 except LAYER_ERRORS:
-                    _warn(group, event)
+                    _warn(group, message)
         finally:
             self.task = None
 

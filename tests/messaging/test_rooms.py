@@ -16,6 +16,7 @@ from channels.layers import InMemoryChannelLayer
 from messaging.naming import conversation_group
 from messaging.rooms import CLOSE_FELL_BEHIND, OUTBOX_LIMIT, Outbox, RoomFanout, shared_frame
 from muster.websocket_frames import text_frame
+from notices import live
 
 ROOM = 7
 SCOPE = {"conversation_id": ROOM, "community_id": 1, "marking_id": 1, "community_marking_id": 1}
@@ -273,3 +274,51 @@ async def test_while_a_send_waits_room_frames_queue_behind_it_and_keep_their_ord
 
     assert page.frames == []
     assert page.sent == ["waits", '{"n": 1}', '{"n": 2}']
+
+
+def batch_of(*numbers: int) -> dict[str, Any]:
+    """Room events published together (``notices.live.BATCH``)."""
+    return {"type": live.BATCH, "events": [message_event(number) for number in numbers]}
+
+
+async def test_events_published_together_reach_each_socket_in_one_write_in_order() -> None:
+    layer = InMemoryChannelLayer()
+    fanout = RoomFanout()
+    framed, plain = FramedPage(), Page()
+    await fanout.join(layer, ROOM, framed)
+    await fanout.join(layer, ROOM, plain)
+
+    await layer.group_send(conversation_group(ROOM), batch_of(1, 2, 3))
+    await layer.group_send(conversation_group(ROOM), message_event(4))
+    await asyncio.sleep(0.05)
+
+    # Where the server offers it, the three frames are one write; the next event is a write of its own.
+    assert framed.frames == [
+        text_frame('{"n": 1}') + text_frame('{"n": 2}') + text_frame('{"n": 3}'),
+        text_frame('{"n": 4}'),
+    ]
+    # Elsewhere, each frame is sent on its own, in order.
+    assert plain.texts == ['{"n": 1}', '{"n": 2}', '{"n": 3}', '{"n": 4}']
+    for task in fanout._tasks:
+        task.cancel()
+
+
+async def test_frames_held_together_keep_their_order_with_what_is_put_meanwhile_and_with_a_full_buffer() -> None:
+    page = FramedPage()
+
+    with page.outbox.corked():
+        page.room_event(message_event(1))
+        page.room_event(message_event(2))
+        page.outbox.put({"type": "websocket.send", "text": "a presence frame of its own"})  # no shared frame
+        page.room_event(message_event(3))
+    await settle()
+
+    assert page.frames == [text_frame('{"n": 1}') + text_frame('{"n": 2}'), text_frame('{"n": 3}')]
+    assert page.sent == ["a presence frame of its own"]
+
+    page.room_for_frames = False  # the buffer is full: the held frames go through the server's send, in order
+    with page.outbox.corked():
+        page.room_event(message_event(4))
+        page.room_event(message_event(5))
+    await settle()
+    assert page.sent == ["a presence frame of its own", '{"n": 4}', '{"n": 5}']
