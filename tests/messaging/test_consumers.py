@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
 from django.db import DatabaseError
@@ -21,6 +22,7 @@ from messaging import services
 from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_TRY_AGAIN_LATER
 from messaging.models import Message
 from muster.asgi import application
+from notices import live
 from tests.messaging.factories import Room, make_room
 from tests.verification.factories import ProfileFactory, make_verified_member
 from verification.models import Marking, Member
@@ -463,6 +465,19 @@ async def test_reading_on_one_page_updates_the_members_other_pages(sockets) -> N
     await first_tab.send(type="read", conversation=gulf.conversation.pk, id=1)
 
     assert await second_tab.next("read") == {"type": "read", "conversation": gulf.conversation.pk, "up_to": 1}
+
+
+async def test_events_published_together_to_a_member_reach_each_of_their_pages_in_order(sockets) -> None:
+    gulf = await room()
+    alice, bob = gulf.members
+    bob_tab, alice_tab = await sockets(bob), await sockets(alice)
+    reads = [{"type": "conversation.read", "conversation": gulf.conversation.pk, "up_to": n} for n in (1, 2)]
+
+    await get_channel_layer().group_send(live.member_group(bob.pk), {"type": live.BATCH, "events": reads})
+
+    assert (await bob_tab.next("read"))["up_to"] == 1
+    assert (await bob_tab.next("read"))["up_to"] == 2
+    await alice_tab.nothing_but_chatter()
 
 
 async def test_a_direct_message_raises_the_recipients_bell_count_live(sockets) -> None:
