@@ -219,6 +219,14 @@ class RoomSocket(Protocol):
         """Take one event of a room the socket joined: re-check it in memory and queue its frame. Never waits."""
 
 
+def _hand(socket: RoomSocket, event: dict[str, Any]) -> None:
+    """One event to one socket: a socket that fails on it does not keep it from the rest of the room."""
+    try:
+        socket.room_event(event)
+    except Exception:
+        logger.exception("A room event could not be delivered to a socket: %s", event.get("type"))
+
+
 class RoomFanout:
     """One per process (event loop): one channel-layer subscription per room with local sockets.
 
@@ -258,10 +266,7 @@ class RoomFanout:
         room = self.rooms.get(event["scope"]["conversation_id"])
         if room:
             for socket in tuple(room):
-                try:
-                    socket.room_event(event)
-                except Exception:
-                    logger.exception("A room event could not be delivered to a socket: %s", event.get("type"))
+                _hand(socket, event)
 
     def deliver_together(self, events: list[dict[str, Any]]) -> None:
         """Hand events published together (one room's, in order) to its local sockets, each socket's
@@ -269,12 +274,9 @@ class RoomFanout:
         room = self.rooms.get(events[0]["scope"]["conversation_id"])
         if room:
             for socket in tuple(room):
-                try:
-                    with socket.outbox.corked():
-                        for event in events:
-                            socket.room_event(event)
-                except Exception:
-                    logger.exception("Room events could not be delivered to a socket: %s", events[0].get("type"))
+                with socket.outbox.corked():
+                    for event in events:
+                        _hand(socket, event)
 
     async def _settle(self, layer: Any, conversation_id: int) -> None:
         """Have the worker bring the room's subscription in line with its sockets; wait until it has."""

@@ -220,6 +220,23 @@ async def test_a_socket_that_fails_on_an_event_does_not_keep_it_from_the_rest_of
     assert fine.texts == ['{"n": 1}']
 
 
+async def test_a_socket_that_fails_on_one_event_of_a_batch_still_gets_the_others() -> None:
+    class FailsOnTwo(Page):
+        def room_event(self, event: dict[str, Any]) -> None:
+            if event["frame"] == '{"n": 2}':
+                raise ValueError("a bug in one socket")
+            super().room_event(event)
+
+    fanout = RoomFanout()
+    fanout.rooms[ROOM] = {(failing := FailsOnTwo()), (fine := Page())}
+
+    fanout.deliver_together([message_event(number) for number in (1, 2, 3)])
+    await settle()
+
+    assert failing.texts == ['{"n": 1}', '{"n": 3}']
+    assert fine.texts == ['{"n": 1}', '{"n": 2}', '{"n": 3}']
+
+
 class FramedPage:
     """A socket on a server that offers ``write_frame``: frames it could write at once, and the sends it left
     to the server's send (its buffer was full)."""
