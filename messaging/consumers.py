@@ -339,11 +339,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # their frames came.
         saving = asyncio.ensure_future(save_and_answer())
         self.sends.append(saving)
-        saving.add_done_callback(self._send_answered)
+        saving.add_done_callback(self._send_done)
         if len(self.sends) >= SENDS_IN_FLIGHT:
             await asyncio.wait([self.sends[0]])
 
-    def _send_answered(self, saving: asyncio.Task[None]) -> None:
+    def _send_done(self, saving: asyncio.Task[None]) -> None:
         self.sends.remove(saving)
         if not saving.cancelled() and (error := saving.exception()) is not None:
             # What an exception in a handler does to the socket, without a handler left to raise it in:
