@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,7 +32,7 @@ from tests.browser.conftest import PHONE, BrowserPage, _watch
 from tests.browser.test_layout_accessibility import accessibility_problems
 from tests.browser.test_partnerships import session_cookie, worked  # noqa: F401 (a fixture)
 from tests.library.test_services import PDF
-from tests.verification.factories import TEST_PASSWORD, make_verified_member
+from tests.verification.factories import TEST_PASSWORD, authenticator_code, make_verified_member
 from tests.verification.test_review_views import submit_application
 from verification.models import Marking, Member
 
@@ -94,7 +93,7 @@ def world(transactional_db: None) -> World:
 def sign_in_verifier(browser_page: BrowserPage, verifier: Member) -> None:
     """Password, then the authenticator's code: verifiers must use two-factor authentication."""
     browser_page.sign_in(verifier.email, TEST_PASSWORD)
-    code = pyotp.TOTP(verifier.totp_secret).now()  # type: ignore[attr-defined]
+    code = authenticator_code(verifier.totp_secret)  # type: ignore[attr-defined]
     browser_page.page.locator("input[name=code]").fill(code)
     browser_page.page.locator("input[name=code]").press("Enter")
     browser_page.settle()

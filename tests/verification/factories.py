@@ -1,3 +1,4 @@
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -78,6 +79,19 @@ def make_verified_member(
         enrol_totp(member, secret)
         member.totp_secret = secret  # type: ignore[attr-defined]
     return member
+
+
+def authenticator_code(secret: str) -> str:
+    """The code a member's authenticator shows, with time left to type it.
+
+    allauth takes only the current 30-second step's code: one read in a step's last
+    seconds may reach the server in the next step and be refused, so wait for a new step.
+    """
+    totp = pyotp.TOTP(secret)
+    seconds_left = totp.interval - time.time() % totp.interval
+    if seconds_left < 5:
+        time.sleep(seconds_left + 0.1)
+    return totp.now()
 
 
 def make_members_of_every_standing() -> dict[str, Member]:
