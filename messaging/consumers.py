@@ -16,10 +16,13 @@ channel.
 """
 
 import asyncio
+import functools
 import json
 import logging
+import threading
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -98,6 +101,86 @@ def _text_field(content: dict[str, Any], name: str) -> str:
     return value
 
 
+REFUSALS = (services.RateLimitedError, ValidationError, PermissionDenied, ObjectDoesNotExist)
+
+
+def _refusal(refused: Exception, conversation: Any, nonce: Any) -> FrameError:
+    """The error frame answering a write the services refused."""
+    extra: dict[str, Any] = {"conversation": conversation, "nonce": str(nonce or "")[:64]}
+    if isinstance(refused, services.RateLimitedError):
+        return FrameError("rate_limited", str(refused), retry_after=refused.retry_after, **extra)
+    if isinstance(refused, ValidationError):
+        return FrameError("invalid", " ".join(refused.messages), **extra)
+    return FrameError("not_found", "No such conversation or message, or you are not in it.", **extra)
+
+
+def _answer_refusals(write: Callable[[], Message]) -> Message | Exception:
+    try:
+        return write()
+    except REFUSALS as refused:
+        return refused
+
+
+@dataclass(frozen=True)
+class QueuedSend:
+    """A send frame, read and waiting for the database thread."""
+
+    conversation_id: int
+    body: str
+    client_id: str
+    nonce: str
+    reply_sequence: int | None
+
+
+def _send_alone(member: Member, send: QueuedSend) -> Message:
+    # The service reads the conversation itself, locked, only if the member may write in it (a missing
+    # conversation and a forbidden one give the same answer); the quoted message is looked up inside the
+    # same conversation only.
+    reply_to = None
+    if send.reply_sequence is not None:
+        reply_to = Message.objects.filter(conversation_id=send.conversation_id, sequence=send.reply_sequence).first()
+        if reply_to is None:
+            raise ValidationError("There is no such message to reply to in this conversation.")
+    return services.message_send(
+        conversation=Conversation(pk=send.conversation_id),
+        author=member,
+        body=send.body,
+        reply_to=reply_to,
+        client_id=send.client_id,
+    )
+
+
+class SendBatch:
+    """A socket's sends to one conversation, saved in one call to the database thread (``messages_send``).
+
+    Sends read while the thread is busy join the batch queued last until the thread starts on it, so a
+    burst costs one locking query, one count against the rate limit and one commit, not one each. A reply
+    goes alone. The loop adds and the thread closes; the lock keeps the two apart.
+    """
+
+    def __init__(self, first: QueuedSend) -> None:
+        self.sends = [first]
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def add(self, send: QueuedSend) -> bool:
+        first = self.sends[0]
+        if send.conversation_id != first.conversation_id or first.reply_sequence is not None:
+            return False
+        if send.reply_sequence is not None:
+            return False
+        with self._lock:
+            if self._closed or len(self.sends) >= SENDS_IN_FLIGHT:
+                return False
+            self.sends.append(send)
+            return True
+
+    def close(self) -> list[QueuedSend]:
+        with self._lock:
+            self._closed = True
+        return self.sends
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     member: Member
     access: chat_access.LiveAccess
@@ -129,8 +212,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.typing_sent: dict[int, float] = {}
         self.joined_groups: list[str] = []
         self.follow_ups: set[asyncio.Task[None]] = set()
-        # Sends being saved, oldest first.
+        # Sends being saved, in batches, oldest first; the batch queued last takes sends read until it starts.
         self.sends: deque[asyncio.Task[None]] = deque()
+        self.last_batch: SendBatch | None = None
+        self.unanswered_sends = 0
         # Everything this socket sends goes through its outbox, in order, room events included.
         self.outbox = Outbox(self.base_send, frame_writer(self.scope))
         self.base_send = self.outbox.send
@@ -276,17 +361,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await process_live().rooms.leave(self.channel_layer, conversation_id, self)
 
     async def _write(self, content: dict[str, Any], action: Callable[[Member], Message]) -> Message:
-        nonce = str(content.get("nonce", ""))[:64]
-        extra: dict[str, Any] = {"conversation": content.get("conversation"), "nonce": nonce}
         try:
             message: Message = await socket_database_sync_to_async(lambda: action(self.member))()
             return message
-        except services.RateLimitedError as limited:
-            raise FrameError("rate_limited", str(limited), retry_after=limited.retry_after, **extra) from None
-        except ValidationError as invalid:
-            raise FrameError("invalid", " ".join(invalid.messages), **extra) from None
-        except (PermissionDenied, ObjectDoesNotExist):
-            raise FrameError("not_found", "No such conversation or message, or you are not in it.", **extra) from None
+        except REFUSALS as refused:
+            raise _refusal(refused, content.get("conversation"), content.get("nonce")) from None
 
     async def send_message(self, content: dict[str, Any]) -> None:
         body = _text_field(content, "body")
@@ -297,54 +376,54 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         reply_sequence = content.get("reply_to")
         if reply_sequence is not None:
             reply_sequence = _int_field(content, "reply_to", minimum=1)
+        send = QueuedSend(conversation_id, body, client_id, str(content.get("nonce", ""))[:64], reply_sequence)
+        self.unanswered_sends += 1
+        # A send read while the batch queued last has not reached the database thread joins it.
+        if self.last_batch is None or not self.last_batch.add(send):
+            self.last_batch = batch = SendBatch(send)
+            saving = asyncio.ensure_future(self._save_and_answer(batch))
+            self.sends.append(saving)
+            saving.add_done_callback(functools.partial(self._send_done, batch))
+        if self.unanswered_sends >= SENDS_IN_FLIGHT:
+            await asyncio.wait([self.sends[0]])
 
-        def send(member: Member) -> Message:
-            # The service reads the conversation itself, locked, only if the member may write in it (a missing
-            # conversation and a forbidden one give the same answer); the quoted message is looked up inside
-            # the same conversation only.
-            reply_to = None
-            if reply_sequence is not None:
-                reply_to = Message.objects.filter(conversation_id=conversation_id, sequence=reply_sequence).first()
-                if reply_to is None:
-                    raise ValidationError("There is no such message to reply to in this conversation.")
-            message = services.message_send(
-                conversation=Conversation(pk=conversation_id),
-                author=member,
-                body=body,
-                reply_to=reply_to,
-                client_id=client_id,
-            )
-            acknowledged.append(message_data(message))  # in the same trip to the database thread
-            return message
+    async def _save_and_answer(self, batch: "SendBatch") -> None:
+        """Save a batch of sends in one call to the database thread, and answer each in the order read.
 
-        acknowledged: list[MessageData] = []
+        The thread takes calls in the order they are made and answers them in that order, and an answer
+        goes into the outbox without waiting: messages are saved, and answered, in the order their frames
+        came."""
 
-        async def save_and_answer() -> None:
-            try:
-                await self._write(content, send)
-            except FrameError as error:
-                await self.send_json(error.frame)
+        def save(member: Member) -> list[MessageData | Exception]:
+            sends = batch.close()
+            answers: Sequence[Message | Exception]
+            if len(sends) == 1:
+                answers = [_answer_refusals(lambda: _send_alone(member, sends[0]))]
             else:
-                nonce = str(content.get("nonce", ""))[:64]
+                answers = services.messages_send(
+                    conversation=Conversation(pk=sends[0].conversation_id),
+                    author=member,
+                    drafts=[services.Draft(send.body, send.client_id) for send in sends],
+                )
+            # The acknowledgements are built in the same trip to the database thread.
+            return [message_data(answer) if isinstance(answer, Message) else answer for answer in answers]
+
+        answers = await socket_database_sync_to_async(lambda: save(self.member))()
+        for send, answer in zip(batch.sends, answers, strict=True):
+            if isinstance(answer, Exception):
+                await self.send_json(_refusal(answer, send.conversation_id, send.nonce).frame)
+            else:
                 ack: AckFrame = {
                     "type": "message.ack",
-                    "nonce": nonce,
-                    "client_id": client_id,
-                    "message": acknowledged[0],
+                    "nonce": send.nonce,
+                    "client_id": send.client_id,
+                    "message": answer,
                 }
                 await self.send_json(ack)
 
-        # The database thread takes calls in the order they are made and answers them in that order, and
-        # an answer goes into the outbox without waiting: messages are saved, and answered, in the order
-        # their frames came.
-        saving = asyncio.ensure_future(save_and_answer())
-        self.sends.append(saving)
-        saving.add_done_callback(self._send_done)
-        if len(self.sends) >= SENDS_IN_FLIGHT:
-            await asyncio.wait([self.sends[0]])
-
-    def _send_done(self, saving: asyncio.Task[None]) -> None:
+    def _send_done(self, batch: "SendBatch", saving: asyncio.Task[None]) -> None:
         self.sends.remove(saving)
+        self.unanswered_sends -= len(batch.sends)
         if not saving.cancelled() and (error := saving.exception()) is not None:
             # What an exception in a handler does to the socket, without a handler left to raise it in:
             # logged, and the page told to reconnect (its unacknowledged messages are sent again by

@@ -6,11 +6,11 @@ its live event only after that transaction commits.
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -196,19 +196,29 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _check_rate(member: Member, kind: str = "send") -> None:
-    """A fixed window per member and kind of write (sends, reactions), shared by every process through the cache."""
+def _rate_allowance(member: Member, wanted: int, kind: str = "send") -> int:
+    """How many of ``wanted`` writes the member may make now: a fixed window per member and kind of write
+    (sends, reactions), shared by every process through the cache. Each is counted, allowed or not, as it
+    would be if the writes came one at a time."""
     limit, window = settings.MUSTER_CHAT_RATE
-    now = timezone.now().timestamp()
-    key = f"chat-rate:{kind}:{member.pk}:{int(now // window)}"
+    key = f"chat-rate:{kind}:{member.pk}:{int(timezone.now().timestamp() // window)}"
     try:
-        count = count_in_window(key, window * 2)
+        count = count_in_window(key, window * 2, amount=wanted)
     except live.LAYER_ERRORS:
         # Redis is down: a message saved unthrottled beats a message lost.
         logger.warning("Chat rate limit not applied: the cache is unreachable", exc_info=True)
-        return
-    if count > limit:
-        raise RateLimitedError(retry_after=max(1, int(window - now % window + 0.999)))
+        return wanted
+    return max(0, min(wanted, int(limit) - (count - wanted)))
+
+
+def _rate_limited() -> RateLimitedError:
+    window = settings.MUSTER_CHAT_RATE[1]
+    return RateLimitedError(retry_after=max(1, int(window - timezone.now().timestamp() % window + 0.999)))
+
+
+def _check_rate(member: Member, kind: str = "send") -> None:
+    if not _rate_allowance(member, 1, kind):
+        raise _rate_limited()
 
 
 def _publish_change(conversation: Conversation, message: Message) -> None:
@@ -259,6 +269,51 @@ def _already_sent(author: Member, client_id: str) -> Message | None:
     )
 
 
+def _all_already_sent(author: Member, client_ids: Iterable[str]) -> dict[str, Message]:
+    sent = Message.objects.select_related("author", "reply_to", "reply_to__author")
+    return {message.client_id: message for message in sent.filter(author=author, client_id__in=client_ids)}
+
+
+def _add_message(
+    locked: Conversation, author: Member, body: str, *, client_id: str, reply_to: Message | None = None
+) -> Message:
+    """One new message in the locked conversation, to be delivered live after commit."""
+    locked.last_sequence += 1
+    message = Message.objects.create(
+        conversation=locked,
+        sequence=locked.last_sequence,
+        version=_next_version(locked),
+        author=author,
+        body=body,
+        body_html=message_html(locked, body),
+        reply_to=reply_to,
+        client_id=client_id,
+    )
+    # A message just written has no reactions: its live frame and the sender's acknowledgement
+    # need not ask the database, nor build a query that finds nothing (what
+    # ``prefetch_related("reactions")`` leaves when it found none).
+    no_reactions = Reaction.objects.none()
+    no_reactions._result_cache, no_reactions._prefetch_done = [], True  # type: ignore[attr-defined]
+    message._prefetched_objects_cache = {"reactions": no_reactions}  # type: ignore[attr-defined]
+    notifications.notify_chat_message(conversation=locked, message=message)
+    _publish_change(locked, message)
+    return message
+
+
+def _conversation_moved_on(locked: Conversation, author: Member, last: Message) -> None:
+    """The conversation's counters and latest message, and the author's read position, after new messages."""
+    locked.last_message = last
+    locked.last_message_at = last.created_at
+    locked.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
+    _read_up_to(locked, author, last.sequence)
+
+
+def _denied(author: Member, conversation: Conversation) -> PermissionDenied:
+    # The audit log names the conversation as stored (a socket passes only its id).
+    stored = Conversation.objects.filter(pk=conversation.pk).first()
+    return policy.deny(author, "view", stored or conversation, None)
+
+
 def message_send(
     *,
     conversation: Conversation,
@@ -286,43 +341,93 @@ def message_send(
         with transaction.atomic():
             locked = _locked(conversation.pk, visible_to=author)
             _check_rate(author)
-            locked.last_sequence += 1
-            message = Message.objects.create(
-                conversation=locked,
-                sequence=locked.last_sequence,
-                version=_next_version(locked),
-                author=author,
-                body=body,
-                body_html=message_html(locked, body),
-                reply_to=reply_to,
-                client_id=client_id,
-            )
-            # A message just written has no reactions: its live frame and the sender's acknowledgement
-            # need not ask the database, nor build a query that finds nothing (what
-            # ``prefetch_related("reactions")`` leaves when it found none).
-            no_reactions = Reaction.objects.none()
-            no_reactions._result_cache, no_reactions._prefetch_done = [], True  # type: ignore[attr-defined]
-            message._prefetched_objects_cache = {"reactions": no_reactions}  # type: ignore[attr-defined]
-            locked.last_message = message
-            locked.last_message_at = message.created_at
-            locked.save(update_fields=["last_sequence", "last_version", "last_message", "last_message_at"])
-            _read_up_to(locked, author, message.sequence)
-            notifications.notify_chat_message(conversation=locked, message=message)
-            _publish_change(locked, message)
+            message = _add_message(locked, author, body, client_id=client_id, reply_to=reply_to)
+            _conversation_moved_on(locked, author, message)
     except Conversation.DoesNotExist:
-        # The audit log names the conversation as stored (a socket passes only its id).
-        stored = Conversation.objects.filter(pk=conversation.pk).first()
-        raise policy.deny(author, "view", stored or conversation, None) from None
+        raise _denied(author, conversation) from None
     except (IntegrityError, RateLimitedError):
         # Sent before (or by another process at the same moment): the saved message is the answer. Both
         # are raised only once the author was found to be allowed in the conversation.
         sent = _already_sent(author, client_id)
         if sent is None:
             raise
-        if sent.conversation_id != conversation.pk:
-            raise ValidationError("That client id was already used for another message.") from None
-        return sent
+        return _resent(sent, conversation)
     return message
+
+
+def _resent(sent: Message, conversation: Conversation) -> Message:
+    if sent.conversation_id != conversation.pk:
+        raise ValidationError("That client id was already used for another message.")
+    return sent
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message to send: its words and the sending browser's id for it."""
+
+    body: str
+    client_id: str = ""
+
+
+SendAnswer = Message | RateLimitedError | ValidationError | PermissionDenied
+
+
+def messages_send(*, conversation: Conversation, author: Member, drafts: Sequence[Draft]) -> list[SendAnswer]:
+    """Messages one author sent to one conversation back to back (a socket's queued sends), saved in one
+    transaction: one locking query with the policy's check, one count against the rate limit, one update
+    of the conversation and of the author's read position. Each draft's answer is what ``message_send``
+    would have given it: its message, the one already saved under its client id, or the error that
+    refused it."""
+    answers: list[SendAnswer | None] = [None] * len(drafts)
+    cleaned: dict[int, tuple[str, str]] = {}
+    for number, draft in enumerate(drafts):
+        try:
+            cleaned[number] = (_clean_body(draft.body), _clean_client_id(draft.client_id))
+        except ValidationError as invalid:
+            answers[number] = invalid
+    try:
+        with transaction.atomic():
+            locked = _locked(conversation.pk, visible_to=author)
+            client_ids = {client_id for _, client_id in cleaned.values() if client_id}
+            sent_before = _all_already_sent(author, client_ids) if client_ids else {}
+            fresh: list[int] = []
+            for number, (_, client_id) in cleaned.items():
+                if client_id in sent_before:
+                    answers[number] = _resent_answer(sent_before[client_id], conversation)
+                else:
+                    fresh.append(number)
+            allowed = _rate_allowance(author, len(fresh)) if fresh else 0
+            added = []
+            for number in fresh[:allowed]:
+                body, client_id = cleaned[number]
+                answers[number] = message = _add_message(locked, author, body, client_id=client_id)
+                added.append(message)
+            for number in fresh[allowed:]:
+                answers[number] = _rate_limited()
+            if added:
+                _conversation_moved_on(locked, author, added[-1])
+    except Conversation.DoesNotExist:
+        denied = _denied(author, conversation)
+        return [denied if answer is None else answer for answer in answers]
+    except IntegrityError:
+        # A client id saved by another process at the same moment (or twice among the drafts): one at
+        # a time, each finds what was saved before it.
+        return [_answer_alone(conversation, author, draft) for draft in drafts]
+    return [answer for answer in answers if answer is not None]
+
+
+def _resent_answer(sent: Message, conversation: Conversation) -> Message | ValidationError:
+    try:
+        return _resent(sent, conversation)
+    except ValidationError as reused:
+        return reused
+
+
+def _answer_alone(conversation: Conversation, author: Member, draft: Draft) -> SendAnswer:
+    try:
+        return message_send(conversation=conversation, author=author, body=draft.body, client_id=draft.client_id)
+    except (RateLimitedError, ValidationError, PermissionDenied) as refused:
+        return refused
 
 
 def message_html(conversation: Conversation, body: str) -> str:

@@ -53,25 +53,25 @@ def cache_key(name: str) -> str:
     return caches["default"].make_and_validate_key(name)
 
 
-def count_in_window(name: str, seconds: int) -> int:
-    """Add one to the counter ``name``, which lives ``seconds`` from its first count; returns the new count.
+def count_in_window(name: str, seconds: int, amount: int = 1) -> int:
+    """Add ``amount`` to the counter ``name``, which lives ``seconds`` from its first count; returns the new count.
 
-    On Redis that is one round trip (INCR, then EXPIRE only if it has no expiry yet); Django's ``incr``
+    On Redis that is one round trip (INCRBY, then EXPIRE only if it has no expiry yet); Django's ``incr``
     would ask first whether the key exists.
     """
     client = redis_client()
     if client is not None:
         key = cache_key(name)
         pipe = client.pipeline(transaction=False)
-        pipe.incr(key)
+        pipe.incrby(key, amount)
         pipe.expire(key, seconds, nx=True)
         count, _ = pipe.execute()
         return int(count)
     backend = caches["default"]
-    if backend.add(name, 1, seconds):
-        return 1
+    if backend.add(name, amount, seconds):
+        return amount
     try:
-        return backend.incr(name)
+        return backend.incr(name, amount)
     except ValueError:  # expired between the two
-        backend.add(name, 1, seconds)
-        return 1
+        backend.add(name, amount, seconds)
+        return amount

@@ -20,7 +20,7 @@ from discussions.models import Board
 from discussions.services import post_reply, thread_start
 from messaging import services
 from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_TRY_AGAIN_LATER
-from messaging.models import Message
+from messaging.models import Conversation, Message
 from muster.asgi import application
 from notices import live
 from tests.messaging.factories import Room, make_room
@@ -336,19 +336,19 @@ async def test_a_send_that_fails_unexpectedly_is_logged_and_the_page_told_to_rec
     gulf = await room()
     socket = await sockets(gulf.members[0])
     await socket.subscribe(gulf.conversation.pk)
-    saving = services.message_send
+    rendering = services.message_html
 
-    def failing_on_boom(**kwargs: Any) -> Message:
-        if kwargs["body"] == "boom":
+    def failing_on_boom(conversation: Conversation, body: str) -> str:
+        if body == "boom":
             raise DatabaseError("disk I/O error")
-        return saving(**kwargs)
+        return rendering(conversation, body)
 
-    monkeypatch.setattr(services, "message_send", failing_on_boom)
+    monkeypatch.setattr(services, "message_html", failing_on_boom)
 
     await socket.send(type="send", conversation=gulf.conversation.pk, body="before", nonce="1")
+    assert (await socket.next("message.ack", also_ignoring=frozenset({"message"})))["nonce"] == "1"
     await socket.send(type="send", conversation=gulf.conversation.pk, body="boom", nonce="2")
 
-    assert (await socket.next("message.ack", also_ignoring=frozenset({"message"})))["nonce"] == "1"
     assert (await socket.next("live.paused"))["reason"]
     assert await socket.communicator.receive_output(timeout=1) == {
         "type": "websocket.close",
