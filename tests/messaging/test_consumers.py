@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from messaging import services
 from messaging.consumers import CLOSE_NOT_CLEARED, CLOSE_TRY_AGAIN_LATER
 from messaging.models import Conversation, Message
 from muster.asgi import application
+from muster.socket_db import SOCKET_DATABASE_THREAD
 from notices import live
 from tests.messaging.factories import Room, make_room
 from tests.verification.factories import ProfileFactory, make_verified_member
@@ -328,6 +330,55 @@ async def test_frames_written_back_to_back_are_saved_and_answered_in_the_order_w
     ]
     stored = Message.objects.order_by("sequence").values_list("sequence", "body")
     assert await sync_to_async(lambda: [*stored])() == [(1, "first"), (2, "third"), (3, "fifth"), (4, "seventh")]
+
+
+async def test_sends_read_while_the_database_thread_is_busy_are_saved_together_and_answered_in_order(
+    sockets, monkeypatch, settings
+) -> None:
+    settings.MUSTER_CHAT_RATE = (6, 60)
+    gulf = await room()
+    socket = await sockets(gulf.members[0])
+    await socket.subscribe(gulf.conversation.pk)
+    room_id = gulf.conversation.pk
+    quoted = await sync_to_async(services.message_send)(
+        conversation=gulf.conversation, author=gulf.members[1], body="Shelter open"
+    )
+    saved_together: list[list[str]] = []
+    sending = services.messages_send
+
+    def recording(**kwargs: Any) -> list[services.SendAnswer]:
+        saved_together.append([draft.body for draft in kwargs["drafts"]])
+        return sending(**kwargs)
+
+    monkeypatch.setattr(services, "messages_send", recording)
+    busy = threading.Event()
+    SOCKET_DATABASE_THREAD.submit(busy.wait, 5)
+
+    for number in range(1, 5):
+        await socket.send(type="send", conversation=room_id, body=f"update {number}", nonce=str(number))
+    await socket.send(type="send", conversation=room_id, body="Which one?", reply_to=quoted.sequence, nonce="5")
+    await socket.send(type="send", conversation=room_id, body="update 6", nonce="6")
+    await socket.send(type="send", conversation=room_id, body="update 7", nonce="7")  # the seventh: over the limit
+    await socket.send(type="send", conversation=room_id, body="  ", nonce="8")
+    await asyncio.sleep(0.5)  # the socket reads every frame while the thread is busy
+    busy.set()
+    got = await answers(socket, 8)
+
+    assert saved_together == [["update 1", "update 2", "update 3", "update 4"], ["update 6", "update 7", "  "]]
+    assert [(frame["type"], frame["nonce"]) for frame in got] == [
+        *(("message.ack", str(number)) for number in range(1, 7)),
+        ("error", "7"),
+        ("error", "8"),
+    ]
+    assert [frame["message"]["id"] for frame in got[:6]] == [2, 3, 4, 5, 6, 7]
+    assert got[4]["message"]["reply_to"]["snippet"] == "Shelter open"
+    assert (got[6]["error"], got[7]["error"]) == ("rate_limited", "invalid")
+    stored = Message.objects.filter(author=gulf.members[0]).order_by("sequence").values_list("body", flat=True)
+    assert await sync_to_async(lambda: [*stored])() == [
+        *(f"update {number}" for number in range(1, 5)),
+        "Which one?",
+        "update 6",
+    ]
 
 
 async def test_a_send_that_fails_unexpectedly_is_logged_and_the_page_told_to_reconnect(

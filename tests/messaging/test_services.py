@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from communities.services import membership_leave
+from communities.services import membership_join, membership_leave
 from messaging import selectors, services
 from messaging.models import Conversation, Message, Participant
 from tests.messaging.factories import make_room
@@ -320,3 +320,118 @@ def test_sending_a_room_message_costs_the_same_queries_in_a_room_of_any_size(mem
     # Savepoint, the locked row (only if the author may write in it), insert, conversation, read position, release.
     assert len(queries) == 6, [query["sql"][:80] for query in queries.captured_queries]
     assert message.sequence == 2
+
+
+# Sends read together from one socket (``messages_send``): one transaction, each draft answered as alone.
+
+
+def drafts(*bodies: str, client_ids: tuple[str, ...] = ()) -> list[services.Draft]:
+    ids = client_ids or ("",) * len(bodies)
+    return [services.Draft(body, client_id) for body, client_id in zip(bodies, ids, strict=True)]
+
+
+def test_drafts_sent_together_are_saved_in_order_and_the_conversation_moves_to_the_last() -> None:
+    room = make_room()
+    alice, bob = room.members
+    services.message_send(conversation=room.conversation, author=bob, body="Shelter open")
+
+    answers = services.messages_send(
+        conversation=Conversation(pk=room.conversation.pk), author=alice, drafts=drafts("One", "**Two**", "Three")
+    )
+
+    assert [(m.sequence, m.version, m.body) for m in answers] == [(2, 2, "One"), (3, 3, "**Two**"), (4, 4, "Three")]
+    assert "<strong>Two</strong>" in answers[1].body_html
+    conversation = Conversation.objects.get(pk=room.conversation.pk)
+    assert (conversation.last_sequence, conversation.last_message_id) == (4, answers[2].pk)
+    assert Participant.objects.get(conversation=conversation, member=alice).last_read_sequence == 4
+    assert [m.body for m in selectors.messages_changed_since(bob, conversation, 1)] == ["One", "**Two**", "Three"]
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_drafts_sent_together_cost_one_insert_each_and_the_rest_once(count: int, settings) -> None:
+    settings.MUSTER_CHAT_RATE = (1000, 60)
+    room = make_room()
+    author = room.members[0]
+    services.message_send(conversation=room.conversation, author=author, body="first")
+
+    with CaptureQueriesContext(connection) as queries:
+        answers = services.messages_send(
+            conversation=room.conversation, author=author, drafts=drafts(*(f"update {n}" for n in range(count)))
+        )
+
+    # Savepoint, the locked row (only if the author may write in it), the inserts, conversation, read position,
+    # release.
+    assert len(queries) == 5 + count, [query["sql"][:80] for query in queries.captured_queries]
+    assert [message.sequence for message in answers] == list(range(2, count + 2))
+
+
+def test_each_draft_sent_together_is_refused_or_saved_as_if_sent_alone(settings) -> None:
+    settings.MUSTER_CHAT_RATE = (3, 60)
+    room = make_room()
+    alice = room.members[0]
+    services.message_send(conversation=room.conversation, author=alice, body="Road closed", client_id="c-1")
+
+    answers = services.messages_send(
+        conversation=room.conversation,
+        author=alice,
+        drafts=drafts(
+            *("  ", "Road closed", "Detour north", "Bridge out", "Ferry running"),
+            client_ids=("", "c-1", "c-2", "c-3", "c-4"),
+        ),
+    )
+
+    empty, resent, second, third, over = answers
+    assert isinstance(empty, ValidationError)
+    assert "Write a message first." in empty.messages
+    assert isinstance(resent, Message)
+    assert (resent.client_id, resent.sequence) == ("c-1", 1)
+    assert [second.sequence, third.sequence] == [2, 3]  # type: ignore[union-attr]
+    assert isinstance(over, services.RateLimitedError)
+    assert over.retry_after >= 1
+    assert list(Message.objects.order_by("sequence").values_list("body", flat=True)) == [
+        "Road closed",
+        "Detour north",
+        "Bridge out",
+    ]
+    # The window counted every draft that was not a resend, as sends one at a time would have.
+    with pytest.raises(services.RateLimitedError):
+        services.message_send(conversation=room.conversation, author=alice, body="Still too fast")
+
+
+def test_drafts_repeating_a_client_id_are_saved_once_and_both_answered_with_it() -> None:
+    room = make_room()
+    alice = room.members[0]
+
+    same = drafts("Road closed", "Road closed", "Detour", client_ids=("c-1", "c-1", "c-2"))
+    first, again, other = services.messages_send(conversation=room.conversation, author=alice, drafts=same)
+
+    assert isinstance(again, Message)
+    assert isinstance(other, Message)
+    assert again.pk == first.pk
+    assert Message.objects.filter(author=alice).count() == 2
+    elsewhere = make_room(slug="bayou")
+    membership_join(community=elsewhere.community, member=alice)
+    (reused,) = services.messages_send(
+        conversation=elsewhere.conversation, author=alice, drafts=drafts("Road closed", client_ids=("c-1",))
+    )
+    assert isinstance(reused, ValidationError)
+    assert "already used for another message" in reused.messages[0]
+
+
+def test_drafts_sent_together_by_an_outsider_are_all_refused_and_audited() -> None:
+    room = make_room()
+    outsider = make_verified_member()
+
+    answers = services.messages_send(
+        conversation=Conversation(pk=room.conversation.pk), author=outsider, drafts=drafts("Let me in", "", "Please")
+    )
+
+    assert [type(answer) for answer in answers] == [PermissionDenied, ValidationError, PermissionDenied]
+    assert not Message.objects.exists()
+    assert Conversation.objects.get(pk=room.conversation.pk).last_sequence == 0
+    denial = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSION_DENIED, actor=outsider)
+    assert denial.target_label == str(room.conversation)
+    member_answers = services.messages_send(
+        conversation=room.conversation, author=room.members[0], drafts=drafts("Members may", "Twice")
+    )
+    assert [answer.sequence for answer in member_answers] == [1, 2]  # type: ignore[union-attr]
