@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from itertools import islice
@@ -256,34 +257,46 @@ def index_pending(self: Any) -> None:
     client.delete(taken)
 
 
+_waiting = threading.local()
+
+
 def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) -> None:
     """Index the item again once the change is committed, in a worker: whoever wrote it (a chat message
-    is sent, a page saved) does not wait for the index. It joins ``PENDING``, and the change that finds
-    no task on its way schedules one. Where tasks run in the caller (the embedded default), or the
-    broker cannot take the task, the item is indexed here and now instead, so it is never left out."""
+    is sent, a page saved) does not wait for the index."""
+    entries: set[str] = getattr(_waiting, "entries", set())
+    entries.add(_pending_entry(model, pk, with_children))
+    _waiting.entries = entries
+    transaction.on_commit(_enqueue_waiting)
 
-    def index_now() -> None:
-        index_items(model, [pk], with_children=with_children)
 
-    def enqueue() -> None:
-        client = redis_client()
-        if client is None or app.conf.task_always_eager:
-            index_now()
-            return
-        adding = client.pipeline(transaction=False)
-        adding.sadd(cache_key(PENDING), _pending_entry(model, pk, with_children))
-        adding.set(cache_key(SCHEDULED), 1, nx=True, ex=SCHEDULED_SECONDS)
-        try:
-            _, first = adding.execute()
-            if first:
-                index_pending.apply_async(countdown=GATHER_SECONDS)
-        except BROKER_ERRORS:
-            logger.warning("Search indexing done in place: the task broker is unreachable", exc_info=True)
-            with suppress(*BROKER_ERRORS):
-                client.delete(cache_key(SCHEDULED))  # the next change tries the broker again
-            index_now()
+def _enqueue_waiting() -> None:
+    """Queue every item this thread's changes left waiting, in one trip to Redis: the first hook of a
+    transaction takes them all (a burst of chat messages saved together), the later ones find theirs gone.
+    An item of a change rolled back goes too, and is read again as stored, which changes nothing.
 
-    transaction.on_commit(enqueue)
+    The items join ``PENDING``, and the change that finds no task on its way schedules one. Where tasks run
+    in the caller (the embedded default), or the broker cannot take the task, they are indexed here and now
+    instead, so none is ever left out."""
+    entries: set[str] = getattr(_waiting, "entries", set())
+    if not entries:
+        return
+    _waiting.entries = set()
+    client = redis_client()
+    if client is None or app.conf.task_always_eager:
+        _index_pending_items(entries)
+        return
+    adding = client.pipeline(transaction=False)
+    adding.sadd(cache_key(PENDING), *entries)
+    adding.set(cache_key(SCHEDULED), 1, nx=True, ex=SCHEDULED_SECONDS)
+    try:
+        _, first = adding.execute()
+        if first:
+            index_pending.apply_async(countdown=GATHER_SECONDS)
+    except BROKER_ERRORS:
+        logger.warning("Search indexing done in place: the task broker is unreachable", exc_info=True)
+        with suppress(*BROKER_ERRORS):
+            client.delete(cache_key(SCHEDULED))  # the next change tries the broker again
+        _index_pending_items(entries)
 
 
 def _saved(sender: type[Model], instance: Model, update_fields: Any = None, raw: bool = False, **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from kombu.exceptions import OperationalError
 from redis import Redis
 
@@ -159,3 +159,46 @@ def test_with_the_broker_away_the_message_is_indexed_in_place(broker) -> None:
     assert entries_of(message) == ["Sandbags at gate two"]
     assert Message.objects.filter(pk=message.pk).exists()
     assert broker.exists(cache_key(index.SCHEDULED)) == 0  # the next change tries the broker again
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_messages_saved_together_wait_for_the_worker_together(broker) -> None:
+    room = make_room(members=1)
+    drafts = [chat.Draft(body) for body in ("Generator at the school", "Water at the church", "Cots at the arena")]
+
+    sent = chat.messages_send(conversation=room.conversation, author=room.members[0], drafts=drafts)
+
+    assert messages_waiting(broker) == {f"messaging.message:1:{message.pk}".encode() for message in sent}
+    assert queued_tasks(broker) == ["search.index.index_pending"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_does_not_keep_the_next_changes_out_of_the_index() -> None:
+    """Items a transaction changes are indexed together after it commits: one rolled back, wholly or to a
+    savepoint, must not take the later items' turn with it."""
+    room = make_room(members=1)
+
+    def send(body: str) -> Message:
+        return chat.message_send(conversation=room.conversation, author=room.members[0], body=body)
+
+    def send_and_roll_back(body: str) -> None:
+        with transaction.atomic():
+            send(body)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        send_and_roll_back("Rolled back")
+    with transaction.atomic():
+        kept = send("Kept")
+        with pytest.raises(RuntimeError):
+            send_and_roll_back("Back to the savepoint")
+        after = send("After the savepoint")
+    alone = send("On its own")
+
+    assert [entries_of(message) for message in (kept, after, alone)] == [
+        ["Kept"],
+        ["After the savepoint"],
+        ["On its own"],
+    ]
+    assert not SearchEntry.objects.filter(body__in=["Rolled back", "Back to the savepoint"]).exists()
