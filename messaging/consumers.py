@@ -106,7 +106,7 @@ REFUSALS = (services.RateLimitedError, ValidationError, PermissionDenied, Object
 
 def _refusal(refused: Exception, conversation: Any, nonce: Any) -> FrameError:
     """The error frame answering a write the services refused."""
-    extra: dict[str, Any] = {"conversation": conversation, "nonce": str(nonce or "")[:64]}
+    extra: dict[str, Any] = {"conversation": conversation, "nonce": "" if nonce is None else str(nonce)[:64]}
     if isinstance(refused, services.RateLimitedError):
         return FrameError("rate_limited", str(refused), retry_after=refused.retry_after, **extra)
     if isinstance(refused, ValidationError):
@@ -165,9 +165,8 @@ class SendBatch:
 
     def add(self, send: QueuedSend) -> bool:
         first = self.sends[0]
-        if send.conversation_id != first.conversation_id or first.reply_sequence is not None:
-            return False
-        if send.reply_sequence is not None:
+        replying = first.reply_sequence is not None or send.reply_sequence is not None
+        if replying or send.conversation_id != first.conversation_id:
             return False
         with self._lock:
             if self._closed or len(self.sends) >= SENDS_IN_FLIGHT:
@@ -387,7 +386,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.unanswered_sends >= SENDS_IN_FLIGHT:
             await asyncio.wait([self.sends[0]])
 
-    async def _save_and_answer(self, batch: "SendBatch") -> None:
+    async def _save_and_answer(self, batch: SendBatch) -> None:
         """Save a batch of sends in one call to the database thread, and answer each in the order read.
 
         The thread takes calls in the order they are made and answers them in that order, and an answer
@@ -421,7 +420,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 }
                 await self.send_json(ack)
 
-    def _send_done(self, batch: "SendBatch", saving: asyncio.Task[None]) -> None:
+    def _send_done(self, batch: SendBatch, saving: asyncio.Task[None]) -> None:
         self.sends.remove(saving)
         self.unanswered_sends -= len(batch.sends)
         if not saving.cancelled() and (error := saving.exception()) is not None:
