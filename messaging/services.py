@@ -378,7 +378,7 @@ def messages_send(*, conversation: Conversation, author: Member, drafts: Sequenc
     of the conversation and of the author's read position. Each draft's answer is what ``message_send``
     would have given it: its message, the one already saved under its client id, or the error that
     refused it."""
-    answers: list[SendAnswer | None] = [None] * len(drafts)
+    answers: dict[int, SendAnswer] = {}
     cleaned: dict[int, tuple[str, str]] = {}
     for number, draft in enumerate(drafts):
         try:
@@ -408,12 +408,12 @@ def messages_send(*, conversation: Conversation, author: Member, drafts: Sequenc
                 _conversation_moved_on(locked, author, added[-1])
     except Conversation.DoesNotExist:
         denied = _denied(author, conversation)
-        return [denied if answer is None else answer for answer in answers]
+        return [answers.get(number, denied) for number in range(len(drafts))]
     except IntegrityError:
         # A client id saved by another process at the same moment (or twice among the drafts): one at
         # a time, each finds what was saved before it.
         return [_answer_alone(conversation, author, draft) for draft in drafts]
-    return [answer for answer in answers if answer is not None]
+    return [answers[number] for number in range(len(drafts))]
 
 
 def _resent_answer(sent: Message, conversation: Conversation) -> Message | ValidationError:
