@@ -5,8 +5,8 @@ from typing import Any
 
 from communities.models import Community
 from communities.services import community_create, membership_join
-from messaging.models import Conversation
-from messaging.services import room_ensure_default
+from messaging.models import Conversation, Message
+from messaging.services import SendAnswer, room_ensure_default
 from tests.verification.factories import make_verified_member
 from verification.models import Marking, Member
 
@@ -31,3 +31,9 @@ def make_room(*, members: int = 2, slug: str = "gulf", marking: str = "unmarked"
         membership_join(community=created, member=member)
         joined.append(member)
     return Room(created, room_ensure_default(community=created), owner, joined)
+
+
+def saved(answers: list[SendAnswer]) -> list[Message]:
+    """The answers of ``messages_send``, each of which must be a saved message."""
+    assert all(isinstance(answer, Message) for answer in answers), answers
+    return [answer for answer in answers if isinstance(answer, Message)]

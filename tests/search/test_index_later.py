@@ -22,7 +22,7 @@ from muster.celery_app import app as celery_app
 from search import index
 from search.models import SearchEntry
 from tests.messaging.conftest import database_url_of_the_test_database
-from tests.messaging.factories import make_room
+from tests.messaging.factories import make_room, saved
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = [sys.executable, "-m", "celery", "-A", "muster.celery_app", "worker", "--pool=solo", "-l", "warning"]
@@ -167,7 +167,7 @@ def test_messages_saved_together_wait_for_the_worker_together(broker) -> None:
     room = make_room(members=1)
     drafts = [chat.Draft(body) for body in ("Generator at the school", "Water at the church", "Cots at the arena")]
 
-    sent = chat.messages_send(conversation=room.conversation, author=room.members[0], drafts=drafts)
+    sent = saved(chat.messages_send(conversation=room.conversation, author=room.members[0], drafts=drafts))
 
     assert messages_waiting(broker) == {f"messaging.message:1:{message.pk}".encode() for message in sent}
     assert queued_tasks(broker) == ["search.index.index_pending"]
