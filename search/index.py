@@ -264,9 +264,6 @@ def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) ->
     """Index the item again once the change is committed, in a worker: whoever wrote it (a chat message
     is sent, a page saved) does not wait for the index."""
     entries: set[str] = getattr(_waiting, "entries", set())
-    hooks = transaction.get_connection().run_on_commit
-    if not any(hook is _enqueue_waiting for _, hook, _ in reversed(hooks)):
-        entries = set()  # what is left was changed in a transaction rolled back since: its hooks are gone
     entries.add(_pending_entry(model, pk, with_children))
     _waiting.entries = entries
     transaction.on_commit(_enqueue_waiting)
@@ -275,7 +272,8 @@ def _after_commit(model: type[Model], pk: int, *, with_children: bool = True) ->
 def _enqueue_waiting() -> None:
     """Queue every item this thread's changes left waiting, in one trip to Redis: the first hook of a
     transaction takes them all (a burst of chat messages saved together), the later ones find theirs gone.
-    An item of a savepoint rolled back goes too, and is read again as stored, which changes nothing.
+    An item of a change rolled back goes with the next commit's, and is read again as stored, which changes
+    nothing (dropping it could drop, with it, what a hook changing items before this one left waiting).
 
     The items join ``PENDING``, and the change that finds no task on its way schedules one. Where tasks run
     in the caller (the embedded default), or the broker cannot take the task, they are indexed here and now

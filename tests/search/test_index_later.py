@@ -96,6 +96,7 @@ def broker(redis_url: str, tasks_through_the_broker) -> Iterator[Redis]:
     """The suite's Redis, as broker and cache, with no task or pending item left from an earlier test."""
     client = redis_client()
     assert client is not None, "the suite's cache must be Redis for these tests"
+    index._enqueue_waiting()  # what earlier tests' rolled-back changes left waiting, cleared below
     celery_app.control.purge()
     client.delete(cache_key(index.PENDING), cache_key(index.SCHEDULED))
     yield client
