@@ -351,14 +351,11 @@ def message_send(
         sent = _already_sent(author, client_id)
         if sent is None:
             raise
-        return _resent(sent, conversation)
+        answer = _resent_answer(sent, conversation)
+        if isinstance(answer, ValidationError):
+            raise answer from None
+        return answer
     return message
-
-
-def _resent(sent: Message, conversation: Conversation) -> Message:
-    if sent.conversation_id != conversation.pk:
-        raise ValidationError("That client id was already used for another message.")
-    return sent
 
 
 @dataclass(frozen=True)
@@ -417,10 +414,10 @@ def messages_send(*, conversation: Conversation, author: Member, drafts: Sequenc
 
 
 def _resent_answer(sent: Message, conversation: Conversation) -> Message | ValidationError:
-    try:
-        return _resent(sent, conversation)
-    except ValidationError as reused:
-        return reused
+    """The answer to a client id sent again: the message saved under it, if it is in this conversation."""
+    if sent.conversation_id != conversation.pk:
+        return ValidationError("That client id was already used for another message.")
+    return sent
 
 
 def _answer_alone(conversation: Conversation, author: Member, draft: Draft) -> SendAnswer:
