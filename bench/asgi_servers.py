@@ -34,6 +34,9 @@ def uvicorn(protocol: str) -> list[str]:
     ]
 
 
+# What the Dockerfile, the compose file and the README's production steps run.
+PRODUCTION_SERVER = "uvicorn-frames"
+
 SERVERS: dict[str, list[str]] = {
     # Verbosity 0 is log level warning, and Daphne writes no access log below verbosity 1.
     "daphne": [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "--verbosity", "0", "{app}"],

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.asgi_servers import NOTES, SERVERS, raise_file_limit, servers, tree_cpu_seconds
+from bench.asgi_servers import NOTES, PRODUCTION_SERVER, SERVERS, raise_file_limit, servers, tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -735,6 +735,17 @@ def cpu_per_message(r: dict[str, Any]) -> str:
     return f"{sum(r['cpu_ms_per_message']['servers']):.1f}"
 
 
+def production_verdict(rows: list[dict[str, Any]]) -> str:
+    """Whether Muster on the production server met the goals in every row that has one (the other
+    applications and servers are measured beside it; their rows are marked too, but the goals are its)."""
+    judged = [r for r in rows if r["app"] == "muster" and r["server"] == PRODUCTION_SERVER and r["passed"] is not None]
+    if not judged:
+        return ""
+    missed = [f"{r['clients']} clients x{r['processes']}" for r in judged if not r["passed"]]
+    outcome = f"missed in {', '.join(missed)}" if missed else "met in every row"
+    return f"goals, muster on the production server ({PRODUCTION_SERVER}): {outcome} ({len(judged)} rows)"
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     layered = len({r["layer"] for r in rows if r["app"] != BASELINE}) > 1
     apps = [r["app"] + (f" {r['layer']}" if layered and r["layer"] else "") for r in rows]
@@ -822,6 +833,8 @@ def run(
                 flush=True,
             )
     print_table(rows)
+    if verdict := production_verdict(rows):
+        print(verdict)
     total_seconds = round(time.monotonic() - started, 1)
     print(f"chat fan-out: {len(configs)} configurations in {total_seconds} s")
     return {

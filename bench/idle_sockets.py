@@ -34,11 +34,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.asgi_servers import SERVERS, raise_file_limit, servers, tree_memory_kib
+from bench.asgi_servers import PRODUCTION_SERVER, SERVERS, raise_file_limit, servers, tree_memory_kib
 from bench.chat_fanout import DEFAULT_REDIS_URL, ClientProcess, flush_redis, redis_unreachable, server_env, session_for
 
 SOCKETS = 10_000
-SERVER = "uvicorn-frames"
 SERVER_PROCESSES = 2
 ROOM_SIZE = 100
 SOCKETS_PER_CLIENT = 2_500
@@ -112,7 +111,7 @@ async def hold(
         await asyncio.gather(*(client.stop() for client in clients))
 
 
-def run(sockets: int = SOCKETS, server: str = SERVER) -> dict[str, Any]:
+def run(sockets: int = SOCKETS, server: str = PRODUCTION_SERVER) -> dict[str, Any]:
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     if unreachable := redis_unreachable(redis_url):
         print(f"idle sockets: skipped, {unreachable}")
