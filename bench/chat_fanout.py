@@ -743,7 +743,8 @@ def production_verdict(rows: list[dict[str, Any]]) -> str:
         return ""
     missed = [f"{r['clients']} clients x{r['processes']}" for r in judged if not r["passed"]]
     outcome = f"missed in {', '.join(missed)}" if missed else "met in every row"
-    return f"goals, muster on the production server ({PRODUCTION_SERVER}): {outcome} ({len(judged)} rows)"
+    rows_judged = f"{len(judged)} row" + ("s" if len(judged) != 1 else "")
+    return f"goals, muster on the production server ({PRODUCTION_SERVER}): {outcome} ({rows_judged})"
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
@@ -833,7 +834,8 @@ def run(
                 flush=True,
             )
     print_table(rows)
-    if verdict := production_verdict(rows):
+    verdict = production_verdict(rows)
+    if verdict:
         print(verdict)
     total_seconds = round(time.monotonic() - started, 1)
     print(f"chat fan-out: {len(configs)} configurations in {total_seconds} s")
@@ -859,6 +861,7 @@ def run(
             "peak_rss": "VmHWM of each server's process tree, read before it is stopped",
             "redis_url": redis_url,
         },
+        "production_goals": verdict,
         "setup_seconds": round(setup_seconds, 1),
         "total_seconds": total_seconds,
         "table": rows,

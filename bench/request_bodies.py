@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.asgi_servers import SERVERS
+from bench.asgi_servers import PRODUCTION_SERVER, SERVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -35,7 +35,7 @@ CHUNK = b"x" * MB
 MEMBER = "marcus.bell@charlestonfire.gov"
 COMMUNITY = "gulf-coast-hurricane-response"
 # Production's server first (bench.asgi_servers has the command lines).
-BODY_SERVERS = {"uvicorn": "uvicorn-frames", "daphne": "daphne"}
+BODY_SERVERS = {"uvicorn": PRODUCTION_SERVER, "daphne": "daphne"}
 
 
 def _free_port() -> int:
