@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.asgi_servers import SERVERS
+from bench.asgi_servers import PRODUCTION_SERVER, SERVERS
 from bench.chat_fanout import APPS, DEFAULT_APPS
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -54,7 +54,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--items", type=int, help="search: content items (default 200000)")
     parser.add_argument("--idle-sockets", type=int, help="idle: signed-in sockets (default 10000)")
-    parser.add_argument("--idle-server", choices=tuple(SERVERS), help="idle: the ASGI server (default uvicorn-frames)")
+    parser.add_argument(
+        "--idle-server", choices=tuple(SERVERS), help=f"idle: the ASGI server (default {PRODUCTION_SERVER})"
+    )
     arguments = parser.parse_args(argv)
     unknown = set(arguments.only) - set(BENCHMARKS)
     if unknown:
